@@ -1,0 +1,175 @@
+"""Sessions that install, test, lint, type-check, demo and benchmark the monorepo.
+
+Every fact about which package depends on which is read from the packages' own
+``pyproject.toml`` files, so this file never has to be edited when a dependency
+changes. Our packages are always installed from their in-repo paths, in one
+installer call, so that no same-named project is ever fetched from an index.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+PACKAGES_DIR = ROOT / "packages"
+PACKAGE_ORDER = [
+    "graphcore",
+    "tensorops",
+    "autodiff",
+    "rewriter",
+    "randomstreams",
+    "ccodegen",
+    "cudagen",
+    "scanloop",
+    "samplers",
+    "ppl",
+]
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = [*PACKAGE_ORDER, "integration", "lint"]
+
+
+def _project(name: str) -> dict:
+    return tomllib.loads((PACKAGES_DIR / name / "pyproject.toml").read_text())["project"]
+
+
+def _requirement_name(requirement: str) -> str:
+    return re.split(r"[\s\[<>=!~;@]", requirement, maxsplit=1)[0].lower()
+
+
+def declared_dependencies(name: str) -> list[str]:
+    """In-repo packages that ``name`` lists directly in its pyproject."""
+    names = (_requirement_name(r) for r in _project(name).get("dependencies", []))
+    return [dependency for dependency in names if dependency in PACKAGE_ORDER]
+
+
+def local_dependencies(name: str) -> list[str]:
+    """In-repo packages ``name`` needs, transitively, dependencies first."""
+    ordered: list[str] = []
+
+    def visit(package: str) -> None:
+        for dependency in declared_dependencies(package):
+            if dependency not in ordered:
+                visit(dependency)
+                ordered.append(dependency)
+
+    visit(name)
+    return ordered
+
+
+def install_local(session: nox.Session, *names: str, extras: dict[str, str] | None = None) -> None:
+    """Install the named packages and their in-repo dependencies by path, in one call."""
+    wanted: list[str] = []
+    for name in names:
+        for package in [*local_dependencies(name), name]:
+            if package not in wanted:
+                wanted.append(package)
+    extras = extras or {}
+    targets = [
+        str(PACKAGES_DIR / package) + (f"[{extras[package]}]" if package in extras else "")
+        for package in wanted
+    ]
+    session.install(*targets)
+
+
+def _has_tests(folder: Path) -> bool:
+    return any(folder.rglob("test_*.py"))
+
+
+PACKAGE_TEST_EXTRAS = {
+    "samplers": ({"samplers": "plots"}, ["arviz"]),
+}
+
+
+def _package_session(package: str) -> None:
+    def run_package_tests(session: nox.Session) -> None:
+        tests = PACKAGES_DIR / package / "tests"
+        extras, tools = PACKAGE_TEST_EXTRAS.get(package, ({}, []))
+        install_local(session, package, extras=extras)
+        session.install("pytest", *tools)
+        session.run("python", "-c", f"import {package}; print({package}.__name__, 'imports')")
+        if not _has_tests(tests):
+            session.skip(f"{package} is a skeleton so far: it installs and imports, no tests yet")
+        session.run("pytest", "-q", "-p", "no:cacheprovider", str(tests), *session.posargs)
+
+    run_package_tests.__doc__ = (
+        f"Install {package} with only its declared in-repo dependencies and run its tests."
+    )
+    nox.session(name=package)(run_package_tests)
+
+
+for _package in PACKAGE_ORDER:
+    _package_session(_package)
+
+
+@nox.session
+def integration(session: nox.Session) -> None:
+    """The packages together, and the documented examples end to end."""
+    install_local(session, *PACKAGE_ORDER)
+    session.install("pytest")
+    tests = ROOT / "tests" / "integration"
+    if not _has_tests(tests):
+        session.skip("no integration tests yet")
+    session.run("pytest", "-q", "-p", "no:cacheprovider", str(tests), *session.posargs)
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """Run the documented examples and print what they compute."""
+    install_local(session, *PACKAGE_ORDER, extras={"samplers": "plots"})
+    session.run("python", str(ROOT / "examples" / "run_all.py"), *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks of shared/bench/WORKLOADS.md, side by side with the tools users would pick."""
+    install_local(session, *PACKAGE_ORDER)
+    competitors = session.posargs or ["pytensor", "pymc", "nutpie"]
+    session.install(*competitors)
+    session.run("python", str(ROOT / "bench" / "run.py"))
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff, and import contracts generated from the declared dependencies."""
+    install_local(session, *PACKAGE_ORDER)
+    session.install("ruff", "import-linter")
+    session.run("ruff", "check", str(ROOT))
+    session.run("ruff", "format", "--check", str(ROOT))
+    config = Path(session.create_tmp()) / "importlinter.ini"
+    config.write_text(import_contracts())
+    session.run("lint-imports", "--config", str(config))
+
+
+def import_contracts() -> str:
+    """One forbidden-import contract per package: nothing in-repo that it does not declare."""
+    indent = "\n    "
+    lines = ["[importlinter]", "root_packages =" + indent + indent.join(PACKAGE_ORDER), ""]
+    for package in PACKAGE_ORDER:
+        allowed = set(declared_dependencies(package))
+        forbidden = [other for other in PACKAGE_ORDER if other != package and other not in allowed]
+        if not forbidden:
+            continue
+        lines += [
+            f"[importlinter:contract:{package}-declared-only]",
+            f"name = {package} imports only the packages it declares",
+            "type = forbidden",
+            "source_modules =" + indent + package,
+            "forbidden_modules =" + indent + indent.join(forbidden),
+            "",
+        ]
+    return "\n".join(lines)
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy over every package's sources."""
+    install_local(session, *PACKAGE_ORDER)
+    session.install("mypy", "pytest")
+    sources = [str(PACKAGES_DIR / package / "src" / package) for package in PACKAGE_ORDER]
+    session.run("mypy", "--config-file", str(ROOT / "mypy.ini"), *sources)

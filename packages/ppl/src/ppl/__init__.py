@@ -1,0 +1,3 @@
+"""Bayesian models, distributions, transforms and sampling."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+"""MCMC step methods, traces and diagnostics for any log density."""
+
+__version__ = "0.1.0"
