@@ -1,0 +1,144 @@
+"""Compile modes: which rewrites run and which linker runs the result.
+
+Backends and rewrite pipelines plug in from other packages through entry points,
+never by graphcore importing them:
+
+- group ``graphcore.linkers``: ``name = module:factory``, where ``factory()``
+  returns a linker (an object with ``link(fgraph, input_cells)`` and an integer
+  ``priority``; the installed linker with the highest priority is ``"auto"``);
+- group ``graphcore.rewrites``: ``name = module:build``, where
+  ``build(query: RewriteQuery)`` returns a callable that rewrites a
+  ``FunctionGraph`` in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from importlib import metadata
+from typing import Any, Protocol
+
+from graphcore.compile.vm import Cell, LinkedGraph, PythonLinker
+from graphcore.config import config
+from graphcore.fgraph import FunctionGraph
+
+
+class Linker(Protocol):
+    name: str
+
+    def link(self, fgraph: FunctionGraph, input_cells: list[Cell] | None = None) -> LinkedGraph: ...
+
+
+@dataclass(frozen=True)
+class RewriteQuery:
+    """Which rewrites to run: those tagged with any of ``include``, minus ``exclude``."""
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    require: tuple[str, ...] = ()
+
+
+GraphRewrite = Callable[[FunctionGraph], Any]
+PipelineBuilder = Callable[[RewriteQuery], GraphRewrite]
+
+_linkers: dict[str, tuple[int, Callable[[], Any]]] = {"py": (0, PythonLinker)}
+_pipelines: list[PipelineBuilder] = []
+_entry_points_loaded = False
+
+
+def register_linker(name: str, factory: Callable[[], Any], priority: int = 0) -> None:
+    """Make a linker available by ``name`` (and as ``"auto"`` if its priority is highest)."""
+    _linkers[name] = (priority, factory)
+
+
+def register_rewrites(build: PipelineBuilder) -> None:
+    """Add a rewrite pipeline builder; every mode's query is passed to each builder."""
+    if build not in _pipelines:
+        _pipelines.append(build)
+
+
+def _load_entry_points() -> None:
+    global _entry_points_loaded
+    if _entry_points_loaded:
+        return
+    _entry_points_loaded = True
+    for entry in metadata.entry_points(group="graphcore.linkers"):
+        factory = entry.load()
+        register_linker(entry.name, factory, int(getattr(factory, "priority", 1)))
+    for entry in metadata.entry_points(group="graphcore.rewrites"):
+        register_rewrites(entry.load())
+
+
+def available_linkers() -> list[str]:
+    _load_entry_points()
+    return sorted(_linkers, key=lambda name: -_linkers[name][0])
+
+
+def make_linker(name: str) -> Any:
+    _load_entry_points()
+    if name == "auto":
+        name = available_linkers()[0]
+    if name not in _linkers:
+        raise ValueError(f"no linker named {name!r} is installed; available: {available_linkers()}")
+    return _linkers[name][1]()
+
+
+def rewrite_pipeline(query: RewriteQuery | None) -> GraphRewrite:
+    """The installed rewrites for ``query``, chained; a no-op when none is installed."""
+    _load_entry_points()
+    if query is None:
+        return _no_rewrites
+    stages = [build(query) for build in _pipelines]
+
+    def rewrite(fgraph: FunctionGraph) -> None:
+        for stage in stages:
+            stage(fgraph)
+
+    return rewrite
+
+
+def _no_rewrites(fgraph: FunctionGraph) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Mode:
+    """A rewrite query and a linker name. ``Mode(linker="py", optimizer="fast_compile")``."""
+
+    linker: str = "auto"
+    optimizer: RewriteQuery | None = RewriteQuery(include=("fast_run",))
+    name: str = "Mode"
+
+    def including(self, *tags: str) -> Mode:
+        base = self.optimizer or RewriteQuery()
+        return replace(self, optimizer=replace(base, include=base.include + tags))
+
+    def excluding(self, *tags: str) -> Mode:
+        base = self.optimizer or RewriteQuery()
+        return replace(self, optimizer=replace(base, exclude=base.exclude + tags))
+
+    def requiring(self, *tags: str) -> Mode:
+        base = self.optimizer or RewriteQuery()
+        return replace(self, optimizer=replace(base, require=base.require + tags))
+
+
+PREDEFINED_MODES: dict[str, Mode] = {
+    "FAST_RUN": Mode("auto", RewriteQuery(include=("fast_run",)), "FAST_RUN"),
+    "FAST_COMPILE": Mode("py", RewriteQuery(include=("fast_compile",)), "FAST_COMPILE"),
+    "DebugMode": Mode("debug", RewriteQuery(include=("fast_run",)), "DebugMode"),
+    "DEBUG_MODE": Mode("debug", RewriteQuery(include=("fast_run",)), "DebugMode"),
+    "NO_REWRITES": Mode("auto", None, "NO_REWRITES"),
+}
+
+
+def get_mode(mode: str | Mode | None) -> Mode:
+    """A ``Mode`` from a mode, a predefined mode's name, or ``None`` (``config.mode``)."""
+    if mode is None:
+        mode = config.mode
+    if isinstance(mode, Mode):
+        return mode
+    if isinstance(mode, str):
+        if mode in PREDEFINED_MODES:
+            return PREDEFINED_MODES[mode]
+        raise ValueError(f"unknown mode {mode!r}; known modes: {sorted(PREDEFINED_MODES)}")
+    raise TypeError(f"mode must be a Mode, a mode name or None, got {mode!r}")

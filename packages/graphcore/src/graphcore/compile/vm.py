@@ -1,0 +1,160 @@
+"""The Python linker: a small VM that runs each node's ``perform`` over storage cells.
+
+Every variable has one cell (a one-element list) that lives as long as the compiled
+function, so an op can reuse last call's output buffer. A graph without lazy ops runs
+as one straight loop; with lazy ops (``ifelse``) it is evaluated on demand, so a
+branch that is not taken never runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from graphcore.fgraph import FunctionGraph
+from graphcore.graph.apply import Apply
+from graphcore.graph.variable import Constant, Variable
+
+Cell = list[Any]
+
+
+@dataclass
+class LinkedGraph:
+    """A linked function graph: call ``run()`` after filling the input cells."""
+
+    run: Callable[[], None]
+    input_cells: list[Cell]
+    output_cells: list[Cell]
+    storage: dict[Variable, Cell] = field(repr=False)
+
+
+def allocate_storage(
+    fgraph: FunctionGraph, input_cells: Sequence[Cell] | None = None
+) -> dict[Variable, Cell]:
+    """One cell per variable: inputs use the cells given, shared variables their container's."""
+    cells = list(input_cells) if input_cells is not None else [[None] for _ in fgraph.inputs]
+    storage: dict[Variable, Cell] = dict(zip(fgraph.inputs, cells, strict=True))
+    for node in fgraph.toposort():
+        for var in node.inputs:
+            if var not in storage:
+                storage[var] = _root_cell(var)
+        for var in node.outputs:
+            storage[var] = [None]
+    for var in fgraph.outputs:
+        if var not in storage:
+            storage[var] = _root_cell(var)
+    return storage
+
+
+def _root_cell(var: Variable) -> Cell:
+    """The cell of a root that is not an input: a constant's data or a shared container."""
+    from graphcore.shared import SharedVariable
+
+    if isinstance(var, Constant):
+        return [var.data]
+    if isinstance(var, SharedVariable):
+        return var.container.storage
+    raise ValueError(f"{var} has no value: it is neither an input, a constant nor shared")
+
+
+def describe_failure(node: Apply, inputs: Sequence[Any]) -> str:
+    """Name the op, its inputs' shapes and dtypes, and where user code built it."""
+    described = []
+    for var, value in zip(node.inputs, inputs, strict=False):
+        if isinstance(value, np.ndarray):
+            described.append(f"{var}: shape {value.shape}, dtype {value.dtype}")
+        else:
+            described.append(f"{var}: {type(value).__name__} {value!r}"[:120])
+    return (
+        f"while running {node.op} (built at {node.location()}) on inputs\n    "
+        + "\n    ".join(described)
+    )
+
+
+class PythonLinker:
+    """Links a function graph to a VM over the ops' ``perform`` methods."""
+
+    name = "py"
+
+    def link(self, fgraph: FunctionGraph, input_cells: Sequence[Cell] | None = None) -> LinkedGraph:
+        storage = allocate_storage(fgraph, input_cells)
+        order = fgraph.toposort()
+        if any(node.op.lazy for node in order):
+            run = _lazy_program(fgraph, order, storage)
+        else:
+            run = _straight_program(order, storage)
+        return LinkedGraph(
+            run,
+            [storage[v] for v in fgraph.inputs],
+            [storage[v] for v in fgraph.outputs],
+            storage,
+        )
+
+
+def _straight_program(order: list[Apply], storage: dict[Variable, Cell]) -> Callable[[], None]:
+    program = [
+        (node.op.perform, node, [storage[v] for v in node.inputs], [storage[v] for v in node.outputs])
+        for node in order
+    ]
+
+    def run() -> None:
+        step = 0
+        try:
+            for step, (perform, node, in_cells, out_cells) in enumerate(program):  # noqa: B007
+                perform(node, [cell[0] for cell in in_cells], out_cells)
+        except Exception as error:
+            _, node, in_cells, _ = program[step]
+            error.add_note(describe_failure(node, [cell[0] for cell in in_cells]))
+            raise
+
+    return run
+
+
+def _lazy_program(
+    fgraph: FunctionGraph, order: list[Apply], storage: dict[Variable, Cell]
+) -> Callable[[], None]:
+    roots = [var for var in storage if var.owner is None]
+
+    def run() -> None:
+        done: set[Variable] = set(roots)
+
+        def evaluate(targets: Sequence[Variable]) -> None:
+            stack = list(targets)
+            while stack:
+                var = stack[-1]
+                if var in done:
+                    stack.pop()
+                    continue
+                node = var.owner
+                assert node is not None
+                if node.op.lazy:
+                    stack.pop()
+                    run_lazy_node(node)
+                    continue
+                missing = [inp for inp in node.inputs if inp not in done]
+                if missing:
+                    stack.extend(missing)
+                    continue
+                stack.pop()
+                inputs = [storage[inp][0] for inp in node.inputs]
+                try:
+                    node.op.perform(node, inputs, [storage[out] for out in node.outputs])
+                except Exception as error:
+                    error.add_note(describe_failure(node, inputs))
+                    raise
+                done.update(node.outputs)
+
+        def run_lazy_node(node: Apply) -> None:
+            def compute_input(position: int) -> Any:
+                evaluate([node.inputs[position]])
+                return storage[node.inputs[position]][0]
+
+            node.op.perform_lazy(node, compute_input, [storage[out] for out in node.outputs])
+            done.update(node.outputs)
+
+        evaluate(fgraph.outputs)
+
+    return run
