@@ -14,6 +14,7 @@ from graphcore.compile.modes import (
     get_mode,
     register_linker,
     register_rewrites,
+    unregister_rewrites,
 )
 from graphcore.compile.vm import PythonLinker
 from graphcore.config import config
@@ -34,6 +35,14 @@ from graphcore.graph.traversal import (
 )
 from graphcore.graph.type import GenericType, Type, generic
 from graphcore.graph.variable import Constant, Variable
+from graphcore.printing import (
+    FunctionPrinter,
+    OperatorPrinter,
+    dprint,
+    graphviz,
+    pp,
+    register_printer,
+)
 from graphcore.shared import Container, SharedVariable, shared, shared_constructor
 
 __version__ = "0.1.0"
@@ -43,12 +52,14 @@ __all__ = [
     "Constant",
     "Container",
     "Function",
+    "FunctionPrinter",
     "FunctionGraph",
     "GenericType",
     "In",
     "MissingInputError",
     "Mode",
     "Op",
+    "OperatorPrinter",
     "Out",
     "PythonLinker",
     "RewriteQuery",
@@ -64,16 +75,21 @@ __all__ = [
     "clone_get_equiv",
     "clone_replace",
     "config",
+    "dprint",
     "equal_computations",
     "function",
     "generic",
     "get_mode",
     "graph_inputs",
+    "graphviz",
     "io_toposort",
+    "pp",
+    "register_printer",
     "register_linker",
     "register_rewrites",
     "shared",
     "shared_constructor",
     "toposort",
+    "unregister_rewrites",
     "vars_between",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import warnings
+from functools import partial
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -265,6 +266,7 @@ class Function:
         self._linked = linked
         self._cells = linked.input_cells[: len(declared_inputs)]
         self._types = [item.variable.type for item in declared_inputs]
+
         self._names = {item.name: i for i, item in enumerate(declared_inputs) if item.name}
         self._defaults = [
             (i, item.value) for i, item in enumerate(declared_inputs)
@@ -274,6 +276,10 @@ class Function:
         self._downcast = [
             item.allow_downcast if item.allow_downcast is not None else allow_input_downcast
             for item in declared_inputs
+        ]
+        self._filters = [
+            partial(type_.filter, allow_downcast=downcast)
+            for type_, downcast in zip(self._types, self._downcast, strict=True)
         ]
         n_out = len(declared_outputs)
         cells = linked.output_cells
@@ -288,6 +294,8 @@ class Function:
             not out.borrow and _may_alias(graph_outputs[i], update_vars)
             for i, out in enumerate(declared_outputs)
         ]
+        self._any_copy = any(self._copy_output)
+        self._has_updates = bool(update_targets) or bool(self._stateful_inputs)
         self._clear_after_call = [
             cell for cell, var in zip(cells, graph_outputs, strict=True) if var.owner is not None
         ]
@@ -297,23 +305,35 @@ class Function:
         if kwargs or len(args) != len(cells):
             self._place_arguments(args, kwargs)
         elif self.trust_input:
-            for cell, value in zip(cells, args, strict=True):
+            for cell, value in zip(cells, args):  # noqa: B905 - lengths checked above
                 cell[0] = value
         else:
-            for position, (cell, value) in enumerate(zip(cells, args, strict=True)):
-                cell[0] = self._filter(position, value)
+            try:
+                for cell, check, value in zip(cells, self._filters, args):  # noqa: B905
+                    cell[0] = check(value)
+            except (TypeError, ValueError):
+                for position, value in enumerate(args):
+                    self._filter(position, value)  # raises again, naming the input
+                raise
         self._run()
-        outputs = [
-            _copy_value(cell[0]) if needs_copy else cell[0]
-            for cell, needs_copy in zip(self._output_cells, self._copy_output, strict=True)
-        ]
-        for container, cell in zip(self._update_containers, self._update_cells, strict=True):
-            container[0] = cell[0]
-        for position, cell in zip(self._stateful_inputs, self._input_update_cells, strict=True):
-            cells[position][0] = cell[0]
+        if self._any_copy:
+            outputs = [
+                _copy_value(cell[0]) if needs_copy else cell[0]
+                for cell, needs_copy in zip(self._output_cells, self._copy_output, strict=True)
+            ]
+        else:
+            outputs = [cell[0] for cell in self._output_cells]
+        if self._has_updates:
+            self._apply_updates()
         for cell in self._clear_after_call:
             cell[0] = None
         return outputs[0] if self._single else outputs
+
+    def _apply_updates(self) -> None:
+        for container, cell in zip(self._update_containers, self._update_cells, strict=True):
+            container[0] = cell[0]
+        for position, cell in zip(self._stateful_inputs, self._input_update_cells, strict=True):
+            self._cells[position][0] = cell[0]
 
     def _filter(self, position: int, value: Any) -> Any:
         try:

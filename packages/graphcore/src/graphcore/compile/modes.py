@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from importlib import metadata
 from typing import Any, Protocol
 
+from graphcore.compile.debug import DebugLinker
 from graphcore.compile.vm import Cell, LinkedGraph, PythonLinker
 from graphcore.config import config
 from graphcore.fgraph import FunctionGraph
@@ -41,7 +42,10 @@ class RewriteQuery:
 GraphRewrite = Callable[[FunctionGraph], Any]
 PipelineBuilder = Callable[[RewriteQuery], GraphRewrite]
 
-_linkers: dict[str, tuple[int, Callable[[], Any]]] = {"py": (0, PythonLinker)}
+_linkers: dict[str, tuple[int, Callable[[], Any]]] = {
+    "py": (0, PythonLinker),
+    "debug": (-1, DebugLinker),
+}
 _pipelines: list[PipelineBuilder] = []
 _entry_points_loaded = False
 
@@ -55,6 +59,12 @@ def register_rewrites(build: PipelineBuilder) -> None:
     """Add a rewrite pipeline builder; every mode's query is passed to each builder."""
     if build not in _pipelines:
         _pipelines.append(build)
+
+
+def unregister_rewrites(build: PipelineBuilder) -> None:
+    """Remove a pipeline builder added by ``register_rewrites``."""
+    if build in _pipelines:
+        _pipelines.remove(build)
 
 
 def _load_entry_points() -> None:

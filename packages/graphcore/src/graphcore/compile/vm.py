@@ -94,9 +94,18 @@ class PythonLinker:
         )
 
 
-def _straight_program(order: list[Apply], storage: dict[Variable, Cell]) -> Callable[[], None]:
+PerformFor = Callable[[Apply], Callable[..., None]]
+
+
+def _op_perform(node: Apply) -> Callable[..., None]:
+    return node.op.perform
+
+
+def _straight_program(
+    order: list[Apply], storage: dict[Variable, Cell], perform_for: PerformFor = _op_perform
+) -> Callable[[], None]:
     program = [
-        (node.op.perform, node, [storage[v] for v in node.inputs], [storage[v] for v in node.outputs])
+        (perform_for(node), node, [storage[v] for v in node.inputs], [storage[v] for v in node.outputs])
         for node in order
     ]
 

@@ -26,11 +26,16 @@ _OUR_PACKAGES = (
 
 
 def user_code_location() -> tuple[str, int] | None:
-    """The file and line of the first frame outside our packages: where the user built this."""
+    """The file and line of the first frame outside our packages: where the user built this.
+
+    ``make_node`` frames are skipped too, so an op a user defines points at the
+    line that applied it, not at its own definition.
+    """
     frame = sys._getframe(2)
     while frame is not None:
         module = frame.f_globals.get("__name__", "")
-        if module.split(".", 1)[0] not in _OUR_PACKAGES:
+        outside = module.split(".", 1)[0] not in _OUR_PACKAGES
+        if outside and frame.f_code.co_name != "make_node":
             return frame.f_code.co_filename, frame.f_lineno
         frame = frame.f_back  # type: ignore[assignment]
     return None
