@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from readme_blocks import readme_blocks  # noqa: E402
+from readme_blocks import readme_blocks
 
 
 def main() -> int:

@@ -7,7 +7,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples"))
 
-from readme_blocks import readme_blocks  # noqa: E402
+from readme_blocks import readme_blocks
 
 BLOCKS = readme_blocks()
 

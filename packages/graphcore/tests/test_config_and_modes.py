@@ -4,17 +4,23 @@ import os
 import subprocess
 import sys
 
+import graphcore as g
 import pytest
 from toy_ops import add, fscalar, log, mul
-
-import graphcore as g
 
 
 def test_flags_from_the_environment():
     env = dict(os.environ, GRAPHCORE_FLAGS="floatX=float32, mode=FAST_COMPILE")
     out = subprocess.run(
-        [sys.executable, "-c", "import graphcore; print(graphcore.config.floatX, graphcore.config.mode)"],
-        env=env, capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-c",
+            "import graphcore; print(graphcore.config.floatX, graphcore.config.mode)",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert out.stdout.split() == ["float32", "FAST_COMPILE"]
 

@@ -1,9 +1,8 @@
 """FunctionGraph: clients, replacement, pruning and listeners."""
 
+import graphcore as g
 import pytest
 from toy_ops import add, exp, fscalar, log, mul
-
-import graphcore as g
 
 
 class Recorder:
@@ -29,7 +28,7 @@ def test_fgraph_copies_and_tracks_clients():
     x, y, out = build()
     fg = g.FunctionGraph([x, y], [out])
     assert fg.inputs[0] is not x and out.owner.inputs[0].owner.inputs == [x, y]
-    (node_add, node_log) = fg.toposort()
+    (node_add, _node_log) = fg.toposort()
     assert fg.clients[fg.inputs[0]] == [(node_add, 0)]
     assert fg.clients[fg.outputs[0]] == [("output", 0)]
     fg.check_integrity()
@@ -57,7 +56,7 @@ def test_replace_an_output():
 
 
 def test_missing_input_is_named():
-    x, y, out = build()
+    x, _y, out = build()
     with pytest.raises(g.MissingInputError, match="needs a value for y"):
         g.FunctionGraph([x], [out])
 

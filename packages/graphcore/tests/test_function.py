@@ -1,5 +1,6 @@
 """function(): calls, defaults, updates, givens, errors, laziness and buffer reuse."""
 
+import graphcore as g
 import numpy as np
 import pytest
 from toy_ops import (
@@ -13,8 +14,6 @@ from toy_ops import (
     mul,
     vector,
 )
-
-import graphcore as g
 
 
 def test_single_output_and_list_output():
@@ -98,28 +97,58 @@ def test_eval_caches_and_accepts_intermediate_values():
 
 
 ERRORS = [
-    ("missing input", lambda x, y: g.function([x], add(x, y)), g.MissingInputError, "needs a value for y"),
+    (
+        "missing input",
+        lambda x, y: g.function([x], add(x, y)),
+        g.MissingInputError,
+        "needs a value for y",
+    ),
     ("unused input", lambda x, y: g.function([x, y], log(x)), g.UnusedInputError, "input y"),
     ("input twice", lambda x, y: g.function([x, x], log(x)), ValueError, "input x .* given twice"),
     ("inputs not a list", lambda x, y: g.function(x, log(x)), TypeError, "list of variables"),
-    ("update non-shared", lambda x, y: g.function([x], x, updates=[(y, x)]), TypeError, "y .* is not one"),
+    (
+        "update non-shared",
+        lambda x, y: g.function([x], x, updates=[(y, x)]),
+        TypeError,
+        "y .* is not one",
+    ),
     (
         "update wrong type",
         lambda x, y: g.function([x], x, updates=[(g.shared(np.zeros(2), name="w"), x)]),
         TypeError,
         "update of w has type float, but w has type Array1",
     ),
-    ("bad call type", lambda x, y: g.function([x, y], add(x, y))("a", 1), TypeError, "input 'x' .*argument 0"),
+    (
+        "bad call type",
+        lambda x, y: g.function([x, y], add(x, y))("a", 1),
+        TypeError,
+        "input 'x' .*argument 0",
+    ),
     ("missing call value", lambda x, y: g.function([x, y], add(x, y))(1), TypeError, r"\['y'\]"),
-    ("unknown keyword", lambda x, y: g.function([x, y], add(x, y))(1, q=2), TypeError, "no input named 'q'"),
-    ("too many", lambda x, y: g.function([x, y], add(x, y))(1, 2, 3), TypeError, "takes 2 inputs, got 3"),
+    (
+        "unknown keyword",
+        lambda x, y: g.function([x, y], add(x, y))(1, q=2),
+        TypeError,
+        "no input named 'q'",
+    ),
+    (
+        "too many",
+        lambda x, y: g.function([x, y], add(x, y))(1, 2, 3),
+        TypeError,
+        "takes 2 inputs, got 3",
+    ),
     (
         "given twice",
         lambda x, y: g.function([x, y], add(x, y))(1, 2, x=1),
         TypeError,
         "both by position and by name",
     ),
-    ("shared as input", lambda x, y: g.function([g.shared(1.0)], x), TypeError, "cannot be an explicit input"),
+    (
+        "shared as input",
+        lambda x, y: g.function([g.shared(1.0)], x),
+        TypeError,
+        "cannot be an explicit input",
+    ),
 ]
 
 

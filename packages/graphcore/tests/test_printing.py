@@ -3,10 +3,9 @@
 import io
 import shutil
 
+import graphcore as g
 import pytest
 from toy_ops import Binary, add, fscalar, log, mul
-
-import graphcore as g
 
 g.register_printer(lambda node: node.op == add, g.OperatorPrinter("+"))
 g.register_printer(lambda node: node.op == log, g.FunctionPrinter("log"))
@@ -23,12 +22,7 @@ def test_dprint_tree_of_a_variable():
     x, y = fscalar("x"), fscalar("y")
     out = log(add(x, y))
     out.name = "log(x + y)"
-    expected = (
-        "Log [id A] 'log(x + y)'\n"
-        " └─ Add [id B]\n"
-        "    ├─ x [id C]\n"
-        "    └─ y [id D]\n"
-    )
+    expected = "Log [id A] 'log(x + y)'\n └─ Add [id B]\n    ├─ x [id C]\n    └─ y [id D]\n"
     assert g.dprint(out, file="str") == expected
     stream = io.StringIO()
     g.dprint(out, file=stream)

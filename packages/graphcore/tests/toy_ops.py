@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 import graphcore as g
+import numpy as np
 
 
 class FloatType(g.Type):
@@ -31,7 +30,9 @@ class ArrayType(g.Type):
     def __init__(self, ndim: int):
         self.ndim = ndim
 
-    def filter(self, value: Any, strict: bool = False, allow_downcast: bool | None = None) -> np.ndarray:
+    def filter(
+        self, value: Any, strict: bool = False, allow_downcast: bool | None = None
+    ) -> np.ndarray:
         array = np.asarray(value, dtype=np.float64)
         if array.ndim != self.ndim:
             raise TypeError(f"expected ndim {self.ndim}, got ndim {array.ndim}")
@@ -88,8 +89,8 @@ class Unary(Binary):
 
 add = Binary("Add", lambda a, b: a + b)
 mul = Binary("Mul", lambda a, b: a * b)
-log = Unary("Log", lambda a: np.log(a))
-exp = Unary("Exp", lambda a: np.exp(a))
+log = Unary("Log", np.log)
+exp = Unary("Exp", np.exp)
 
 
 class VectorDouble(g.Op):

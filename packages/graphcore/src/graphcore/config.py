@@ -37,16 +37,22 @@ def _default_cache_dir() -> str:
 
 FLAGS: dict[str, Flag] = {
     "floatX": Flag(
-        "float64", str, "dtype of pt.scalar/vector/matrix and of float constants",
+        "float64",
+        str,
+        "dtype of pt.scalar/vector/matrix and of float constants",
         ("float64", "float32", "float16"),
     ),
     "mode": Flag("FAST_RUN", str, "the compile mode used when function() is given none"),
     "cache_dir": Flag(_default_cache_dir(), str, "where compiled modules are cached"),
     "on_unused_input": Flag(
-        "raise", str, "what function() does with an input the outputs do not use",
+        "raise",
+        str,
+        "what function() does with an input the outputs do not use",
         ("raise", "warn", "ignore"),
     ),
-    "compute_test_value": Flag("off", str, "kept for old code; test values are not computed", ("off",)),
+    "compute_test_value": Flag(
+        "off", str, "kept for old code; test values are not computed", ("off",)
+    ),
     "cache_size_limit_mb": Flag(512, int, "the compiled-module cache is trimmed above this size"),
 }
 

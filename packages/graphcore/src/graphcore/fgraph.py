@@ -152,9 +152,13 @@ class FunctionGraph:
             stack.extend((inp, (node, position)) for position, inp in enumerate(node.inputs))
 
     def change_node_input(
-        self, node: Apply | Literal["output"], position: int, new: Variable, reason: str | None = None
+        self,
+        node: Apply | Literal["output"],
+        position: int,
+        new: Variable,
+        reason: str | None = None,
     ) -> None:
-        """Make ``node`` read ``new`` at input ``position`` (or make ``new`` output ``position``)."""
+        """Make ``node`` read ``new`` at input ``position`` (or ``new`` be output ``position``)."""
         if node == OUTPUT:
             old = self.outputs[position]
             if old is new:
@@ -196,7 +200,9 @@ class FunctionGraph:
         for node, position in list(self.clients[var]):
             self.change_node_input(node, position, converted, reason)
 
-    def replace_all(self, pairs: Iterable[tuple[Variable, Variable]], reason: str | None = None) -> None:
+    def replace_all(
+        self, pairs: Iterable[tuple[Variable, Variable]], reason: str | None = None
+    ) -> None:
         for var, new in pairs:
             self.replace(var, new, reason)
 

@@ -114,7 +114,12 @@ def shared(
     for constructor in _constructors:
         try:
             return constructor(
-                value, name=name, strict=strict, allow_downcast=allow_downcast, borrow=borrow, **kwargs
+                value,
+                name=name,
+                strict=strict,
+                allow_downcast=allow_downcast,
+                borrow=borrow,
+                **kwargs,
             )
         except TypeError:
             continue

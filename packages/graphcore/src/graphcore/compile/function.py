@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import copy
 import warnings
-from functools import partial
 from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -24,16 +24,19 @@ class UnusedInputError(ValueError):
 
 
 UpdatePairs = Mapping[SharedVariable, Any] | Iterable[tuple[SharedVariable, Any]]
+GivenPairs = Mapping[Variable, Any] | Iterable[tuple[Variable, Any]]
 
 
-def _pairs(value: UpdatePairs | None, what: str) -> list[tuple[Any, Any]]:
+def _pairs(value: UpdatePairs | GivenPairs | None, what: str) -> list[tuple[Any, Any]]:
     if value is None:
         return []
     items = value.items() if isinstance(value, Mapping) else value
     pairs = []
     for item in items:
         if not (isinstance(item, (tuple, list)) and len(item) == 2):
-            raise TypeError(f"function: each of {what} must be a (variable, expression) pair, got {item!r}")
+            raise TypeError(
+                f"function: each of {what} must be a (variable, expression) pair, got {item!r}"
+            )
         pairs.append((item[0], item[1]))
     return pairs
 
@@ -44,7 +47,9 @@ def _as_expression(target: Variable, value: Any, what: str) -> Variable:
         try:
             return target.type.make_constant(value)
         except (TypeError, ValueError) as error:
-            raise TypeError(f"function: the {what} of {target} is not a valid {target.type}: {error}") from None
+            raise TypeError(
+                f"function: the {what} of {target} is not a valid {target.type}: {error}"
+            ) from None
     converted = target.type.convert_variable(value)
     if converted is None:
         raise TypeError(
@@ -65,8 +70,10 @@ def _normalize_inputs(inputs: Sequence[Variable | In]) -> list[In]:
             raise ValueError(f"function: the input {var} (position {position}) is given twice")
         seen.add(var)
         if isinstance(var, Constant):
-            raise TypeError(f"function: the input at position {position} is the constant {var}; "
-                            "constants cannot be inputs")
+            raise TypeError(
+                f"function: the input at position {position} is the constant {var}; "
+                "constants cannot be inputs"
+            )
         if isinstance(var, SharedVariable):
             raise TypeError(
                 f"function: the shared variable {var} cannot be an explicit input (its value "
@@ -104,7 +111,7 @@ def function(
     outputs: Any = None,
     mode: str | Mode | None = None,
     updates: UpdatePairs | None = None,
-    givens: Mapping[Variable, Any] | Iterable[tuple[Variable, Any]] | None = None,
+    givens: GivenPairs | None = None,
     no_default_updates: bool | Sequence[SharedVariable] = False,
     on_unused_input: str | None = None,
     name: str | None = None,
@@ -120,13 +127,16 @@ def function(
     declared_inputs = _normalize_inputs(inputs)
     declared_outputs, single = _normalize_outputs(outputs)
     update_pairs = _collect_updates(updates)
-    given_pairs = [(var, _as_expression(var, value, "given value")) for var, value in _pairs(givens, "givens")]
+    given_pairs = [
+        (var, _as_expression(var, value, "given value")) for var, value in _pairs(givens, "givens")
+    ]
 
     output_vars = [out.variable for out in declared_outputs]
     update_exprs = [expr for _, expr in update_pairs]
     input_updates = [item.update for item in declared_inputs if item.update is not None]
     if given_pairs:
-        replaced = clone_replace([*output_vars, *update_exprs, *input_updates], dict(given_pairs))
+        expressions: list[Variable] = [*output_vars, *update_exprs, *input_updates]
+        replaced = list(clone_replace(expressions, dict(given_pairs)))
         output_vars = replaced[: len(output_vars)]
         update_exprs = replaced[len(output_vars) : len(output_vars) + len(update_exprs)]
         input_updates = replaced[len(output_vars) + len(update_exprs) :]
@@ -269,7 +279,8 @@ class Function:
 
         self._names = {item.name: i for i, item in enumerate(declared_inputs) if item.name}
         self._defaults = [
-            (i, item.value) for i, item in enumerate(declared_inputs)
+            (i, item.value)
+            for i, item in enumerate(declared_inputs)
             if item.has_value and item.update is None
         ]
         self._required = [i for i, item in enumerate(declared_inputs) if not item.has_value]
@@ -287,7 +298,9 @@ class Function:
         self._update_cells = cells[n_out : n_out + len(update_targets)]
         self._update_containers = [target.container.storage for target in update_targets]
         self._input_update_cells = cells[n_out + len(update_targets) :]
-        self._stateful_inputs = [i for i, item in enumerate(declared_inputs) if item.update is not None]
+        self._stateful_inputs = [
+            i for i, item in enumerate(declared_inputs) if item.update is not None
+        ]
         graph_outputs = fgraph.outputs
         update_vars = set(graph_outputs[n_out:])
         self._copy_output = [

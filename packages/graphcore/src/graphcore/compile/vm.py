@@ -68,9 +68,8 @@ def describe_failure(node: Apply, inputs: Sequence[Any]) -> str:
             described.append(f"{var}: shape {value.shape}, dtype {value.dtype}")
         else:
             described.append(f"{var}: {type(value).__name__} {value!r}"[:120])
-    return (
-        f"while running {node.op} (built at {node.location()}) on inputs\n    "
-        + "\n    ".join(described)
+    return f"while running {node.op} (built at {node.location()}) on inputs\n    " + "\n    ".join(
+        described
     )
 
 
@@ -105,7 +104,12 @@ def _straight_program(
     order: list[Apply], storage: dict[Variable, Cell], perform_for: PerformFor = _op_perform
 ) -> Callable[[], None]:
     program = [
-        (perform_for(node), node, [storage[v] for v in node.inputs], [storage[v] for v in node.outputs])
+        (
+            perform_for(node),
+            node,
+            [storage[v] for v in node.inputs],
+            [storage[v] for v in node.outputs],
+        )
         for node in order
     ]
 

@@ -4,12 +4,10 @@ limit on deep graphs) and visits each node once."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TypeVar
+from typing import overload
 
 from graphcore.graph.apply import Apply
 from graphcore.graph.variable import Constant, Variable
-
-V = TypeVar("V", bound=Variable)
 
 
 def _as_list(outputs: Variable | Iterable[Variable]) -> list[Variable]:
@@ -140,9 +138,21 @@ def clone(
     return [equiv[v] for v in inputs], [equiv[v] for v in outputs]  # type: ignore[misc]
 
 
+@overload
 def clone_replace(
-    output: V | Sequence[V], replace: Mapping[Variable, Variable] | None = None
-) -> V | list[V]:
+    output: Variable, replace: Mapping[Variable, Variable] | None = None
+) -> Variable: ...
+
+
+@overload
+def clone_replace(
+    output: Sequence[Variable], replace: Mapping[Variable, Variable] | None = None
+) -> list[Variable]: ...
+
+
+def clone_replace(
+    output: Variable | Sequence[Variable], replace: Mapping[Variable, Variable] | None = None
+) -> Variable | list[Variable]:
     """A copy of ``output``'s graph with each key of ``replace`` swapped for its value.
 
     The original graph is left unchanged. Replacements must have the same type as
@@ -154,9 +164,10 @@ def clone_replace(
             raise TypeError(f"clone_replace: replace must map variables to variables, got {old!r}")
         if old.type.convert_variable(new) is None and new.type.convert_variable(old) is None:
             raise TypeError(
-                f"clone_replace: cannot replace {old} of type {old.type} by {new} of type {new.type}"
+                f"clone_replace: cannot replace {old} of type {old.type} "
+                f"by {new} of type {new.type}"
             )
-    outputs = _as_list(output)  # type: ignore[arg-type]
+    outputs = _as_list(output)
     memo: dict[Variable | Apply, Variable | Apply] = dict(pairs)  # type: ignore[arg-type]
     # Keys are cut (treated as inputs) and mapped straight to their replacements.
     equiv = clone_get_equiv(list(pairs), outputs, copy_inputs=False, copy_orphans=False, memo=memo)

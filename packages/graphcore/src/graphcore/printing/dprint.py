@@ -81,8 +81,12 @@ class _TreeWriter:
             for position, inp in enumerate(node.inputs):
                 last = position == len(node.inputs) - 1
                 children.append(
-                    (inp, child_prefix + ("└─ " if last else "├─ "),
-                     child_prefix + ("   " if last else "│  "), level + 1)
+                    (
+                        inp,
+                        child_prefix + ("└─ " if last else "├─ "),
+                        child_prefix + ("   " if last else "│  "),
+                        level + 1,
+                    )
                 )
             stack.extend(reversed(children))
 

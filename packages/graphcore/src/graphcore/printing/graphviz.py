@@ -75,7 +75,9 @@ def graphviz(obj: Any, filename: str | os.PathLike[str]) -> Path:
     elif isinstance(obj, (list, tuple)):
         text = to_dot(list(obj))
     else:
-        raise TypeError(f"graphviz: expected a variable or a compiled function, got {type(obj).__name__}")
+        raise TypeError(
+            f"graphviz: expected a variable or a compiled function, got {type(obj).__name__}"
+        )
     target = Path(filename)
     dot_path = target if target.suffix not in _RENDERED else target.with_suffix(".dot")
     _write_atomically(dot_path, text.encode())
