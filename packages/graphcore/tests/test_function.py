@@ -225,3 +225,24 @@ def test_compiled_graph_is_reachable():
     f = g.function([x, y], log(add(x, y)))
     assert [str(node.op) for node in f.maker.fgraph.toposort()] == ["Add", "Log"]
     assert len(f.maker.fgraph.outputs) == 1
+
+
+def test_an_update_that_views_a_reused_buffer_does_not_alias_it():
+    from toy_ops import ViewOf
+
+    double = VectorDouble()
+    state = g.shared(np.array([1.0]), name="state")
+    doubled = double(state)
+    f = g.function([], add(doubled, state), updates=[(state, ViewOf()(doubled))])
+    assert f().tolist() == [3.0]  # 2 + 1
+    # Without a copy, the shared value would be the buffer `double` reuses and overwrites
+    # before `add` reads the state: the next result would be 4 + 4.
+    assert f().tolist() == [6.0]  # 4 + 2
+    assert double.reused == 1
+
+
+def test_ops_with_empty_props_compare_by_type():
+    from toy_ops import ViewOf
+
+    assert ViewOf() == ViewOf() and hash(ViewOf()) == hash(ViewOf())
+    assert VectorDouble() != VectorDouble()  # no __props__: identity

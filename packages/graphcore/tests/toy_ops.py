@@ -145,3 +145,16 @@ class InplaceLiar(g.Op):
     def perform(self, node: g.Apply, inputs: Any, output_storage: Any) -> None:
         inputs[0] += 1.0
         output_storage[0][0] = inputs[0].copy()
+
+
+class ViewOf(g.Op):
+    """Returns its input itself: an output that aliases the input (declared in view_map)."""
+
+    __props__ = ()
+    view_map = {0: [0]}  # noqa: RUF012
+
+    def make_node(self, x: g.Variable) -> g.Apply:
+        return g.Apply(self, [x], [x.type()])
+
+    def perform(self, node: g.Apply, inputs: Any, output_storage: Any) -> None:
+        output_storage[0][0] = inputs[0]

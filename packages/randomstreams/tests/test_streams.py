@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 import randomstreams as rs
 import tensorops as pt
 from randomstreams import RandomStream, RandomStreams
@@ -100,4 +99,3 @@ def test_bad_parameters_are_named():
         srng.normal(np.zeros(3), np.ones(4))
     with pytest.raises(ValueError, match="needs at least 1 dimensions"):
         srng.dirichlet(1.0)
-

@@ -9,7 +9,11 @@ Random variables are not differentiable: ``grad`` through one raises, naming the
 
 from randomstreams.basic import FUNCTIONS, choice, default_rng_variable, permutation
 from randomstreams.op import RandomVariable
-from randomstreams.rng_type import RandomGeneratorSharedVariable, RandomGeneratorType, random_generator_type
+from randomstreams.rng_type import (
+    RandomGeneratorSharedVariable,
+    RandomGeneratorType,
+    random_generator_type,
+)
 from randomstreams.signature import Signature
 from randomstreams.stream import RandomStream, RandomStreams
 from randomstreams.table import DISTRIBUTIONS, Distribution
@@ -28,9 +32,43 @@ __all__ = [
     "RandomVariable",
     "Signature",
     "__version__",
+    # The distributions: one function per row of the table.
+    "bernoulli",
+    "beta",
+    "betabinomial",
+    "binomial",
+    "categorical",
+    "cauchy",
+    "chisquare",
     "choice",
     "default_rng_variable",
+    "dirichlet",
+    "discrete_uniform",
+    "exponential",
+    "gamma",
+    "geometric",
+    "gumbel",
+    "halfcauchy",
+    "halfnormal",
+    "hypergeometric",
+    "integers",
+    "invgamma",
+    "laplace",
+    "logistic",
+    "lognormal",
+    "multinomial",
+    "multivariate_normal",
+    "negative_binomial",
+    "normal",
+    "pareto",
     "permutation",
+    "poisson",
     "random_generator_type",
-    *FUNCTIONS,
-]
+    "studentt",
+    "triangular",
+    "uniform",
+    "vonmises",
+    "wald",
+    "weibull",
+]  # fmt: skip
+assert set(FUNCTIONS) <= set(__all__), "every distribution of the table is exported"

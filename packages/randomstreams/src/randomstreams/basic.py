@@ -11,10 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-
 import tensorops as pt
 from graphcore import Variable, shared
-from randomstreams import samplers
+
 from randomstreams.op import RandomVariable
 from randomstreams.table import DISTRIBUTIONS, REQUIRED, Distribution
 
@@ -25,7 +24,10 @@ _RATE_ALIASES = {"gamma", "exponential", "invgamma"}
 def _bind(row: Distribution, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Any]:
     names = [name for name, _ in row.params]
     if len(args) > len(names):
-        raise TypeError(f"{row.name} takes at most {len(names)} parameters ({', '.join(names)}), got {len(args)}")
+        raise TypeError(
+            f"{row.name} takes at most {len(names)} parameters ({', '.join(names)}), "
+            f"got {len(args)}"
+        )
     values = dict(zip(names, args, strict=False))
     if "rate" in kwargs and row.name in _RATE_ALIASES:
         if "scale" in kwargs or "scale" in values:
@@ -63,18 +65,24 @@ def _make(row: Distribution) -> Callable[..., Variable]:
         **kwargs: Any,
     ) -> Variable:
         params = _bind(row, args, kwargs)
-        out: Variable = row.op(rng if rng is not None else default_rng_variable(), size, *params, dtype=dtype)
+        out: Variable = row.op(
+            rng if rng is not None else default_rng_variable(), size, *params, dtype=dtype
+        )
         if name is not None:
             out.name = name
         return out
 
-    parameters = ", ".join(name if default is REQUIRED else f"{name}={default}" for name, default in row.params)
+    parameters = ", ".join(
+        name if default is REQUIRED else f"{name}={default}" for name, default in row.params
+    )
     draw.__name__ = row.name
     draw.__doc__ = f"A {row.name} random variable: {row.name}({parameters}, size=None, rng=None)."
     return draw
 
 
-FUNCTIONS: dict[str, Callable[..., Variable]] = {name: _make(row) for name, row in DISTRIBUTIONS.items()}
+FUNCTIONS: dict[str, Callable[..., Variable]] = {
+    name: _make(row) for name, row in DISTRIBUTIONS.items()
+}
 globals().update(FUNCTIONS)
 
 
@@ -86,11 +94,18 @@ def _choice_sampler(replace: bool) -> Any:
 
 
 _CHOICE = {
-    replace: RandomVariable(f"choice_{'with' if replace else 'without'}_replacement", "(n),(m)->()",
-                            "int64", _choice_sampler(replace), ["a", "p"])  # fmt: skip
+    replace: RandomVariable(
+        f"choice_{'with' if replace else 'without'}_replacement",
+        "(n),(m)->()",
+        "int64",
+        _choice_sampler(replace),
+        ["a", "p"],
+    )
     for replace in (True, False)
 }
-_PERMUTATION = RandomVariable("permutation", "(n)->(n)", "int64", lambda rng, x, size: rng.permutation(x), ["x"])
+_PERMUTATION = RandomVariable(
+    "permutation", "(n)->(n)", "int64", lambda rng, x, size: rng.permutation(x), ["x"]
+)
 
 
 def _as_population(a: Any) -> Variable:
@@ -105,18 +120,17 @@ def choice(
     population = _as_population(a)
     op = _CHOICE[bool(replace)]
     weights = pt.as_tensor(np.zeros(0)) if p is None else pt.as_tensor(p)
-    draw: Variable = op(rng if rng is not None else default_rng_variable(), size, population, weights,
-                        dtype=population.dtype)  # fmt: skip
+    generator = rng if rng is not None else default_rng_variable()
+    draw: Variable = op(generator, size, population, weights, dtype=population.type.dtype)
     return draw
 
 
 def permutation(x: Any, rng: Variable | None = None) -> Variable:
     """A random permutation of the vector ``x``, or of ``arange(x)`` for an int."""
     population = _as_population(x)
-    draw: Variable = _PERMUTATION(rng if rng is not None else default_rng_variable(), None, population,
-                                  dtype=population.dtype)  # fmt: skip
+    generator = rng if rng is not None else default_rng_variable()
+    draw: Variable = _PERMUTATION(generator, None, population, dtype=population.type.dtype)
     return draw
 
 
-samplers_module = samplers
-__all__ = [*FUNCTIONS, "choice", "permutation"]
+__all__ = ["FUNCTIONS", "choice", "default_rng_variable", "permutation"]

@@ -12,12 +12,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-
 import tensorops as pt
 from graphcore import Apply, Op, Variable, config
+from tensorops.type import TensorType
+
 from randomstreams.rng_type import copy_generator, random_generator_type
 from randomstreams.signature import Signature
-from tensorops.type import TensorType
 
 Sampler = Callable[..., Any]
 """``sampler(rng, *parameters, size=tuple | None) -> ndarray``."""
@@ -92,7 +92,8 @@ class RandomVariable(Op):
             batch = tuple(int(s) for s in data) if data is not None else (None,) * length
             return batch + support
         batch_shapes = [
-            p.type.shape[: p.ndim - len(core)] for p, core in zip(params, self.parsed.inputs, strict=True)
+            p.type.shape[: p.ndim - len(core)]
+            for p, core in zip(params, self.parsed.inputs, strict=True)
         ]
         return _broadcast_static(self.name, batch_shapes) + support
 
@@ -129,14 +130,17 @@ class RandomVariable(Op):
             ]
             batch = _broadcast_symbolic(batch_shapes)
         entries = batch + support
-        return [None, tuple(s if s is not None else e for s, e in zip(static, entries, strict=True))]
+        return [
+            None,
+            tuple(s if s is not None else e for s, e in zip(static, entries, strict=True)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}_rv" + ("{inplace}" if self.inplace else "")
 
 
 def _size_variable(name: str, size: Any) -> Variable:
-    """``size`` as an int64 vector; ``None`` (or ``()``) is the empty vector: the parameters decide."""
+    """``size`` as an int64 vector; ``None`` is the empty vector: the parameters decide."""
     if size is None:
         return pt.constant(np.zeros(0, dtype="int64"))
     if isinstance(size, (int, np.integer)):
@@ -144,11 +148,11 @@ def _size_variable(name: str, size: Any) -> Variable:
     if isinstance(size, Variable) and size.ndim == 0:
         size = [size]
     vector = pt.as_tensor(size, dtype="int64") if not isinstance(size, Variable) else size
-    if vector.ndim != 1 or not str(vector.dtype).startswith(("int", "uint")):
+    if vector.ndim != 1 or not str(vector.type.dtype).startswith(("int", "uint")):
         raise TypeError(f"{name}: size must be None, an int or a sequence of ints, got {size!r}")
-    if vector.type.shape[0] is None:
+    if vector.type.shape[0] is None:  # type: ignore[attr-defined]
         raise ValueError(f"{name}: the length of size must be known when the graph is built")
-    return vector if str(vector.dtype) == "int64" else pt.cast(vector, "int64")
+    return vector if str(vector.type.dtype) == "int64" else pt.cast(vector, "int64")
 
 
 def _broadcast_static(name: str, shapes: list[tuple[Any, ...]]) -> tuple[int | None, ...]:

@@ -1,4 +1,4 @@
-"""The type of random generators in graphs: NumPy ``Generator``s, usually held in shared variables."""
+"""The type of random generators in graphs: NumPy ``Generator``s, usually in shared variables."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import copy
 from typing import Any
 
 import numpy as np
-
 from graphcore import SharedVariable, Type, shared_constructor
 
 

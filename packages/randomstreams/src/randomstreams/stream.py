@@ -12,8 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-
 from graphcore import SharedVariable, Variable, shared
+
 from randomstreams import basic
 from randomstreams.table import DISTRIBUTIONS
 
@@ -41,8 +41,8 @@ class RandomStream:
         out = draw(*args, rng=rng, **kwargs)
         assert out.owner is not None
         next_rng = out.owner.outputs[0]
-        rng.default_update = next_rng  # type: ignore[attr-defined]
-        self.state_updates.append((rng, next_rng))  # type: ignore[arg-type]
+        rng.default_update = next_rng
+        self.state_updates.append((rng, next_rng))
         return out
 
     def choice(self, a: Any, size: Any = None, replace: bool = True, p: Any = None) -> Variable:
@@ -55,7 +55,9 @@ class RandomStream:
         if name in DISTRIBUTIONS:
             function = basic.FUNCTIONS[name]
             return lambda *args, **kwargs: self.gen(function, *args, **kwargs)
-        raise AttributeError(f"RandomStream has no distribution {name!r}; known: {sorted(DISTRIBUTIONS)}")
+        raise AttributeError(
+            f"RandomStream has no distribution {name!r}; known: {sorted(DISTRIBUTIONS)}"
+        )
 
 
 def _size(size: Any) -> Any:
@@ -66,34 +68,75 @@ def _size(size: Any) -> Any:
 class RandomStreams(RandomStream):
     """Theano's stream: ``size`` comes first and the normal takes ``avg`` and ``std``."""
 
-    def uniform(self, size: Any = (), low: Any = 0.0, high: Any = 1.0, ndim: int | None = None,
-                dtype: Any = None) -> Variable:  # fmt: skip
+    def uniform(
+        self,
+        size: Any = (),
+        low: Any = 0.0,
+        high: Any = 1.0,
+        ndim: int | None = None,
+        dtype: Any = None,
+    ) -> Variable:
         return self.gen(basic.FUNCTIONS["uniform"], low, high, size=_size(size), dtype=dtype)
 
-    def normal(self, size: Any = (), avg: Any = 0.0, std: Any = 1.0, ndim: int | None = None,
-               dtype: Any = None) -> Variable:  # fmt: skip
+    def normal(
+        self,
+        size: Any = (),
+        avg: Any = 0.0,
+        std: Any = 1.0,
+        ndim: int | None = None,
+        dtype: Any = None,
+    ) -> Variable:
         return self.gen(basic.FUNCTIONS["normal"], avg, std, size=_size(size), dtype=dtype)
 
-    def binomial(self, size: Any = (), n: Any = 1, p: Any = 0.5, ndim: int | None = None,
-                 dtype: Any = None) -> Variable:  # fmt: skip
+    def binomial(
+        self, size: Any = (), n: Any = 1, p: Any = 0.5, ndim: int | None = None, dtype: Any = None
+    ) -> Variable:
         return self.gen(basic.FUNCTIONS["binomial"], n, p, size=_size(size), dtype=dtype)
 
-    def poisson(self, size: Any = (), lam: Any = 1.0, ndim: int | None = None, dtype: Any = None) -> Variable:
+    def poisson(
+        self, size: Any = (), lam: Any = 1.0, ndim: int | None = None, dtype: Any = None
+    ) -> Variable:
         return self.gen(basic.FUNCTIONS["poisson"], lam, size=_size(size), dtype=dtype)
 
-    def random_integers(self, size: Any = (), low: Any = 0, high: Any = 1, ndim: int | None = None,
-                        dtype: Any = None) -> Variable:  # fmt: skip
+    def random_integers(
+        self,
+        size: Any = (),
+        low: Any = 0,
+        high: Any = 1,
+        ndim: int | None = None,
+        dtype: Any = None,
+    ) -> Variable:
         """Integers in [low, high], both ends included, as Theano's."""
-        return self.gen(basic.FUNCTIONS["discrete_uniform"], low, high, size=_size(size), dtype=dtype)
+        return self.gen(
+            basic.FUNCTIONS["discrete_uniform"], low, high, size=_size(size), dtype=dtype
+        )
 
-    def choice(self, size: Any = (), a: Any = 2, replace: bool = True, p: Any = None,  # type: ignore[override]
-               ndim: int | None = None, dtype: Any = None) -> Variable:  # fmt: skip
+    def choice(  # type: ignore[override]
+        self,
+        size: Any = (),
+        a: Any = 2,
+        replace: bool = True,
+        p: Any = None,
+        ndim: int | None = None,
+        dtype: Any = None,
+    ) -> Variable:
         return self.gen(basic.choice, a, size=_size(size), replace=replace, p=p)
 
-    def permutation(self, size: Any = (), n: Any = 1, ndim: int | None = None,  # type: ignore[override]
-                    dtype: Any = None) -> Variable:  # fmt: skip
+    def permutation(
+        self,
+        size: Any = (),
+        n: Any = 1,
+        ndim: int | None = None,  # type: ignore[override]
+        dtype: Any = None,
+    ) -> Variable:
         return self.gen(basic.permutation, n)
 
-    def multinomial(self, size: Any = (), n: Any = 1, pvals: Any = (0.5, 0.5), ndim: int | None = None,
-                    dtype: Any = None) -> Variable:  # fmt: skip
+    def multinomial(
+        self,
+        size: Any = (),
+        n: Any = 1,
+        pvals: Any = (0.5, 0.5),
+        ndim: int | None = None,
+        dtype: Any = None,
+    ) -> Variable:
         return self.gen(basic.FUNCTIONS["multinomial"], n, pvals, size=_size(size), dtype=dtype)

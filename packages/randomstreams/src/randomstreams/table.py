@@ -79,6 +79,8 @@ DISTRIBUTIONS = {
 }
 
 _OPS = {
-    row.name: RandomVariable(row.name, row.signature, row.dtype, row.sampler, [p for p, _ in row.params])
+    row.name: RandomVariable(
+        row.name, row.signature, row.dtype, row.sampler, [p for p, _ in row.params]
+    )
     for row in DISTRIBUTIONS.values()
 }

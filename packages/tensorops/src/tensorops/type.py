@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
-
 from graphcore import Type, Variable, config
 
 ALL_DTYPES = (
@@ -50,9 +49,14 @@ class TensorType(Type):
             elif isinstance(entry, (int, np.integer)) and entry >= 0:
                 entries.append(int(entry))
             else:
-                raise ValueError(f"TensorType shape entries must be None or ints >= 0, got {entry!r}")
+                raise ValueError(
+                    f"TensorType shape entries must be None or ints >= 0, got {entry!r}"
+                )
         self.shape: StaticShape = tuple(entries)
         self.numpy_dtype = np.dtype(self.dtype)
+        # Precomputed for filter's fast paths, which every compiled call goes through.
+        self._open_shape = all(entry is None for entry in self.shape)
+        self._python_float_ok = self.ndim == 0 and self.dtype == "float64"
 
     @property
     def ndim(self) -> int:
@@ -63,15 +67,25 @@ class TensorType(Type):
         return tuple(entry == 1 for entry in self.shape)
 
     def clone(self, dtype: Any = None, shape: Iterable[int | None] | None = None) -> TensorType:
-        return TensorType(self.dtype if dtype is None else dtype, self.shape if shape is None else shape)
+        return TensorType(
+            self.dtype if dtype is None else dtype, self.shape if shape is None else shape
+        )
 
-    def filter(self, value: Any, strict: bool = False, allow_downcast: bool | None = None) -> np.ndarray:
+    def filter(
+        self, value: Any, strict: bool = False, allow_downcast: bool | None = None
+    ) -> np.ndarray:
         """``value`` as an ndarray of this type, or a TypeError naming what was expected.
 
         Lists and scalars are converted; a conversion that would lose information
         (floats into integers, float64 into float32 unless ``allow_downcast``) is refused.
         """
-        if type(value) is np.ndarray and value.dtype == self.numpy_dtype:
+        value_type = type(value)
+        if value_type is np.ndarray:
+            if value.dtype == self.numpy_dtype and value.ndim == self.ndim and self._open_shape:
+                return value
+        elif value_type is float and self._python_float_ok:
+            return np.array(value)
+        if value_type is np.ndarray and value.dtype == self.numpy_dtype:
             array = value
         else:
             if isinstance(value, Variable):
@@ -104,7 +118,9 @@ class TensorType(Type):
         if source.dtype == self.numpy_dtype:
             return source
         converted = source.astype(self.numpy_dtype)
-        if allow_downcast or self._safe(source, converted, python_value=not isinstance(value, np.ndarray)):
+        if allow_downcast or self._safe(
+            source, converted, python_value=not isinstance(value, np.ndarray)
+        ):
             return converted
         raise TypeError(
             f"expected {self}, got values of dtype {source.dtype} that would change when "
@@ -130,15 +146,24 @@ class TensorType(Type):
     def values_eq(self, a: Any, b: Any) -> bool:
         return bool(np.array_equal(a, b, equal_nan=True))
 
-    def values_eq_approx(self, a: Any, b: Any, rtol: float | None = None, atol: float | None = None) -> bool:
+    def values_eq_approx(
+        self, a: Any, b: Any, rtol: float | None = None, atol: float | None = None
+    ) -> bool:
         """Equal within the dtype's tolerance (used to compare backends)."""
         a, b = np.asarray(a), np.asarray(b)
         if a.shape != b.shape:
             return False
         if self.dtype in FLOAT_DTYPES or self.dtype in COMPLEX_DTYPES:
             tight = self.dtype in ("float64", "complex128")
-            return bool(np.allclose(a, b, rtol=rtol or (1e-5 if tight else 1e-3),
-                                    atol=atol or (1e-8 if tight else 1e-4), equal_nan=True))
+            return bool(
+                np.allclose(
+                    a,
+                    b,
+                    rtol=rtol or (1e-5 if tight else 1e-3),
+                    atol=atol or (1e-8 if tight else 1e-4),
+                    equal_nan=True,
+                )
+            )
         return bool(np.array_equal(a, b))
 
     def convert_variable(self, var: Variable) -> Variable | None:
@@ -147,9 +172,16 @@ class TensorType(Type):
         other = var.type
         if other == self:
             return var
-        if not isinstance(other, TensorType) or other.dtype != self.dtype or other.ndim != self.ndim:
+        if (
+            not isinstance(other, TensorType)
+            or other.dtype != self.dtype
+            or other.ndim != self.ndim
+        ):
             return None
-        if all(mine is None or mine == theirs for mine, theirs in zip(self.shape, other.shape, strict=True)):
+        if all(
+            mine is None or mine == theirs
+            for mine, theirs in zip(self.shape, other.shape, strict=True)
+        ):
             return var
         return None
 

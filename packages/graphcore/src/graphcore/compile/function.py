@@ -307,6 +307,11 @@ class Function:
             not out.borrow and _may_alias(graph_outputs[i], update_vars)
             for i, out in enumerate(declared_outputs)
         ]
+        # An update whose value is a view or another root would leave the shared value
+        # aliasing a buffer that ops reuse next call: such values are copied.
+        self._copy_update = [
+            _may_alias(var, set()) for var in graph_outputs[n_out : n_out + len(update_targets)]
+        ]
         self._any_copy = any(self._copy_output)
         self._has_updates = bool(update_targets) or bool(self._stateful_inputs)
         self._clear_after_call = [
@@ -343,8 +348,10 @@ class Function:
         return outputs[0] if self._single else outputs
 
     def _apply_updates(self) -> None:
-        for container, cell in zip(self._update_containers, self._update_cells, strict=True):
-            container[0] = cell[0]
+        for container, cell, needs_copy in zip(
+            self._update_containers, self._update_cells, self._copy_update, strict=True
+        ):
+            container[0] = _copy_value(cell[0]) if needs_copy else cell[0]
         for position, cell in zip(self._stateful_inputs, self._input_update_cells, strict=True):
             self._cells[position][0] = cell[0]
 

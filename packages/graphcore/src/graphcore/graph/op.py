@@ -18,21 +18,23 @@ class Op:
     """An operation. Subclasses define ``make_node`` and ``perform``.
 
     - ``__props__`` names the attributes that make two ops equal (and hash alike);
-      without it, ops compare by identity.
+      ``__props__ = ()`` makes all ops of the class equal; without it, ops compare
+      by identity.
     - ``perform(node, inputs, output_storage)`` computes with NumPy. A cell may
       still hold the previous call's array: an op may write into it when its
       shape and dtype fit, which is how buffers are reused between calls.
     - ``view_map`` / ``destroy_map``: ``{output_index: [input_index]}`` when an
-      output aliases, or overwrites, an input.
+      output aliases, or overwrites, an input (class attributes, or set per
+      instance when they depend on the op's settings).
     - ``infer_shape(fgraph, node, input_shapes)`` returns output shapes as
       symbolic scalars, so shapes are known without running the op.
     - A lazy op sets ``lazy = True`` and implements ``perform_lazy``: it asks for
       the inputs it needs through a callback, so untaken branches never run.
     """
 
-    __props__: ClassVar[tuple[str, ...]] = ()
-    view_map: ClassVar[dict[int, list[int]]] = {}
-    destroy_map: ClassVar[dict[int, list[int]]] = {}
+    __props__: ClassVar[tuple[str, ...] | None] = None
+    view_map: dict[int, list[int]] = {}  # noqa: RUF012 - read-only default, replaced not mutated
+    destroy_map: dict[int, list[int]] = {}  # noqa: RUF012
     default_output: ClassVar[int | None] = None
     lazy: ClassVar[bool] = False
 
@@ -65,18 +67,18 @@ class Op:
         return node.outputs
 
     def _props(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self.__props__)
+        return tuple(getattr(self, name) for name in self.__props__ or ())
 
     def _props_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__props__}
+        return {name: getattr(self, name) for name in self.__props__ or ()}
 
     def __eq__(self, other: object) -> bool:
-        if not self.__props__:
+        if self.__props__ is None:
             return self is other
         return type(self) is type(other) and self._props() == other._props()
 
     def __hash__(self) -> int:
-        if not self.__props__:
+        if self.__props__ is None:
             return id(self)
         return hash((type(self), self._props()))
 

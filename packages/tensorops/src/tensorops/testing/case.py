@@ -21,8 +21,7 @@ class OpCase:
       the values' dtype and ndim are created from them (static shapes left open
       unless ``static_shapes``).
     - ``grad``: whether the output is differentiable in its float inputs (autodiff
-      checks it by finite differences); ``grad_inputs`` restricts which inputs;
-      ``grad_domain_note`` says why a case is excluded when it is.
+      checks it by finite differences); ``grad_inputs`` restricts which inputs.
     - ``constant_inputs``: positions passed to ``build`` as the raw values, for
       arguments that must be known at build time (axes, shapes, indices).
     """

@@ -1,0 +1,61 @@
+"""Dtype promotion as NumPy 2 does it, with Python numbers as weak scalars (NEP 50)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tensorops.type import COMPLEX_DTYPES, DISCRETE_DTYPES, normalize_dtype
+
+PythonScalar = bool | int | float | complex
+
+_REAL_OF_COMPLEX = {"complex64": "float32", "complex128": "float64"}
+
+
+def is_python_scalar(value: Any) -> bool:
+    """Whether ``value`` is a Python number (weak under NEP 50), not a NumPy scalar."""
+    return type(value) in (bool, int, float, complex)
+
+
+def upcast(*dtypes: Any) -> str:
+    """The dtype NumPy gives to an operation on arrays of these dtypes."""
+    if not dtypes:
+        raise ValueError("upcast needs at least one dtype")
+    return str(np.result_type(*(np.dtype(normalize_dtype(d)) for d in dtypes)))
+
+
+def weak_scalar_dtype(strong_dtypes: list[str], value: PythonScalar, default: str) -> str:
+    """The dtype a Python number takes next to arrays of ``strong_dtypes``.
+
+    NumPy 2 keeps the arrays' dtype when the number's kind fits it (``int8 + 1`` is
+    int8, ``float32 + 1.5`` is float32); a number too large for that dtype is kept
+    in ``default`` instead of wrapping around (NumPy would raise).
+    """
+    if not strong_dtypes:
+        return default
+    candidate = np.result_type(*(np.dtype(d) for d in strong_dtypes), value)
+    if candidate.kind in "biu" and type(value) is int:
+        info = np.iinfo(candidate) if candidate.kind != "b" else None
+        if info is None or not info.min <= value <= info.max:
+            return upcast(*strong_dtypes, default)
+    return str(candidate)
+
+
+def as_float(dtype: str) -> str:
+    """Integers and booleans become float64; floats and complex numbers stay."""
+    return "float64" if dtype in DISCRETE_DTYPES else dtype
+
+
+def real_of(dtype: str) -> str:
+    """The real dtype of a complex dtype; other dtypes unchanged."""
+    return _REAL_OF_COMPLEX.get(dtype, dtype)
+
+
+def true_div_dtype(*dtypes: str) -> str:
+    """True division: integers give float64, float32 stays float32."""
+    return as_float(upcast(*dtypes))
+
+
+def is_complex(dtype: str) -> bool:
+    return dtype in COMPLEX_DTYPES
