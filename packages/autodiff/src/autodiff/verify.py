@@ -40,9 +40,6 @@ def verify_grad(
     inputs = [pt.tensor(dtype=v.dtype, shape=(None,) * v.ndim, name=f"input{i}") for i, v in enumerate(values)]
     output = pt.as_tensor(fn(*inputs))
     dtype = str(output.dtype)
-    step = eps if eps is not None else _EPS.get(dtype, 1e-7)
-    atol = abs_tol if abs_tol is not None else _TOLERANCE.get(dtype, 1e-4)
-    rtol = rel_tol if rel_tol is not None else _TOLERANCE.get(dtype, 1e-4)
     evaluate = function(inputs, output, mode=mode, on_unused_input="ignore")
     shape = np.shape(evaluate(*values))
     for _ in range(n_tests):
@@ -53,8 +50,20 @@ def verify_grad(
         analytic = function(inputs, gradients, mode=mode, on_unused_input="ignore")(*values)
         project = function(inputs, cost, mode=mode, on_unused_input="ignore")
         for position, value in enumerate(values):
+            # The least precise of the input and the output decides the step and tolerances.
+            precision = _least_precise(str(value.dtype), dtype)
+            step = eps if eps is not None else _EPS.get(precision, 1e-7)
+            atol = abs_tol if abs_tol is not None else _TOLERANCE.get(precision, 1e-4)
+            rtol = rel_tol if rel_tol is not None else _TOLERANCE.get(precision, 1e-4)
             numeric = _central_difference(project, values, position, step)
             _compare(position, value, np.asarray(analytic[position]), numeric, atol, rtol)
+
+
+def _least_precise(*dtypes: str) -> str:
+    for candidate in ("float16", "float32"):
+        if candidate in dtypes:
+            return candidate
+    return "float64"
 
 
 def _central_difference(
