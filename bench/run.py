@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import ratio_table
 
-WORKLOADS = ["w2_call_overhead", "samplers_m6_m7"]
+WORKLOADS = ["w2_call_overhead", "samplers_m6_m7", "w8_rewriting"]
 
 
 def main() -> int:

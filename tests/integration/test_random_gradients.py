@@ -18,4 +18,7 @@ def test_gradients_flow_around_a_random_draw():
     mu = pt.dscalar("mu")
     noise = RandomStream(seed=0).normal(0, 1)
     cost = (mu - noise) ** 2
-    assert pt.function([mu], grad(cost, mu, consider_constant=[noise]), no_default_updates=True)(1.0) != 0
+    assert (
+        pt.function([mu], grad(cost, mu, consider_constant=[noise]), no_default_updates=True)(1.0)
+        != 0
+    )

@@ -3,6 +3,7 @@ Jacobian (one batched graph, no loop) for large outputs."""
 
 import numpy as np
 import pytest
+
 import tensorops as pt
 from autodiff import grad, hessian, hessian_vector_product, jacobian
 from autodiff.vectorize import LoopOverBatch, vectorize_graph

@@ -3,6 +3,7 @@ differences, on well-conditioned inputs; second derivatives where log densities 
 
 import numpy as np
 import pytest
+
 import tensorops as pt
 from autodiff import grad, verify_grad
 from tensorops import nlinalg, slinalg

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+
 import tensorops as pt
 from autodiff import MissingGradientRuleError, grad, verify_grad
 from autodiff.rules.scalar_derivatives import DERIVATIVES

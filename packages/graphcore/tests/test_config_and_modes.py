@@ -4,9 +4,10 @@ import os
 import subprocess
 import sys
 
-import graphcore as g
 import pytest
 from toy_ops import add, fscalar, log, mul
+
+import graphcore as g
 
 
 def test_flags_from_the_environment():

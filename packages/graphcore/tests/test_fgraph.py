@@ -1,8 +1,9 @@
 """FunctionGraph: clients, replacement, pruning and listeners."""
 
-import graphcore as g
 import pytest
 from toy_ops import add, exp, fscalar, log, mul
+
+import graphcore as g
 
 
 class Recorder:

@@ -1,6 +1,5 @@
 """function(): calls, defaults, updates, givens, errors, laziness and buffer reuse."""
 
-import graphcore as g
 import numpy as np
 import pytest
 from toy_ops import (
@@ -14,6 +13,8 @@ from toy_ops import (
     mul,
     vector,
 )
+
+import graphcore as g
 
 
 def test_single_output_and_list_output():

@@ -1,8 +1,9 @@
 """Graph objects and traversal."""
 
-import graphcore as g
 import pytest
 from toy_ops import Binary, add, exp, fscalar, log, mul
+
+import graphcore as g
 
 
 def test_op_equality_follows_props():

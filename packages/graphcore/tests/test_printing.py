@@ -3,9 +3,10 @@
 import io
 import shutil
 
-import graphcore as g
 import pytest
 from toy_ops import Binary, add, fscalar, log, mul
+
+import graphcore as g
 
 g.register_printer(lambda node: node.op == add, g.OperatorPrinter("+"))
 g.register_printer(lambda node: node.op == log, g.FunctionPrinter("log"))

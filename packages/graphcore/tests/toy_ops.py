@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import graphcore as g
 import numpy as np
+
+import graphcore as g
 
 
 class FloatType(g.Type):

@@ -3,10 +3,11 @@ continuous ones, chi-square over the support for discrete ones."""
 
 import numpy as np
 import pytest
+from scipy import stats
+
 import randomstreams as rs
 import tensorops as pt
 from randomstreams import DISTRIBUTIONS
-from scipy import stats
 
 N = 4000
 P_VALUE = 1e-3

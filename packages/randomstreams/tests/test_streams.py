@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 import randomstreams as rs
 import tensorops as pt
 from randomstreams import RandomStream, RandomStreams

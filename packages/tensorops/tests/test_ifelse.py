@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+
 import tensorops as pt
 from graphcore import Apply, Op, function
 from tensorops.ifelse import IfElse, ifelse

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 import tensorops as pt
 from graphcore import function
 from tensorops.indexing import (

@@ -3,9 +3,10 @@ failures, multiple outputs and dtypes."""
 
 from __future__ import annotations
 
-import graphcore
 import numpy as np
 import pytest
+
+import graphcore
 from tensorops import nlinalg, products, slinalg
 from tensorops.basic import tensor
 from tensorops.products import Dot

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tensorops.testing import ALL_CASES
 from tensorops.testing.case import OpCase
 from tensorops.testing.harness import check_infer_shape, check_values

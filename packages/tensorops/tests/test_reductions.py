@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import graphcore
 import numpy as np
 import pytest
 import scipy.special
+
+import graphcore
 from tensorops import cumulative, reduction
 from tensorops.basic import tensor
 from tensorops.reduction import ArgReduce, Reduce

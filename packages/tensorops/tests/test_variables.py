@@ -6,6 +6,7 @@ import operator
 
 import numpy as np
 import pytest
+
 import tensorops as pt
 from graphcore import config
 from tensorops.basic import CONSTRUCTOR_NAMES, DTYPE_PREFIXES, KINDS, PLURAL_NAMES

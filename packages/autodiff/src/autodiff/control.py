@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphcore import Apply, Op, Variable
-
 from autodiff.registry import register_gradient
+from graphcore import Apply, Op, Variable
 
 
 class GradientControl(Op):

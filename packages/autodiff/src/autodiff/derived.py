@@ -13,10 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from graphcore import Variable
-
 from autodiff.reverse import DisconnectedPolicy, Lop, grad
 from autodiff.vectorize import vectorize_graph
+from graphcore import Variable
 
 ROW_BY_ROW_LIMIT = 8
 """Outputs of at most this many (statically known) elements get one graph per element

@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from graphcore import Variable, clone_replace
-
 from autodiff.reverse import Lop
+from graphcore import Variable, clone_replace
 
 
 def Rop(

@@ -11,14 +11,13 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
-from graphcore import Apply, Variable, io_toposort
-
 from autodiff.errors import (
     DisconnectedInputError,
     GradientUndefinedError,
     MissingGradientRuleError,
 )
 from autodiff.registry import UndefinedGrad, gradient_rule
+from graphcore import Apply, Variable, io_toposort
 
 DisconnectedPolicy = Literal["raise", "warn", "ignore"]
 
@@ -156,7 +155,8 @@ def backpropagate(
             continue
         pt = _pt()
         filled = [
-            g if g is not None else pt.zeros_like(out) for out, g in zip(node.outputs, output_grads, strict=True)
+            g if g is not None else pt.zeros_like(out)
+            for out, g in zip(node.outputs, output_grads, strict=True)
         ]
         input_grads = _apply_rule(node, filled)
         for position, (inp, entry) in enumerate(zip(node.inputs, input_grads, strict=True)):
@@ -175,7 +175,9 @@ def backpropagate(
     return totals
 
 
-def _connected_to(targets: Sequence[Variable], order: list[Apply], blocked: set[Variable]) -> set[Variable]:
+def _connected_to(
+    targets: Sequence[Variable], order: list[Apply], blocked: set[Variable]
+) -> set[Variable]:
     """Variables computed from a target (targets included), not through a blocked one."""
     connected = {t for t in targets if t not in blocked}
     for node in order:
@@ -215,5 +217,8 @@ def _conform(gradient: Any, inp: Variable, node: Apply, position: int) -> Variab
 def _sum(terms: list[Variable]) -> Variable:
     """Add gradient contributions pairwise (a balanced tree, not a long chain)."""
     while len(terms) > 1:
-        terms = [terms[i] + terms[i + 1] if i + 1 < len(terms) else terms[i] for i in range(0, len(terms), 2)]
+        terms = [
+            terms[i] + terms[i + 1] if i + 1 < len(terms) else terms[i]
+            for i in range(0, len(terms), 2)
+        ]
     return terms[0]

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+
 from graphcore import Apply, Op, Variable, io_toposort
 from graphcore.graph.op import OutputStorage
 
@@ -101,7 +102,6 @@ def vectorize_graph(
     value, which has one more (leading) axis. Every output gets that axis; outputs that
     do not depend on a replaced variable are repeated along it."""
     import tensorops as pt
-
     from autodiff import vectorize_rules  # noqa: F401 - registers the rules
 
     targets = [outputs] if isinstance(outputs, Variable) else list(outputs)

@@ -18,6 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 import tensorops as pt
+from autodiff.control import GradientControl
+from autodiff.rules.product_rules import tensors
+from autodiff.vectorize import loop_over_batch, register_batch_rule
 from graphcore import Apply, Variable
 from tensorops.creation import Alloc
 from tensorops.cumulative import CumOp
@@ -39,10 +42,6 @@ from tensorops.reduction import ArgReduce, LogSumExp, Reduce, _Normalize
 from tensorops.shape import Reshape, Shape, Shape_i, SpecifyShape
 from tensorops.slinalg import Cholesky, CholeskySolve, Expm, Solve, SolveTriangular
 from tensorops.sort import SortOp
-
-from autodiff.control import GradientControl
-from autodiff.rules.product_rules import tensors
-from autodiff.vectorize import loop_over_batch, register_batch_rule
 
 FULL_SLICE = ("slice", False, False, False)
 

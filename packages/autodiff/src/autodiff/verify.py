@@ -30,20 +30,26 @@ def verify_grad(
     projected on a random direction so one scalar checks every output element.
     """
     import tensorops as pt
+    from autodiff.reverse import grad
     from graphcore import function
 
-    from autodiff.reverse import grad
-
     generator = rng if rng is not None else np.random.default_rng(42)
-    values = [np.array(p, dtype=np.asarray(p).dtype if np.asarray(p).dtype.kind == "f" else "float64")
-              for p in points]
-    inputs = [pt.tensor(dtype=v.dtype, shape=(None,) * v.ndim, name=f"input{i}") for i, v in enumerate(values)]
+    values = [
+        np.array(p, dtype=np.asarray(p).dtype if np.asarray(p).dtype.kind == "f" else "float64")
+        for p in points
+    ]
+    inputs = [
+        pt.tensor(dtype=v.dtype, shape=(None,) * v.ndim, name=f"input{i}")
+        for i, v in enumerate(values)
+    ]
     output = pt.as_tensor(fn(*inputs))
     dtype = str(output.dtype)
     evaluate = function(inputs, output, mode=mode, on_unused_input="ignore")
     shape = np.shape(evaluate(*values))
     for _ in range(n_tests):
-        direction = generator.uniform(0.5, 1.5, size=shape) * generator.choice([-1.0, 1.0], size=shape)
+        direction = generator.uniform(0.5, 1.5, size=shape) * generator.choice(
+            [-1.0, 1.0], size=shape
+        )
         projection = pt.constant(direction.astype(dtype))
         cost = pt.sum(output * projection)
         gradients = grad(cost, inputs, disconnected_inputs="ignore")
@@ -82,7 +88,12 @@ def _central_difference(
 
 
 def _compare(
-    position: int, value: np.ndarray, analytic: np.ndarray, numeric: np.ndarray, atol: float, rtol: float
+    position: int,
+    value: np.ndarray,
+    analytic: np.ndarray,
+    numeric: np.ndarray,
+    atol: float,
+    rtol: float,
 ) -> None:
     error = np.abs(analytic - numeric)
     allowed = atol + rtol * np.abs(numeric)

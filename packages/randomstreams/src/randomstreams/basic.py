@@ -11,9 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
 import tensorops as pt
 from graphcore import Variable, shared
-
 from randomstreams.op import RandomVariable
 from randomstreams.table import DISTRIBUTIONS, REQUIRED, Distribution
 

@@ -12,12 +12,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+
 import tensorops as pt
 from graphcore import Apply, Op, Variable, config
-from tensorops.type import TensorType
-
 from randomstreams.rng_type import copy_generator, random_generator_type
 from randomstreams.signature import Signature
+from tensorops.type import TensorType
 
 Sampler = Callable[..., Any]
 """``sampler(rng, *parameters, size=tuple | None) -> ndarray``."""

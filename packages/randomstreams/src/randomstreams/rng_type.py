@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 import numpy as np
+
 from graphcore import SharedVariable, Type, shared_constructor
 
 

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from graphcore import SharedVariable, Variable, shared
 
+from graphcore import SharedVariable, Variable, shared
 from randomstreams import basic
 from randomstreams.table import DISTRIBUTIONS
 

@@ -14,7 +14,6 @@ from graphcore import Out as Out
 from graphcore import config as config
 from graphcore import function as function
 from graphcore import shared as shared
-
 from tensorops import dtypes as dtypes
 from tensorops import math as math
 from tensorops import nlinalg as nlinalg

@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from graphcore import Apply, SharedVariable, Variable, config, shared_constructor
 
+from graphcore import Apply, SharedVariable, Variable, config, shared_constructor
 from tensorops.dtypes import is_python_scalar
 from tensorops.type import ALL_DTYPES, TensorType, normalize_dtype
 from tensorops.variable import TensorConstant, TensorOperators, TensorVariable

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+
 from graphcore import Constant, Variable, io_toposort
 
 Step = tuple[Any, tuple[int, ...], int, int | None]

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
 from graphcore import Apply, Constant, Op, Variable, config
 from graphcore.graph.op import OutputStorage
-
 from tensorops import shape_entries as entries
 from tensorops.diagonal import AllocDiag, ExtractDiag, FillDiagonal, diag, diagonal, fill_diagonal
 from tensorops.join import vector_entries

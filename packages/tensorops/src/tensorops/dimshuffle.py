@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from graphcore import Apply, Op
-
 from tensorops.basic import as_tensor
 from tensorops.type import TensorType
 from tensorops.variable import TensorVariable

@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from graphcore import Apply, Op
 
+from graphcore import Apply, Op
 from tensorops.basic import as_tensor, constant
 from tensorops.dtypes import weak_scalar_dtype
 from tensorops.type import StaticShape, TensorType

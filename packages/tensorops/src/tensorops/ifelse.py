@@ -8,7 +8,6 @@ from typing import Any
 
 from graphcore import Apply, Op, Variable
 from graphcore.graph.op import OutputStorage
-
 from tensorops import shape_entries as entries
 from tensorops.opsupport import as_tensor_input, tensor_output
 from tensorops.type import TensorType

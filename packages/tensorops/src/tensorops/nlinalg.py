@@ -8,9 +8,9 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
 from graphcore import Apply
 from graphcore.graph.op import OutputStorage
-
 from tensorops.dtypes import real_of
 from tensorops.opsupport import (
     ValueOp,
@@ -25,7 +25,6 @@ from tensorops.shape_entries import minimum
 
 if TYPE_CHECKING:
     from graphcore.fgraph import FunctionGraph
-
     from tensorops.variable import TensorVariable
 
 __all__ = [

@@ -9,9 +9,9 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
+
 from graphcore import Op, Variable
 from graphcore.graph.op import OutputStorage
-
 from tensorops.type import TensorType
 
 if TYPE_CHECKING:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from graphcore import Apply, register_printer
-
 from tensorops.elemwise import Elemwise
 
 

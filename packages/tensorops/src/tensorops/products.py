@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
 from graphcore import Apply
 from graphcore.graph.op import OutputStorage
-
 from tensorops.dtypes import upcast
 from tensorops.opsupport import (
     ValueOp,
@@ -23,7 +23,6 @@ from tensorops.shape_entries import broadcast_shapes, static_broadcast
 
 if TYPE_CHECKING:
     from graphcore.fgraph import FunctionGraph
-
     from tensorops.variable import TensorVariable
 
 __all__ = [

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.special
+
 from graphcore import Apply
 from graphcore.graph.op import OutputStorage
-
 from tensorops.opsupport import (
     AxisArg,
     ValueOp,
@@ -28,7 +28,6 @@ from tensorops.type import COMPLEX_DTYPES, FLOAT_DTYPES, normalize_dtype
 
 if TYPE_CHECKING:
     from graphcore.fgraph import FunctionGraph
-
     from tensorops.variable import TensorVariable
 
 __all__ = [

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
 from graphcore import Apply, Constant, Op, Variable
 from graphcore.graph.op import OutputStorage
-
 from tensorops import shape_entries as entries
 from tensorops.join import MakeVector, shape_vector, vector_entries
 from tensorops.opsupport import as_tensor_input, describe_shape, normalize_axis, tensor_output

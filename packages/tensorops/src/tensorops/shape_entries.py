@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from graphcore import Constant, Variable
 
+from graphcore import Constant, Variable
 from tensorops.type import INTEGER_DTYPES, TensorType
 
 if TYPE_CHECKING:

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.linalg
+
 from graphcore import Apply
 from graphcore.graph.op import OutputStorage
-
 from tensorops.dtypes import upcast
 from tensorops.nlinalg import linalg_dtype
 from tensorops.opsupport import ValueOp, as_tensor_input, describe_shape, store, tensor_output
@@ -18,7 +18,6 @@ from tensorops.shape_entries import broadcast_shapes, static_broadcast
 
 if TYPE_CHECKING:
     from graphcore.fgraph import FunctionGraph
-
     from tensorops.variable import TensorVariable
 
 __all__ = [

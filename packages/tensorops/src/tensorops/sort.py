@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
 from graphcore import Apply
 from graphcore.graph.op import OutputStorage
-
 from tensorops.opsupport import (
     ValueOp,
     as_tensor_input,
@@ -21,7 +21,6 @@ from tensorops.shape_entries import product
 
 if TYPE_CHECKING:
     from graphcore.fgraph import FunctionGraph
-
     from tensorops.variable import TensorVariable
 
 __all__ = ["SORT_KINDS", "SortOp", "argsort", "sort"]

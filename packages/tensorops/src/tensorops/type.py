@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+
 from graphcore import Type, Variable, config
 
 ALL_DTYPES = (

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from graphcore import Constant, Variable
-
 from tensorops.type import TensorType
 
 if TYPE_CHECKING:

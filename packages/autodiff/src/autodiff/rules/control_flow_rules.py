@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import tensorops as pt
+from autodiff.registry import GradEntry, register_gradient
 from graphcore import Apply, Variable
 from tensorops.ifelse import IfElse
-
-from autodiff.registry import GradEntry, register_gradient
 
 
 def _zeros_shaped_like(value: Any) -> Any:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import tensorops as pt
-from graphcore import Apply
-from tensorops.cumulative import CumOp
-
 from autodiff.registry import register_gradient
 from autodiff.rules.product_rules import tensors
+from graphcore import Apply
+from tensorops.cumulative import CumOp
 
 
 def _reversed(x: Any, axis: int) -> Any:

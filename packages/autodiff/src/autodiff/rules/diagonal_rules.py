@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import tensorops as pt
+from autodiff.registry import GradEntry, register_gradient
 from graphcore import Apply, Variable
 from tensorops.diagonal import AllocDiag, ExtractDiag, FillDiagonal
-
-from autodiff.registry import GradEntry, register_gradient
 
 
 @register_gradient(ExtractDiag)

@@ -6,13 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import tensorops as pt
-from graphcore import Apply, Variable, io_toposort
-from tensorops.composite import Composite
-from tensorops.elemwise import Elemwise
-
 from autodiff.registry import GradEntry, register_gradient, undefined
 from autodiff.reverse import grad, is_discrete
 from autodiff.rules.scalar_derivatives import Point, Undefined, partials_of
+from graphcore import Apply, Variable, io_toposort
+from tensorops.composite import Composite
+from tensorops.elemwise import Elemwise
 
 
 def sum_to_shape(gradient: Any, like: Any, runtime_broadcast: bool = True) -> Any:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 import tensorops as pt
+from autodiff.registry import GradEntry, register_gradient
+from autodiff.rules.elemwise import sum_to_shape
 from graphcore import Apply, Op, Variable
 from tensorops.indexing import (
     AdvancedIncSubtensor,
@@ -22,9 +24,6 @@ from tensorops.indexing import (
     SliceLength,
     Subtensor,
 )
-
-from autodiff.registry import GradEntry, register_gradient
-from autodiff.rules.elemwise import sum_to_shape
 
 
 def _reader_and_writer(op: Op, set_instead_of_inc: bool) -> tuple[Op, Op]:

@@ -14,6 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 import tensorops as pt
+from autodiff.registry import register_gradient
+from autodiff.rules.product_rules import matrix_transpose, sum_to_batch, tensors
 from graphcore import Apply
 from tensorops.nlinalg import (
     QR,
@@ -34,9 +36,6 @@ from tensorops.slinalg import (
     SolveDiscreteLyapunov,
     SolveTriangular,
 )
-
-from autodiff.registry import register_gradient
-from autodiff.rules.product_rules import matrix_transpose, sum_to_batch, tensors
 
 # --- helpers --------------------------------------------------------------------------------
 

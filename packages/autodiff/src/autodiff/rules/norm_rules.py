@@ -7,12 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import tensorops as pt
-from graphcore import Apply
-from tensorops.nlinalg import Norm
 
+import tensorops as pt
 from autodiff.registry import register_gradient
 from autodiff.rules.product_rules import tensors
+from graphcore import Apply
+from tensorops.nlinalg import Norm
 
 
 def _vector_norm(x: Any, order: Any, axis: int) -> Any:

@@ -6,11 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import tensorops as pt
-from graphcore import Apply
-from tensorops.sort import SortOp
-
 from autodiff.registry import register_gradient
 from autodiff.rules.product_rules import tensors
+from graphcore import Apply
+from tensorops.sort import SortOp
 
 
 def take_along_axis(values: Any, indices: Any, axis: int) -> Any:

@@ -7,10 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import tensorops as pt
+from autodiff.registry import register_gradient
 from graphcore import Apply, Variable
 from tensorops.products import Dot, MatMul, TensorDot
-
-from autodiff.registry import register_gradient
 
 
 def tensors(variables: Sequence[Variable]) -> list[Any]:

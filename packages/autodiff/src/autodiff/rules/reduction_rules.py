@@ -7,10 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import tensorops as pt
+from autodiff.registry import GradEntry, register_gradient
 from graphcore import Apply, Variable
 from tensorops.reduction import ArgReduce, LogSoftmax, LogSumExp, Reduce, Softmax
-
-from autodiff.registry import GradEntry, register_gradient
 
 
 def restore_reduced_axes(reduced: Any, axes: Sequence[int], keepdims: bool) -> Any:

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import tensorops as pt
-
 from autodiff.errors import MissingGradientRuleError
 
 TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)

@@ -7,14 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 import tensorops as pt
+from autodiff.registry import GradEntry, register_gradient
+from autodiff.rules.elemwise import sum_to_shape
 from graphcore import Apply, Variable
 from tensorops.creation import AllocEmpty, ARange, Eye, Tri
 from tensorops.dimshuffle import DimShuffle
 from tensorops.join import Join, MakeVector, Split
 from tensorops.shape import Reshape, Shape, Shape_i, SpecifyShape
-
-from autodiff.registry import GradEntry, register_gradient
-from autodiff.rules.elemwise import sum_to_shape
 
 
 @register_gradient(Shape)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from graphcore import Variable
-
 from tensorops import shape_entries as entries
 from tensorops.indexing.advanced import (
     AdvancedIncSubtensor,

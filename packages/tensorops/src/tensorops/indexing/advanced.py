@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+
 from graphcore import Apply, Op
 from graphcore.graph.op import OutputStorage
-
 from tensorops.indexing.basic import check_update_value, symbolic_result_shape
 from tensorops.indexing.key import (
     ARRAY,

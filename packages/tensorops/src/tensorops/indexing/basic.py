@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+
 from graphcore import Apply, Op, Variable
 from graphcore.graph.op import OutputStorage
-
 from tensorops import shape_entries as entries
 from tensorops.indexing.key import (
     ARRAY,

@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from graphcore import Constant, Variable
 
+from graphcore import Constant, Variable
 from tensorops import shape_entries as entries
 from tensorops.opsupport import as_tensor_input
 from tensorops.type import INTEGER_DTYPES, TensorType

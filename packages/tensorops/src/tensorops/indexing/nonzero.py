@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
 from graphcore import Apply, Op
 from graphcore.graph.op import OutputStorage
-
 from tensorops import shape_entries as entries
 from tensorops.opsupport import as_tensor_input, tensor_output
 

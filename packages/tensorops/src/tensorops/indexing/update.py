@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from graphcore import Variable
 
+from graphcore import Variable
 from tensorops import shape_entries as entries
 from tensorops.indexing.advanced import (
     AdvancedIncSubtensor,

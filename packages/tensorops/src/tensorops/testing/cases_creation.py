@@ -4,8 +4,8 @@ repeat, and the lazy ifelse."""
 from __future__ import annotations
 
 import numpy as np
-from graphcore import config
 
+from graphcore import config
 from tensorops.creation import (
     alloc,
     arange,

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from graphcore import Mode, Variable, function
 
+from graphcore import Mode, Variable, function
 from tensorops.testing.case import OpCase
 from tensorops.type import TensorType
 
