@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from autodiff.registry import register_gradient
+from autodiff.reverse import as_tensor_typed
 from graphcore import Apply, Op, Variable
 
 
@@ -76,24 +77,24 @@ def _grad_clip(node: Apply, output_grads: list[Variable]) -> list[Variable]:
 def _grad_scale(node: Apply, output_grads: list[Variable]) -> list[Variable]:
     op = node.op
     assert isinstance(op, GradScale)
-    return [output_grads[0] * op.multiplier]
+    return [as_tensor_typed(output_grads[0]) * op.multiplier]
 
 
 def zero_grad(x: Any) -> Variable:
     """``x`` whose gradient is zero (the value still flows forward)."""
-    return ZeroGrad()(x)  # type: ignore[no-any-return]
+    return ZeroGrad()(x)
 
 
 def disconnected_grad(x: Any) -> Variable:
     """``x`` with no gradient path: what it is computed from is disconnected from the cost."""
-    return DisconnectedGrad()(x)  # type: ignore[no-any-return]
+    return DisconnectedGrad()(x)
 
 
 def grad_clip(x: Any, lower: float, upper: float) -> Variable:
     """``x`` whose gradient is clipped elementwise to [lower, upper] on the way back."""
-    return GradClip(lower, upper)(x)  # type: ignore[no-any-return]
+    return GradClip(lower, upper)(x)
 
 
 def grad_scale(x: Any, multiplier: float) -> Variable:
     """``x`` whose gradient is multiplied by ``multiplier`` on the way back."""
-    return GradScale(multiplier)(x)  # type: ignore[no-any-return]
+    return GradScale(multiplier)(x)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from autodiff.reverse import Lop
+from autodiff.reverse import Lop, as_tensor_typed
 from graphcore import Variable, clone_replace
 
 
@@ -28,18 +28,24 @@ def Rop(
     points = [eval_points] if isinstance(eval_points, Variable) else list(eval_points)
     if len(targets) != len(points):
         raise ValueError(f"Rop: {len(targets)} wrt variables but {len(points)} eval_points")
-    points = [pt.as_tensor(p) for p in points]
-    for target, point in zip(targets, points, strict=True):
-        if point.ndim != target.ndim:
+    tensor_points = [pt.as_tensor(p) for p in points]
+    for target, point in zip(targets, tensor_points, strict=True):
+        ndim = as_tensor_typed(target).ndim
+        if point.ndim != ndim:
             raise ValueError(
-                f"Rop: the eval point for {target} has {point.ndim} dimensions, not {target.ndim}"
+                f"Rop: the eval point for {target} has {point.ndim} dimensions, not {ndim}"
             )
     # Dummy cotangents u, one per output; the result does not depend on their value.
-    cotangents = [pt.tensor(dtype=out.dtype, shape=(None,) * out.ndim) for out in outputs]
+    cotangents = [
+        pt.tensor(dtype=out.dtype, shape=(None,) * out.ndim)
+        for out in map(as_tensor_typed, outputs)
+    ]
     transposed = Lop(outputs, targets, cotangents, disconnected_inputs="ignore")
-    products = Lop(transposed, cotangents, points, disconnected_inputs="ignore")
+    products = Lop(transposed, cotangents, tensor_points, disconnected_inputs="ignore")
     # Jᵀu is linear in u, so its derivative holds no u; any leftover reference (a shape)
     # is satisfied by a zero array of the right shape.
-    stand_ins = {u: pt.zeros_like(out) for u, out in zip(cotangents, outputs, strict=True)}
+    stand_ins: dict[Variable, Variable] = {
+        u: pt.zeros_like(out) for u, out in zip(cotangents, outputs, strict=True)
+    }
     results = clone_replace(list(products), stand_ins)
     return results[0] if isinstance(f, Variable) else results

@@ -53,9 +53,9 @@ def gradient_rule(op: Op) -> GradientRule | None:
         if cls in _rules:
             return _rules[cls]
     if hasattr(op, "L_op"):
-        return lambda node, grads: op.L_op(node.inputs, node.outputs, grads)  # type: ignore[attr-defined]
+        return lambda node, grads: op.L_op(node.inputs, node.outputs, grads)
     if hasattr(op, "grad"):
-        return lambda node, grads: op.grad(node.inputs, grads)  # type: ignore[attr-defined]
+        return lambda node, grads: op.grad(node.inputs, grads)
     return None
 
 

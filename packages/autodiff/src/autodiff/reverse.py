@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from autodiff.errors import (
     DisconnectedInputError,
@@ -19,6 +19,9 @@ from autodiff.errors import (
 from autodiff.registry import UndefinedGrad, gradient_rule
 from graphcore import Apply, Variable, io_toposort
 
+if TYPE_CHECKING:
+    from tensorops import TensorVariable
+
 DisconnectedPolicy = Literal["raise", "warn", "ignore"]
 
 
@@ -26,6 +29,12 @@ def _pt() -> Any:
     import tensorops
 
     return tensorops
+
+
+def as_tensor_typed(var: Variable) -> TensorVariable:
+    """``var`` (no conversion, no check) typed as the tensor it is here: gradients are
+    taken of tensors, with respect to tensors."""
+    return cast("TensorVariable", var)
 
 
 def is_discrete(var: Variable) -> bool:
@@ -50,29 +59,30 @@ def grad(
     """
     pt = _pt()
     single = isinstance(wrt, Variable)
-    targets = [wrt] if single else list(wrt)  # type: ignore[list-item]
+    targets = [wrt] if isinstance(wrt, Variable) else list(wrt)
     for position, target in enumerate(targets):
         if not isinstance(target, Variable):
             raise TypeError(f"grad: wrt[{position}] must be a symbolic variable, got {target!r}")
-    seeds: dict[Variable, Variable] = {}
+    seeds: dict[Variable, TensorVariable] = {}
     if cost is not None:
-        cost = pt.as_tensor(cost)
-        if cost.ndim != 0:
+        scalar_cost: TensorVariable = pt.as_tensor(cost)
+        if scalar_cost.ndim != 0:
             raise TypeError(
-                f"grad: the cost must be a scalar, got {cost} with {cost.ndim} dimensions; "
-                "sum it, or use jacobian / Lop for non-scalar outputs"
+                f"grad: the cost must be a scalar, got {scalar_cost} with {scalar_cost.ndim} "
+                "dimensions; sum it, or use jacobian / Lop for non-scalar outputs"
             )
-        if is_discrete(cost):
-            raise TypeError(f"grad: the cost must be a float, got dtype {cost.dtype}")
-        seeds[cost] = pt.ones_like(cost)
+        if is_discrete(scalar_cost):
+            raise TypeError(f"grad: the cost must be a float, got dtype {scalar_cost.dtype}")
+        seeds[scalar_cost] = pt.ones_like(scalar_cost)
     for var, value in (known_grads or {}).items():
-        given = pt.as_tensor(value)
-        if given.ndim != var.ndim:
+        given: TensorVariable = pt.as_tensor(value)
+        known = as_tensor_typed(var)
+        if given.ndim != known.ndim:
             raise ValueError(
                 f"grad: the known gradient of {var} has {given.ndim} dimensions, "
-                f"but {var} has {var.ndim}"
+                f"but {var} has {known.ndim}"
             )
-        seeds[var] = given if given.dtype == var.dtype else pt.cast(given, var.dtype)
+        seeds[var] = given if given.dtype == known.dtype else pt.cast(given, known.dtype)
     if not seeds:
         raise ValueError("grad: give a cost or known_grads")
 
@@ -86,7 +96,7 @@ def grad(
     return results[0] if single else results
 
 
-def _disconnected(target: Variable, policy: str, returned: str) -> Variable | None:
+def _disconnected(target: Variable, policy: str, returned: str) -> TensorVariable | None:
     pt = _pt()
     if not is_discrete(target):
         message = (
@@ -102,7 +112,7 @@ def _disconnected(target: Variable, policy: str, returned: str) -> Variable | No
     if returned == "None":
         return None
     # Integer inputs get a float zero gradient, as in PyTensor.
-    dtype = target.dtype if not is_discrete(target) else pt.config.floatX
+    dtype = as_tensor_typed(target).dtype if not is_discrete(target) else pt.config.floatX
     return pt.zeros_like(target, dtype=dtype)
 
 
@@ -128,21 +138,21 @@ def Lop(
 
 
 def backpropagate(
-    seeds: Mapping[Variable, Variable],
+    seeds: Mapping[Variable, TensorVariable],
     targets: Sequence[Variable],
     blocked: set[Variable],
     null_gradients: str = "raise",
-) -> dict[Variable, Variable]:
+) -> dict[Variable, TensorVariable]:
     """Gradients of the seeded variables' cost with respect to every connected variable."""
     order = io_toposort([], list(seeds))
     connected = _connected_to(targets, order, blocked)
-    pending: dict[Variable, list[Variable]] = {}
+    pending: dict[Variable, list[TensorVariable]] = {}
     for var, seed in seeds.items():
         if var in connected:
             pending.setdefault(var, []).append(seed)
-    totals: dict[Variable, Variable] = {}
+    totals: dict[Variable, TensorVariable] = {}
 
-    def total(var: Variable) -> Variable | None:
+    def total(var: Variable) -> TensorVariable | None:
         if var not in totals and var in pending:
             totals[var] = _sum(pending.pop(var))
         return totals.get(var)
@@ -202,19 +212,20 @@ def _apply_rule(node: Apply, output_grads: list[Variable]) -> Sequence[Any]:
     return input_grads
 
 
-def _conform(gradient: Any, inp: Variable, node: Apply, position: int) -> Variable:
+def _conform(gradient: Any, inp: Variable, node: Apply, position: int) -> TensorVariable:
     """The gradient as a variable of the input's dtype and rank."""
     pt = _pt()
-    gradient = pt.as_tensor(gradient)
-    if gradient.ndim != inp.ndim:
+    result: TensorVariable = pt.as_tensor(gradient)
+    tensor = as_tensor_typed(inp)
+    if result.ndim != tensor.ndim:
         raise ValueError(
-            f"the gradient rule of {node.op} gave input {position} ({inp}, ndim {inp.ndim}) "
-            f"a gradient with ndim {gradient.ndim}"
+            f"the gradient rule of {node.op} gave input {position} ({inp}, ndim {tensor.ndim}) "
+            f"a gradient with ndim {result.ndim}"
         )
-    return gradient if gradient.dtype == inp.dtype else pt.cast(gradient, inp.dtype)
+    return result if result.dtype == tensor.dtype else pt.cast(result, tensor.dtype)
 
 
-def _sum(terms: list[Variable]) -> Variable:
+def _sum(terms: list[TensorVariable]) -> TensorVariable:
     """Add gradient contributions pairwise (a balanced tree, not a long chain)."""
     while len(terms) > 1:
         terms = [

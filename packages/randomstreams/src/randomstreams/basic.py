@@ -16,6 +16,7 @@ import tensorops as pt
 from graphcore import Variable, shared
 from randomstreams.op import RandomVariable
 from randomstreams.table import DISTRIBUTIONS, REQUIRED, Distribution
+from tensorops.variable import TensorVariable
 
 # Alternative parameter names: rate = 1 / scale, as PyTensor and PyMC accept.
 _RATE_ALIASES = {"gamma", "exponential", "invgamma"}
@@ -108,9 +109,9 @@ _PERMUTATION = RandomVariable(
 )
 
 
-def _as_population(a: Any) -> Variable:
-    a = pt.as_tensor(a)
-    return pt.arange(a) if a.ndim == 0 else a
+def _as_population(a: Any) -> TensorVariable:
+    population = pt.as_tensor(a)
+    return pt.arange(population) if population.ndim == 0 else population
 
 
 def choice(

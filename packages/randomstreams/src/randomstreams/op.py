@@ -8,6 +8,7 @@ someone else holds; a stream installs the new generator as the shared one's upda
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -17,7 +18,9 @@ import tensorops as pt
 from graphcore import Apply, Op, Variable, config
 from randomstreams.rng_type import copy_generator, random_generator_type
 from randomstreams.signature import Signature
+from tensorops.opsupport import tensor_type
 from tensorops.type import TensorType
+from tensorops.variable import TensorVariable
 
 Sampler = Callable[..., Any]
 """``sampler(rng, *parameters, size=tuple | None) -> ndarray``."""
@@ -62,7 +65,10 @@ class RandomVariable(Op):
             return str(np.dtype(dtype))
         return str(config.floatX) if self.dtype == "floatX" else self.dtype
 
-    def make_node(self, rng: Variable, size: Any, *params: Any, dtype: Any = None) -> Apply:
+    # Op.make_node declares no keywords, though Op.__call__ passes them on (as dtype here).
+    def make_node(
+        self, rng: Variable, size: Any, *params: Any, dtype: Any = None
+    ) -> Apply:
         expected = len(self.parsed.inputs)
         if len(params) != expected:
             names = ", ".join(self.param_names) or f"{expected} parameters"
@@ -83,7 +89,7 @@ class RandomVariable(Op):
         return Apply(self, [rng, size_var, *tensors], [random_generator_type(), draw])
 
     def _static_shape(
-        self, size: Any, size_var: Variable, params: list[Variable]
+        self, size: Any, size_var: TensorVariable, params: Sequence[TensorVariable]
     ) -> tuple[int | None, ...]:
         support = self._support_shape([p.type.shape for p in params])
         length = size_var.type.shape[0]
@@ -113,19 +119,19 @@ class RandomVariable(Op):
         requested = tuple(int(s) for s in size) if len(size) else None
         draw = self.sampler(rng, *params, size=requested)
         output_storage[0][0] = rng
-        output_storage[1][0] = np.asarray(draw, dtype=node.outputs[1].type.dtype)
+        output_storage[1][0] = np.asarray(draw, dtype=tensor_type(node.outputs[1]).dtype)
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: Sequence[Any]) -> list[Any]:
-        size = node.inputs[1]
+        size = typing.cast(TensorVariable, node.inputs[1])  # make_node's int64 size vector
         params = node.inputs[2:]
         param_shapes = input_shapes[2:]
         support = self._support_shape([tuple(s) for s in param_shapes])
-        static = node.outputs[1].type.shape
+        static = tensor_type(node.outputs[1]).shape
         if size.type.shape[0]:
             batch = tuple(size[i] for i in range(size.type.shape[0]))
         else:
             batch_shapes = [
-                tuple(shape)[: p.ndim - len(core)]
+                tuple(shape)[: tensor_type(p).ndim - len(core)]
                 for p, shape, core in zip(params, param_shapes, self.parsed.inputs, strict=True)
             ]
             batch = _broadcast_symbolic(batch_shapes)
@@ -139,18 +145,22 @@ class RandomVariable(Op):
         return f"{self.name}_rv" + ("{inplace}" if self.inplace else "")
 
 
-def _size_variable(name: str, size: Any) -> Variable:
+def _size_variable(name: str, size: Any) -> TensorVariable:
     """``size`` as an int64 vector; ``None`` is the empty vector: the parameters decide."""
     if size is None:
-        return pt.constant(np.zeros(0, dtype="int64"))
+        return typing.cast(TensorVariable, pt.constant(np.zeros(0, dtype="int64")))
     if isinstance(size, (int, np.integer)):
         size = (int(size),)
-    if isinstance(size, Variable) and size.ndim == 0:
-        size = [size]
-    vector = pt.as_tensor(size, dtype="int64") if not isinstance(size, Variable) else size
+    if isinstance(size, Variable):
+        vector = typing.cast(TensorVariable, size)  # a symbolic size is a tensor
+        if vector.ndim == 0:
+            size = [size]
+            vector = pt.as_tensor(size, dtype="int64")
+    else:
+        vector = pt.as_tensor(size, dtype="int64")
     if vector.ndim != 1 or not str(vector.type.dtype).startswith(("int", "uint")):
         raise TypeError(f"{name}: size must be None, an int or a sequence of ints, got {size!r}")
-    if vector.type.shape[0] is None:  # type: ignore[attr-defined]
+    if vector.type.shape[0] is None:
         raise ValueError(f"{name}: the length of size must be known when the graph is built")
     return vector if str(vector.type.dtype) == "int64" else pt.cast(vector, "int64")
 

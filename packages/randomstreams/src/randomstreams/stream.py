@@ -126,7 +126,7 @@ class RandomStreams(RandomStream):
         self,
         size: Any = (),
         n: Any = 1,
-        ndim: int | None = None,  # type: ignore[override]
+        ndim: int | None = None,
         dtype: Any = None,
     ) -> Variable:
         return self.gen(basic.permutation, n)

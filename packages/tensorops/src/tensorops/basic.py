@@ -6,6 +6,7 @@ Theano's constructors are generated from two tables, dtype prefixes and kinds:
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -220,16 +221,18 @@ def as_tensor(
     if isinstance(x, Variable):
         if not isinstance(x.type, TensorType):
             raise TypeError(f"expected a tensor, got {x} of type {x.type}")
-        result: TensorVariable = x
+        # A tensor-typed variable: a TensorVariable, TensorConstant or TensorSharedVariable,
+        # which all share TensorVariable's interface (see tensorops.variable).
+        result = typing.cast(TensorVariable, x)
     elif isinstance(x, (list, tuple)) and _holds_variable(x):
         from tensorops.join import stack
 
         result = stack([as_tensor(item) for item in x])
     elif is_python_scalar(x) and dtype is None:
-        result = weak_constant(x)
+        result = typing.cast(TensorVariable, weak_constant(x))
     else:
         try:
-            return constant(x, dtype=dtype, name=name, ndim=ndim)
+            return typing.cast(TensorVariable, constant(x, dtype=dtype, name=name, ndim=ndim))
         except (TypeError, ValueError) as error:
             raise TypeError(f"cannot convert {x!r} to a tensor: {error}"[:300]) from None
     if ndim is not None and result.ndim != ndim:

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from graphcore import Constant, Variable, io_toposort
+from tensorops.opsupport import tensor_type
 
 Step = tuple[Any, tuple[int, ...], int, int | None]
 """(kernel, input slots, number of outputs, the Composite output it writes or None)."""
@@ -31,8 +32,8 @@ class Composite:
         self.outputs = list(outputs)
         self.nin = len(self.inputs)
         self.nout = len(self.outputs)
-        self.input_dtypes: tuple[str, ...] = tuple(v.type.dtype for v in self.inputs)
-        self.output_types = tuple(v.type.dtype for v in self.outputs)
+        self.input_dtypes: tuple[str, ...] = tuple(tensor_type(v).dtype for v in self.inputs)
+        self.output_types = tuple(tensor_type(v).dtype for v in self.outputs)
         slots: dict[Variable, int] = {v: i for i, v in enumerate(self.inputs)}
         texts = [f"i{i}" for i in range(self.nin)]
         self.constants: list[np.ndarray] = []
@@ -48,7 +49,7 @@ class Composite:
             if not isinstance(node.op, Elemwise) or node.op.inplace_pattern:
                 raise TypeError(f"Composite: {node.op} is not an elementwise scalar op")
             arguments = tuple(slots[v] for v in node.inputs)
-            kernel = node.op.scalar_op.kernel([v.type.dtype for v in node.inputs])
+            kernel = node.op.scalar_op.kernel([tensor_type(v).dtype for v in node.inputs])
             steps.append((kernel, arguments, len(node.outputs)))
             signature.append((node.op.scalar_op, arguments))
             text = node.op.scalar_op.expression([texts[s] for s in arguments])

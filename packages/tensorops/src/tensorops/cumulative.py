@@ -16,6 +16,7 @@ from tensorops.opsupport import (
     static_product,
     store,
     tensor_output,
+    tensor_type,
 )
 from tensorops.reduction import accumulating_dtype
 from tensorops.shape_entries import product
@@ -50,7 +51,7 @@ class CumOp(ValueOp):
         return Apply(self, [x], [tensor_output(accumulating_dtype(x.type.dtype), shape)])
 
     def perform(self, node: Apply, inputs: Sequence[Any], output_storage: OutputStorage) -> None:
-        dtype = node.outputs[0].type.dtype
+        dtype = tensor_type(node.outputs[0]).dtype
         value = CUMULATIVES[self.mode](inputs[0], axis=self.axis, dtype=dtype)
         store(output_storage, 0, value, dtype)
 

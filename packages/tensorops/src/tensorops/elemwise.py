@@ -16,12 +16,15 @@ import numpy as np
 from graphcore import Apply, Op
 from tensorops.basic import as_tensor, constant
 from tensorops.dtypes import weak_scalar_dtype
+from tensorops.opsupport import tensor_type
 from tensorops.type import StaticShape, TensorType
 from tensorops.variable import TensorConstant, TensorVariable
 
 if TYPE_CHECKING:
     from graphcore import FunctionGraph
     from graphcore.graph.op import OutputStorage
+
+TensorOrConstant = TensorVariable | TensorConstant
 
 
 class Elemwise(Op):
@@ -68,7 +71,7 @@ class Elemwise(Op):
         node.tag.kernel = self.scalar_op.kernel(dtypes)
         return node
 
-    def _resolve_weak(self, tensors: list[TensorVariable]) -> list[TensorVariable]:
+    def _resolve_weak(self, tensors: Sequence[TensorOrConstant]) -> Sequence[TensorOrConstant]:
         """Give Python-number constants the dtype NumPy 2 gives them next to these arrays."""
         weak = [isinstance(x, TensorConstant) and x.weak for x in tensors]
         if not any(weak):
@@ -76,10 +79,10 @@ class Elemwise(Op):
         fixed = self.scalar_op.input_dtypes
         promoted = set(self.scalar_op.promoted_inputs())
         strong = [x.dtype for i, x in enumerate(tensors) if i in promoted and not weak[i]]
-        resolved = []
-        for position, (x, is_weak) in enumerate(zip(tensors, weak, strict=True)):
+        resolved: list[TensorOrConstant] = []
+        for position, x in enumerate(tensors):
             target = x.dtype
-            if is_weak:
+            if isinstance(x, TensorConstant) and x.weak:
                 value = x.data.item()
                 if fixed is not None:
                     target = fixed[position]
@@ -97,13 +100,13 @@ class Elemwise(Op):
         self, fgraph: FunctionGraph | None, node: Apply, input_shapes: Sequence[Any]
     ) -> list[Any]:
         shape: list[Any] = []
-        for axis, static in enumerate(node.outputs[0].type.shape):
+        for axis, static in enumerate(tensor_type(node.outputs[0]).shape):
             if static is not None:
                 shape.append(static)
                 continue
             # Without runtime broadcasting, any input not of static length 1 has the length.
             for var, input_shape in zip(node.inputs, input_shapes, strict=True):
-                if var.type.shape[axis] != 1:
+                if tensor_type(var).shape[axis] != 1:
                     shape.append(input_shape[axis])
                     break
         return [tuple(shape)] * self.nout
@@ -112,7 +115,8 @@ class Elemwise(Op):
         try:
             kernel = node.tag.kernel
         except AttributeError:
-            kernel = node.tag.kernel = self.scalar_op.kernel([v.type.dtype for v in node.inputs])
+            dtypes = [tensor_type(v).dtype for v in node.inputs]
+            kernel = node.tag.kernel = self.scalar_op.kernel(dtypes)
         shape = inputs[0].shape
         for x in inputs:
             if x.shape != shape:
@@ -147,7 +151,7 @@ class Elemwise(Op):
         shape = np.broadcast_shapes(*(x.shape for x in inputs))
         for position, (var, x) in enumerate(zip(node.inputs, inputs, strict=True)):
             for axis, (length, full) in enumerate(zip(x.shape, shape, strict=True)):
-                if length != full and var.type.shape[axis] != 1:
+                if length != full and tensor_type(var).shape[axis] != 1:
                     raise ValueError(
                         f"{self}: input {position} has shape {x.shape} but the result has "
                         f"shape {shape}; axis {axis} of type {var.type} may not broadcast at run "
@@ -176,7 +180,7 @@ def broadcast_static_shapes(types: Sequence[TensorType], who: str) -> StaticShap
     return tuple(shape)
 
 
-def _left_pad(x: TensorVariable, ndim: int) -> TensorVariable:
+def _left_pad(x: TensorOrConstant, ndim: int) -> TensorOrConstant:
     """``x`` with leading length-1 axes up to ``ndim`` (constants are reshaped directly)."""
     missing = ndim - x.ndim
     if missing == 0:

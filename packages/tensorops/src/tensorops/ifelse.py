@@ -30,7 +30,7 @@ class IfElse(Op):
 
     def __init__(self, n_outs: int):
         self.n_outs = int(n_outs)
-        self.view_map = {  # type: ignore[misc]
+        self.view_map = {
             index: [1 + index, 1 + self.n_outs + index] for index in range(self.n_outs)
         }
 

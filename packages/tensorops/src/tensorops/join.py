@@ -225,7 +225,7 @@ class Split(Op):
         self.n_splits = n_splits
         self.axis = axis
         # Every piece is a view of x; the map depends on how many pieces there are.
-        self.view_map = {index: [0] for index in range(n_splits)}  # type: ignore[misc]
+        self.view_map = {index: [0] for index in range(n_splits)}
 
     def make_node(self, x: Any, splits: Any) -> Apply:
         x = as_tensor_input(x, "Split")

@@ -19,6 +19,7 @@ from tensorops.opsupport import (
     normalize_axis,
     store,
     tensor_output,
+    tensor_type,
 )
 from tensorops.reduction import accumulating_dtype, reduced_shape
 from tensorops.shape_entries import minimum
@@ -136,7 +137,7 @@ class BatchedMatrixOp(ValueOp):
         if len(node.outputs) == 1:
             values = (values,)
         for index, (out, value) in enumerate(zip(node.outputs, values, strict=True)):
-            store(output_storage, index, value, out.type.dtype)
+            store(output_storage, index, value, tensor_type(out).dtype)
 
     def infer_shape(
         self, fgraph: FunctionGraph | None, node: Apply, input_shapes: Sequence[Any]
@@ -404,7 +405,7 @@ class Trace(ValueOp):
         return Apply(self, [x], [tensor_output(accumulating_dtype(x.type.dtype), shape)])
 
     def perform(self, node: Apply, inputs: Sequence[Any], output_storage: OutputStorage) -> None:
-        dtype = node.outputs[0].type.dtype
+        dtype = tensor_type(node.outputs[0]).dtype
         value = np.trace(inputs[0], self.offset, self.axis1, self.axis2, dtype=dtype)
         store(output_storage, 0, value, dtype)
 
@@ -455,7 +456,7 @@ class Norm(ValueOp):
 
     def perform(self, node: Apply, inputs: Sequence[Any], output_storage: OutputStorage) -> None:
         value = numpy_linalg.norm(inputs[0], ord=self.ord, axis=self.axis, keepdims=self.keepdims)
-        store(output_storage, 0, value, node.outputs[0].type.dtype)
+        store(output_storage, 0, value, tensor_type(node.outputs[0]).dtype)
 
     def infer_shape(
         self, fgraph: FunctionGraph | None, node: Apply, input_shapes: Sequence[Any]

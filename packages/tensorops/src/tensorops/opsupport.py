@@ -37,6 +37,12 @@ def tensor_output(dtype: Any, shape: Iterable[int | None]) -> TensorVariable:
     return variable
 
 
+def tensor_type(var: Variable) -> TensorType:
+    """The type of a variable known to be a tensor (as an op's own inputs and outputs are)."""
+    assert isinstance(var.type, TensorType)
+    return var.type
+
+
 def normalize_axis(axis: int, ndim: int, op_name: str) -> int:
     """``axis`` as a non-negative int, or an AxisError naming the axis and the rank."""
     if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):

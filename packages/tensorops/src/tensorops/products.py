@@ -18,6 +18,7 @@ from tensorops.opsupport import (
     normalize_axis,
     store,
     tensor_output,
+    tensor_type,
 )
 from tensorops.shape_entries import broadcast_shapes, static_broadcast
 
@@ -83,7 +84,7 @@ class Dot(ValueOp):
         return Apply(self, [a, b], [tensor_output(upcast(a.type.dtype, b.type.dtype), shape)])
 
     def perform(self, node: Apply, inputs: Sequence[Any], output_storage: OutputStorage) -> None:
-        store(output_storage, 0, np.dot(inputs[0], inputs[1]), node.outputs[0].type.dtype)
+        store(output_storage, 0, np.dot(inputs[0], inputs[1]), tensor_type(node.outputs[0]).dtype)
 
     def infer_shape(
         self, fgraph: FunctionGraph | None, node: Apply, input_shapes: Sequence[Any]
@@ -127,7 +128,7 @@ class TensorDot(ValueOp):
 
     def perform(self, node: Apply, inputs: Sequence[Any], output_storage: OutputStorage) -> None:
         value = np.tensordot(inputs[0], inputs[1], axes=self.axes)
-        store(output_storage, 0, value, node.outputs[0].type.dtype)
+        store(output_storage, 0, value, tensor_type(node.outputs[0]).dtype)
 
     def infer_shape(
         self, fgraph: FunctionGraph | None, node: Apply, input_shapes: Sequence[Any]
@@ -216,7 +217,8 @@ class MatMul(ValueOp):
         return Apply(self, [a, b], [tensor_output(upcast(a.type.dtype, b.type.dtype), shape)])
 
     def perform(self, node: Apply, inputs: Sequence[Any], output_storage: OutputStorage) -> None:
-        store(output_storage, 0, np.matmul(inputs[0], inputs[1]), node.outputs[0].type.dtype)
+        value = np.matmul(inputs[0], inputs[1])
+        store(output_storage, 0, value, tensor_type(node.outputs[0]).dtype)
 
     def infer_shape(
         self, fgraph: FunctionGraph | None, node: Apply, input_shapes: Sequence[Any]

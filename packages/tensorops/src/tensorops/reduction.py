@@ -22,6 +22,7 @@ from tensorops.opsupport import (
     normalize_axis,
     store,
     tensor_output,
+    tensor_type,
 )
 from tensorops.shape_entries import product
 from tensorops.type import COMPLEX_DTYPES, FLOAT_DTYPES, normalize_dtype
@@ -153,7 +154,7 @@ class Reduce(ValueOp):
     def perform(self, node: Apply, inputs: Sequence[Any], output_storage: OutputStorage) -> None:
         (x,) = inputs
         row = REDUCTIONS[self.reduction]
-        dtype = node.outputs[0].type.dtype
+        dtype = tensor_type(node.outputs[0]).dtype
         extra = {"dtype": dtype} if row.accepts_dtype else {}
         value = row.numpy_function(x, axis=self.axis, keepdims=self.keepdims, **extra)
         store(output_storage, 0, value, dtype)
@@ -343,7 +344,7 @@ class LogSumExp(ValueOp):
 
     def perform(self, node: Apply, inputs: Sequence[Any], output_storage: OutputStorage) -> None:
         (x,) = inputs
-        dtype = node.outputs[0].type.dtype
+        dtype = tensor_type(node.outputs[0]).dtype
         if not self.axis:
             # Over no axis, log(exp(x)) is x itself; scipy would still shift and round.
             store(output_storage, 0, np.array(x, dtype=dtype), dtype)
@@ -390,7 +391,7 @@ class _Normalize(ValueOp):
         return Apply(self, [x], [tensor_output(floating_dtype(x.type.dtype), x.type.shape)])
 
     def perform(self, node: Apply, inputs: Sequence[Any], output_storage: OutputStorage) -> None:
-        dtype = node.outputs[0].type.dtype
+        dtype = tensor_type(node.outputs[0]).dtype
         with np.errstate(invalid="ignore"):
             value = NORMALIZERS[self.normalizer](inputs[0], axis=self.axis)
         store(output_storage, 0, value, dtype)

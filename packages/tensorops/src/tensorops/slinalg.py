@@ -13,7 +13,14 @@ from graphcore import Apply
 from graphcore.graph.op import OutputStorage
 from tensorops.dtypes import upcast
 from tensorops.nlinalg import linalg_dtype
-from tensorops.opsupport import ValueOp, as_tensor_input, describe_shape, store, tensor_output
+from tensorops.opsupport import (
+    ValueOp,
+    as_tensor_input,
+    describe_shape,
+    store,
+    tensor_output,
+    tensor_type,
+)
 from tensorops.shape_entries import broadcast_shapes, static_broadcast
 
 if TYPE_CHECKING:
@@ -61,7 +68,7 @@ class _UnaryMatrixOp(ValueOp):
         raise NotImplementedError
 
     def perform(self, node: Apply, inputs: Sequence[Any], output_storage: OutputStorage) -> None:
-        dtype = node.outputs[0].type.dtype
+        dtype = tensor_type(node.outputs[0]).dtype
         store(output_storage, 0, self.compute(np.asarray(inputs[0], dtype=dtype)), dtype)
 
     def infer_shape(
@@ -172,7 +179,7 @@ class _SolveBase(ValueOp):
         raise NotImplementedError
 
     def perform(self, node: Apply, inputs: Sequence[Any], output_storage: OutputStorage) -> None:
-        dtype = node.outputs[0].type.dtype
+        dtype = tensor_type(node.outputs[0]).dtype
         a, b = (np.asarray(value, dtype=dtype) for value in inputs)
         store(output_storage, 0, self.compute(a, b), dtype)
 
@@ -302,7 +309,7 @@ class SolveDiscreteLyapunov(ValueOp):
         return Apply(self, [a, q], [tensor_output(dtype, shape)])
 
     def perform(self, node: Apply, inputs: Sequence[Any], output_storage: OutputStorage) -> None:
-        dtype = node.outputs[0].type.dtype
+        dtype = tensor_type(node.outputs[0]).dtype
         a, q = (np.asarray(value, dtype=dtype) for value in inputs)
         store(
             output_storage, 0, scipy.linalg.solve_discrete_lyapunov(a, q, method=self.method), dtype

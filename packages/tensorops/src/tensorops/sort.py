@@ -16,6 +16,7 @@ from tensorops.opsupport import (
     static_product,
     store,
     tensor_output,
+    tensor_type,
 )
 from tensorops.shape_entries import product
 
@@ -56,7 +57,7 @@ class SortOp(ValueOp):
     def perform(self, node: Apply, inputs: Sequence[Any], output_storage: OutputStorage) -> None:
         function: Any = np.sort if self.mode == "sort" else np.argsort
         value = function(inputs[0], axis=self.axis, kind=self.kind)
-        store(output_storage, 0, value, node.outputs[0].type.dtype)
+        store(output_storage, 0, value, tensor_type(node.outputs[0]).dtype)
 
     def infer_shape(
         self, fgraph: FunctionGraph | None, node: Apply, input_shapes: Sequence[Any]

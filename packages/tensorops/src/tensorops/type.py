@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from graphcore import Type, Variable, config
+
+if TYPE_CHECKING:
+    from tensorops.variable import TensorConstant, TensorVariable
 
 ALL_DTYPES = (
     "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
@@ -37,10 +40,13 @@ class TensorType(Type):
     """Arrays of ``dtype`` with ``shape`` entries that are ints (known) or None (any size)."""
 
     __props__ = ("dtype", "shape")
+    # Set by tensorops.variable, which defines these classes (it imports this module).
+    variable_type: ClassVar[type[TensorVariable]]
+    constant_type: ClassVar[type[TensorConstant]]
 
     def __init__(self, dtype: Any, shape: Iterable[int | None] = ()):
         self.dtype = normalize_dtype(dtype)
-        entries = []
+        entries: list[int | None] = []
         for entry in shape:
             if entry is None:
                 entries.append(None)
@@ -58,6 +64,15 @@ class TensorType(Type):
         # Precomputed for filter's fast paths, which every compiled call goes through.
         self._open_shape = all(entry is None for entry in self.shape)
         self._python_float_ok = self.ndim == 0 and self.dtype == "float64"
+
+    def make_variable(self, name: str | None = None) -> TensorVariable:
+        return self.variable_type(self, None, None, name)
+
+    def make_constant(self, value: Any, name: str | None = None) -> TensorConstant:
+        return self.constant_type(self, value, name)
+
+    def __call__(self, name: str | None = None) -> TensorVariable:
+        return self.make_variable(name)
 
     @property
     def ndim(self) -> int:

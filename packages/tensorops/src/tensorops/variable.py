@@ -9,6 +9,7 @@ those are imported inside the methods because they import this module themselves
 from __future__ import annotations
 
 import math
+import typing
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -171,9 +172,11 @@ class TensorOperators:
 
         static = self.type.shape
         if all(entry is not None for entry in static):
-            return constant(
+            known = constant(
                 math.prod(entry for entry in static if entry is not None), dtype="int64"
             )
+            # A TensorConstant is not a TensorVariable subclass, but has its interface.
+            return typing.cast(TensorVariable, known)
         return prod(self.shape)
 
     @property

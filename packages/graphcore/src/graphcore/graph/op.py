@@ -38,7 +38,7 @@ class Op:
     default_output: ClassVar[int | None] = None
     lazy: ClassVar[bool] = False
 
-    def make_node(self, *inputs: Any) -> Apply:
+    def make_node(self, *inputs: Any, **kwargs: Any) -> Apply:
         raise NotImplementedError(f"{type(self).__name__} must define make_node")
 
     def perform(self, node: Apply, inputs: Sequence[Any], output_storage: OutputStorage) -> None:

@@ -65,7 +65,7 @@ class AdvancedIncSubtensor1(Op):
         self.set_instead_of_inc = set_instead_of_inc
         self.inplace = inplace
         if inplace:
-            self.destroy_map = {0: [0]}  # type: ignore[misc]
+            self.destroy_map = {0: [0]}
 
     def make_node(self, x: Any, y: Any, indices: Any) -> Apply:
         x = as_tensor_input(x, "AdvancedIncSubtensor1")
@@ -132,7 +132,7 @@ class AdvancedIncSubtensor(Op):
         self.set_instead_of_inc = set_instead_of_inc
         self.inplace = inplace
         if inplace:
-            self.destroy_map = {0: [0]}  # type: ignore[misc]
+            self.destroy_map = {0: [0]}
 
     def __str__(self) -> str:
         kind = "Set" if self.set_instead_of_inc else "Inc"

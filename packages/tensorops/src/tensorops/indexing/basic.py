@@ -162,7 +162,7 @@ class IncSubtensor(Op):
         self.set_instead_of_inc = set_instead_of_inc
         self.inplace = inplace
         if inplace:
-            self.destroy_map = {0: [0]}  # type: ignore[misc]
+            self.destroy_map = {0: [0]}
 
     def __str__(self) -> str:
         kind = "Set" if self.set_instead_of_inc else "Inc"

@@ -15,7 +15,7 @@ import numpy as np
 
 from graphcore import Constant, Variable
 from tensorops import shape_entries as entries
-from tensorops.opsupport import as_tensor_input
+from tensorops.opsupport import as_tensor_input, tensor_type
 from tensorops.type import INTEGER_DTYPES, TensorType
 
 if TYPE_CHECKING:
@@ -81,12 +81,6 @@ def _slice_part(part: Any) -> TensorVariable | None:
         return entries.as_int64_scalar(part, "a slice bound")
     except TypeError:
         raise TypeError(f"slice indices must be integers or None, got {part!r}") from None
-
-
-def tensor_type(var: Variable) -> TensorType:
-    """The type of a variable known to be a tensor."""
-    assert isinstance(var.type, TensorType)
-    return var.type
 
 
 def _is_mask(index: Variable) -> bool:
