@@ -12,7 +12,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import ratio_table
 
-WORKLOADS = ["w2_call_overhead", "samplers_m6_m7", "w8_rewriting"]
+WORKLOADS = [
+    "w1_w4_compile_and_gradient",
+    "w2_call_overhead",
+    "autodiff_scaling",
+    "w8_rewriting",
+    "samplers_m6_m7",
+]
 
 
 def main() -> int:

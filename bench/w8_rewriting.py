@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections import deque
 from typing import Any
 
 from common import record, unavailable
@@ -62,25 +63,21 @@ def chain(ops: dict[str, Any], size: int) -> tuple[list[Any], list[Any]]:
 
 
 def tree(ops: dict[str, Any], size: int) -> tuple[list[Any], list[Any]]:
-    """A balanced tree over distinct inputs, built level by level; every third node is
-    wrapped in ``+ 0`` (pattern) and every fifth gets ``- (2 * 0.5)`` added (folding)."""
+    """A balanced tree over distinct inputs (pairs taken in level order); after each
+    combination, every third node is wrapped in ``+ 0`` (pattern) and every fifth gets
+    ``- 2 * 0.5`` (folding), so a combination costs about 26/15 nodes."""
     add, mul, sub, const = ops["add"], ops["mul"], ops["sub"], ops["const"]
-    inputs = [ops["real"](f"x{i}") for i in range(max(size // 3, 2))]
-    level, built = list(inputs), 0
-    while len(level) > 1:
-        next_level = []
-        for position in range(0, len(level) - 1, 2):
-            node = (add if position % 4 else mul)(level[position], level[position + 1])
-            built += 1
-            if built % 3 == 0:
-                node, built = add(node, const(0.0)), built + 1
-            if built % 5 == 0:
-                node, built = sub(node, mul(const(2.0), const(0.5))), built + 2
-            next_level.append(node)
-        if len(level) % 2:
-            next_level.append(level[-1])
-        level = next_level
-    return inputs, level
+    inputs = [ops["real"](f"x{i}") for i in range(size * 15 // 28 + 1)]
+    queue, count = deque(inputs), 0
+    while len(queue) > 1:
+        node = (add if count % 2 else mul)(queue.popleft(), queue.popleft())
+        count += 1
+        if count % 3 == 0:
+            node, count = add(node, const(0.0)), count + 1
+        if count % 5 == 0:
+            node, count = sub(node, mul(const(2.0), const(0.5))), count + 2
+        queue.append(node)
+    return inputs, list(queue)
 
 
 def measure(shape: str, build: Any, repeats: int) -> None:

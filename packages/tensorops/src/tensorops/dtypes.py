@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,13 @@ def upcast(*dtypes: Any) -> str:
     """The dtype NumPy gives to an operation on arrays of these dtypes."""
     if not dtypes:
         raise ValueError("upcast needs at least one dtype")
-    return str(np.result_type(*(np.dtype(normalize_dtype(d)) for d in dtypes)))
+    return _upcast_names(tuple(normalize_dtype(d) for d in dtypes))
+
+
+@functools.cache
+def _upcast_names(names: tuple[str, ...]) -> str:
+    """Promotion of dtype names, cached: graph building asks the same few questions often."""
+    return str(np.result_type(*(np.dtype(name) for name in names)))
 
 
 def weak_scalar_dtype(strong_dtypes: list[str], value: PythonScalar, default: str) -> str:

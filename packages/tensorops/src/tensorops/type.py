@@ -26,10 +26,16 @@ StaticShape = tuple[int | None, ...]
 _KIND_NAMES = {0: "Scalar", 1: "Vector", 2: "Matrix"}
 
 
+_KNOWN_NAMES = {name: name for name in ALL_DTYPES}
+
+
 def normalize_dtype(dtype: Any) -> str:
     """A dtype name from a name, a NumPy dtype or ``"floatX"``; refuses unknown dtypes."""
     if dtype is None or dtype == "floatX":
         return str(config.floatX)
+    # Graph building calls this for every node: names we already use skip NumPy.
+    if type(dtype) is str and dtype in _KNOWN_NAMES:
+        return dtype
     name = str(np.dtype(dtype))
     if name not in ALL_DTYPES:
         raise TypeError(f"unsupported dtype {dtype!r}; supported: {list(ALL_DTYPES)}")

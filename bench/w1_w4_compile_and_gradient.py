@@ -1,0 +1,101 @@
+"""W1 (compile time of x + y, logistic NLL + gradient, eight schools logp + gradient) and
+W4 (logistic NLL + gradient per evaluation, X 10,000 x 20), ours beside PyTensor's."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from common import optional_import, record, time_call, unavailable
+
+HERE = Path(__file__).resolve().parent
+
+COMPILE_SNIPPETS = {
+    "(a) x + y": "x, y = pt.dscalars('x', 'y'); build = lambda: function([x, y], x + y)",
+    "(b) logreg NLL+grad": (
+        "X, yv = models.logistic_data(1000); w = pt.dvector('w'); Xs = shared(X);"
+        "nll = models.logistic_nll(pt, Xs, yv, w);"
+        "build = lambda: function([w], [nll, grad(nll, w)])"
+    ),
+    "(c) eight schools logp+grad": (
+        "x = pt.dvector('x'); lp = models.eight_schools_logp(pt, x);"
+        "build = lambda: function([x], [lp, grad(lp, x)])"
+    ),
+}
+
+PRELUDE = {
+    "ours": (
+        "import tensorops as pt; from tensorops import function, shared;"
+        "from autodiff import grad"
+    ),
+    "pytensor": (
+        "import pytensor.tensor as pt; from pytensor import function, shared, grad"
+    ),
+}
+
+
+def compile_in_fresh_process(impl: str, snippet: str) -> float:
+    """Seconds of ``function(...)`` in a new interpreter (imports and graph building excluded)."""
+    code = (
+        f"import sys, time; sys.path.insert(0, {str(HERE)!r}); import models; {PRELUDE[impl]}; "
+        f"{snippet}; t = time.perf_counter(); build(); print(time.perf_counter() - t)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def w1(impls: list[str]) -> None:
+    for case, snippet in COMPILE_SNIPPETS.items():
+        for impl in impls:
+            # The second process finds a warm cache where the implementation keeps one.
+            times = [compile_in_fresh_process(impl, snippet) for _ in range(3)]
+            record("W1", f"compile {case}", impl, "s", float(np.median(times)), min(times))
+
+
+def w4(impl: str, pt, function, grad, shared) -> None:
+    X, y = __import__("models").logistic_data()
+    w = pt.dvector("w")
+    nll = __import__("models").logistic_nll(pt, shared(X), y, w)
+    compiled = function([w], [nll, grad(nll, w)])
+    at = np.full(20, 0.1)
+    median, best = time_call(lambda: compiled(at))
+    record("W4", "logreg NLL+grad 10000x20", impl, "ms", median * 1e3, best * 1e3)
+
+
+def w4_numpy() -> None:
+    X, y = __import__("models").logistic_data()
+    at = np.full(20, 0.1)
+
+    def value_and_grad():
+        eta = X @ at
+        return np.sum(np.logaddexp(0, eta) - y * eta), X.T @ (1 / (1 + np.exp(-eta)) - y)
+
+    median, best = time_call(value_and_grad)
+    record("W4", "logreg NLL+grad 10000x20", "numpy handwritten", "ms", median * 1e3, best * 1e3)
+
+
+def main() -> None:
+    import tensorops as pt
+    from autodiff import grad
+
+    impls = ["ours"]
+    pytensor = optional_import("pytensor")
+    if pytensor is not None:
+        impls.append("pytensor")
+    else:
+        unavailable("W1", "pytensor", "not installed")
+    w1(impls)
+    w4("ours", pt, pt.function, grad, pt.shared)
+    w4_numpy()
+    if pytensor is not None:
+        import pytensor.tensor as ptt
+
+        w4("pytensor", ptt, pytensor.function, pytensor.grad, pytensor.shared)
+
+
+if __name__ == "__main__":
+    started = time.perf_counter()
+    main()
