@@ -50,7 +50,11 @@ def measure(impl, pt, grad, function, mode):
             continue
         record(WORKLOAD, f"build gradient, {length}-node chain", impl, "s", build, build)
         record(
-            WORKLOAD, f"compile gradient, {length}-node chain", impl, "s", compile_seconds,
+            WORKLOAD,
+            f"compile gradient, {length}-node chain",
+            impl,
+            "s",
+            compile_seconds,
             compile_seconds,
         )
     nodes = logistic_regression_nodes(pt, grad, function, mode)

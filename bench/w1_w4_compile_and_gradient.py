@@ -28,12 +28,9 @@ COMPILE_SNIPPETS = {
 
 PRELUDE = {
     "ours": (
-        "import tensorops as pt; from tensorops import function, shared;"
-        "from autodiff import grad"
+        "import tensorops as pt; from tensorops import function, shared;from autodiff import grad"
     ),
-    "pytensor": (
-        "import pytensor.tensor as pt; from pytensor import function, shared, grad"
-    ),
+    "pytensor": ("import pytensor.tensor as pt; from pytensor import function, shared, grad"),
 }
 
 

@@ -30,8 +30,8 @@ def test_fgraph_copies_and_tracks_clients():
     fg = g.FunctionGraph([x, y], [out])
     assert fg.inputs[0] is not x and out.owner.inputs[0].owner.inputs == [x, y]
     (node_add, _node_log) = fg.toposort()
-    assert fg.clients[fg.inputs[0]] == [(node_add, 0)]
-    assert fg.clients[fg.outputs[0]] == [("output", 0)]
+    assert fg.get_clients(fg.inputs[0]) == [(node_add, 0)]
+    assert list(fg.clients[fg.outputs[0]]) == [("output", 0)]
     fg.check_integrity()
 
 

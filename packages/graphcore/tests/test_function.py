@@ -247,3 +247,10 @@ def test_ops_with_empty_props_compare_by_type():
 
     assert ViewOf() == ViewOf() and hash(ViewOf()) == hash(ViewOf())
     assert VectorDouble() != VectorDouble()  # no __props__: identity
+
+
+def test_a_variable_listed_twice_comes_back_as_two_arrays():
+    v = vector("v")
+    doubled = VectorDouble()(v)
+    first, second = g.function([v], [doubled, doubled])([1.0, 2.0])
+    assert first is not second and first.tolist() == second.tolist() == [2.0, 4.0]

@@ -303,8 +303,10 @@ class Function:
         ]
         graph_outputs = fgraph.outputs
         update_vars = set(graph_outputs[n_out:])
+        # A variable listed twice among the outputs would come back as one array twice.
         self._copy_output = [
-            not out.borrow and _may_alias(graph_outputs[i], update_vars)
+            not out.borrow
+            and (_may_alias(graph_outputs[i], update_vars) or graph_outputs[i] in graph_outputs[:i])
             for i, out in enumerate(declared_outputs)
         ]
         # An update whose value is a view or another root would leave the shared value
