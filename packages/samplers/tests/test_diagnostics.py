@@ -10,6 +10,7 @@ from typing import Any, cast
 
 import numpy as np
 import pytest
+
 import samplers.diagnostics as diag
 
 RTOL = 1e-12

@@ -13,6 +13,7 @@ matplotlib = pytest.importorskip("matplotlib", reason="plots need matplotlib (sa
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+
 from samplers import plots  # noqa: E402
 from samplers.diagnostics import hdi  # noqa: E402
 

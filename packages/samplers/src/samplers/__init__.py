@@ -1,3 +1,61 @@
-"""MCMC step methods, traces and diagnostics for any log density."""
+"""MCMC for any log density over named blocks of a flat float64 vector: NUTS, HMC,
+Metropolis, Slice, Gibbs and DEMetropolisZ steps, a multi-process runner, traces,
+and diagnostics equal to ArviZ's. Depends on NumPy and SciPy only."""
+
+from samplers.blocks import Block, BlockLayout, Point, as_point
+from samplers.compound import CompoundStep
+from samplers.demetropolis import DEMetropolisZ
+from samplers.diagnostics import Summary, bfmi, effective_n, ess, hdi, mcse, rhat, summary
+from samplers.gibbs import BinaryGibbsMetropolis, CategoricalGibbsMetropolis
+from samplers.metropolis import (
+    CauchyProposal,
+    LaplaceProposal,
+    Metropolis,
+    MultivariateNormalProposal,
+    NormalProposal,
+    PoissonProposal,
+    Proposal,
+)
+from samplers.plots import plot_posterior, traceplot
+from samplers.protocols import Conditional, LogDensity, StepMethod
+from samplers.runner import SamplingError, sample
+from samplers.slice import Slice
+from samplers.trace import Trace
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "BinaryGibbsMetropolis",
+    "Block",
+    "BlockLayout",
+    "CategoricalGibbsMetropolis",
+    "CauchyProposal",
+    "CompoundStep",
+    "Conditional",
+    "DEMetropolisZ",
+    "LaplaceProposal",
+    "LogDensity",
+    "Metropolis",
+    "MultivariateNormalProposal",
+    "NormalProposal",
+    "PoissonProposal",
+    "Point",
+    "Proposal",
+    "SamplingError",
+    "Slice",
+    "StepMethod",
+    "Summary",
+    "Trace",
+    "__version__",
+    "as_point",
+    "bfmi",
+    "effective_n",
+    "ess",
+    "hdi",
+    "mcse",
+    "plot_posterior",
+    "rhat",
+    "sample",
+    "summary",
+    "traceplot",
+]

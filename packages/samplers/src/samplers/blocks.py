@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -24,7 +25,7 @@ class Block:
 
     @property
     def size(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64))
+        return math.prod(self.shape)  # not np.prod: this is read in sampling loops
 
     @property
     def is_discrete(self) -> bool:
@@ -47,7 +48,9 @@ class BlockLayout:
         self.size = start
 
     @classmethod
-    def from_point(cls, point: Mapping[str, NDArray], names: Sequence[str] | None = None) -> BlockLayout:
+    def from_point(
+        cls, point: Mapping[str, NDArray], names: Sequence[str] | None = None
+    ) -> BlockLayout:
         """The layout of ``names`` (default: every block) as they are in ``point``."""
         chosen = list(point) if names is None else list(names)
         missing = [name for name in chosen if name not in point]
@@ -63,7 +66,7 @@ class BlockLayout:
 
     def flatten(self, point: Mapping[str, ArrayLike], dtype: type = np.float64) -> NDArray:
         """Concatenate this layout's blocks of ``point`` into one flat vector."""
-        flat = np.empty(self.size, dtype=dtype)
+        flat: NDArray = np.empty(self.size, dtype=dtype)
         for block in self.blocks:
             flat[self.slices[block.name]] = np.ravel(point[block.name])
         return flat
@@ -71,7 +74,9 @@ class BlockLayout:
     def unflatten(self, flat: NDArray) -> Point:
         """Split a flat vector back into blocks (copies, with each block's dtype)."""
         if flat.shape != (self.size,):
-            raise ValueError(f"expected a flat vector of length {self.size}, got shape {flat.shape}")
+            raise ValueError(
+                f"expected a flat vector of length {self.size}, got shape {flat.shape}"
+            )
         return {
             block.name: flat[self.slices[block.name]].reshape(block.shape).astype(block.dtype)
             for block in self.blocks
@@ -101,6 +106,7 @@ def as_point(initial_point: ArrayLike | Mapping[str, ArrayLike]) -> Point:
             point[name] = array.astype(np.float64)
         else:
             raise TypeError(
-                f"initial point block {name!r}: expected real or integer numbers, got dtype {array.dtype}"
+                f"initial point block {name!r}: expected real or integer numbers, "
+                f"got dtype {array.dtype}"
             )
     return point

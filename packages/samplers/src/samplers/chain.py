@@ -1,0 +1,138 @@
+"""One chain: tuning, then drawing, each draw written straight into preallocated arrays."""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from samplers.blocks import Block, Point
+
+REPORT_INTERVAL = 0.1
+"""Seconds between progress reports; also how soon a chain notices it should stop."""
+
+Report = Callable[[int, bool, int, float | None, float], bool]
+"""report(done, tuning, divergences, step_size, draws_per_second) -> True: stop the chain."""
+
+
+@dataclass
+class ChainArrays:
+    """One chain's draws, (n, *shape) per block, and statistics, (n,) per name."""
+
+    values: dict[str, NDArray]
+    stats: dict[str, NDArray]
+
+    @classmethod
+    def allocate(
+        cls, blocks: Sequence[Block], stat_dtypes: Mapping[str, np.dtype], n: int
+    ) -> ChainArrays:
+        return cls(
+            {block.name: np.empty((n, *block.shape), dtype=block.dtype) for block in blocks},
+            {name: np.empty(n, dtype=dtype) for name, dtype in stat_dtypes.items()},
+        )
+
+
+@dataclass
+class ChainOutcome:
+    """How far a chain got: tuning draws and kept draws completed, and whether it was stopped."""
+
+    tuned: int
+    drawn: int
+    interrupted: bool
+
+
+def step_densities(step: Any) -> list[Any]:
+    """The density objects of a step and of its sub-steps."""
+    found = [step.density] if hasattr(step, "density") else []
+    for sub_step in getattr(step, "steps", ()):
+        found.extend(step_densities(sub_step))
+    return found
+
+
+def copy_step(step: Any) -> Any:
+    """A deep copy of a step (its own adaptation state) that shares the user's densities.
+
+    Densities are the user's objects (often compiled functions that cannot or should not
+    be copied); a chain's step only needs its own tuning state.
+    """
+    memo: dict[int, Any] = {id(density): density for density in step_densities(step)}
+    return copy.deepcopy(step, memo)
+
+
+def prepare_chain(step: Any, seed: np.random.SeedSequence) -> tuple[Any, Point]:
+    """The chain's own copy of ``step``, seeded, and its (possibly jittered) starting point."""
+    chain_step = copy_step(step)
+    chain_step.set_rng(np.random.Generator(np.random.PCG64(seed)))
+    point = {name: np.array(value, copy=True) for name, value in step.initial_point.items()}
+    return chain_step, chain_step.start(point)
+
+
+def run_chain(
+    step: Any,
+    point: Point,
+    tune: int,
+    draws: int,
+    warmup: ChainArrays | None,
+    posterior: ChainArrays,
+    report: Report,
+) -> ChainOutcome:
+    """Run ``tune`` tuning steps, ``stop_tuning()``, then ``draws`` steps.
+
+    Tuning draws go to ``warmup`` (dropped when it is None). KeyboardInterrupt, or
+    ``report`` returning True, ends the chain early; the outcome counts the draws
+    completed, which are the ones fully written.
+    """
+    count_divergences = "diverging" in step.stat_dtypes
+    divergences = 0
+    done = 0
+    started = time.monotonic()
+    next_report = started
+    stats: dict[str, Any] = {}
+    interrupted = False
+
+    def send_report(now: float) -> bool:
+        rate = done / (now - started) if now > started else 0.0
+        step_size = stats.get("step_size")
+        return report(
+            done, done < tune, divergences, None if step_size is None else float(step_size), rate
+        )
+
+    try:
+        for tuning, n, arrays in ((True, tune, warmup), (False, draws, posterior)):
+            value_slots = list(arrays.values.items()) if arrays is not None else []
+            stat_slots = list(arrays.stats.items()) if arrays is not None else []
+            for index in range(n):
+                point, stats = step.step(point)
+                for name, array in value_slots:
+                    array[index] = point[name]
+                try:
+                    for name, array in stat_slots:
+                        array[index] = stats[name]
+                except KeyError as error:
+                    raise KeyError(
+                        f"{type(step).__name__} declares statistic {error} in stat_dtypes "
+                        f"but its step() did not report it (it reported {sorted(stats)})"
+                    ) from None
+                if count_divergences and stats["diverging"]:
+                    divergences += 1
+                done += 1
+                now = time.monotonic()
+                if now >= next_report:
+                    next_report = now + REPORT_INTERVAL
+                    if send_report(now):
+                        interrupted = True
+                        break
+            if interrupted:
+                break
+            if tuning:
+                step.stop_tuning()
+    except KeyboardInterrupt:
+        interrupted = True
+    send_report(time.monotonic())
+    tuned = min(done, tune)
+    return ChainOutcome(tuned=tuned, drawn=done - tuned, interrupted=interrupted)
