@@ -7,6 +7,14 @@ from samplers.compound import CompoundStep
 from samplers.demetropolis import DEMetropolisZ
 from samplers.diagnostics import Summary, bfmi, effective_n, ess, hdi, mcse, rhat, summary
 from samplers.gibbs import BinaryGibbsMetropolis, CategoricalGibbsMetropolis
+from samplers.hmc import HamiltonianMC
+from samplers.mass_matrix import (
+    FixedMassMatrix,
+    GradientDiagonal,
+    MassMatrixAdaptation,
+    WindowedDense,
+    WindowedDiagonal,
+)
 from samplers.metropolis import (
     CauchyProposal,
     LaplaceProposal,
@@ -16,6 +24,7 @@ from samplers.metropolis import (
     PoissonProposal,
     Proposal,
 )
+from samplers.nuts import NUTS
 from samplers.plots import plot_posterior, traceplot
 from samplers.protocols import Conditional, LogDensity, StepMethod
 from samplers.runner import SamplingError, sample
@@ -25,6 +34,7 @@ from samplers.trace import Trace
 __version__ = "0.1.0"
 
 __all__ = [
+    "NUTS",
     "BinaryGibbsMetropolis",
     "Block",
     "BlockLayout",
@@ -33,19 +43,25 @@ __all__ = [
     "CompoundStep",
     "Conditional",
     "DEMetropolisZ",
+    "FixedMassMatrix",
+    "GradientDiagonal",
+    "HamiltonianMC",
     "LaplaceProposal",
     "LogDensity",
+    "MassMatrixAdaptation",
     "Metropolis",
     "MultivariateNormalProposal",
     "NormalProposal",
-    "PoissonProposal",
     "Point",
+    "PoissonProposal",
     "Proposal",
     "SamplingError",
     "Slice",
     "StepMethod",
     "Summary",
     "Trace",
+    "WindowedDense",
+    "WindowedDiagonal",
     "__version__",
     "as_point",
     "bfmi",

@@ -64,10 +64,14 @@ def copy_step(step: Any) -> Any:
     return copy.deepcopy(step, memo)
 
 
-def prepare_chain(step: Any, seed: np.random.SeedSequence) -> tuple[Any, Point]:
-    """The chain's own copy of ``step``, seeded, and its (possibly jittered) starting point."""
+def prepare_chain(step: Any, seed: np.random.SeedSequence, tune: int) -> tuple[Any, Point]:
+    """The chain's own copy of ``step``, seeded, told how long tuning lasts (adaptation
+    schedules depend on it), and its (possibly jittered) starting point."""
     chain_step = copy_step(step)
     chain_step.set_rng(np.random.Generator(np.random.PCG64(seed)))
+    plan_tuning = getattr(chain_step, "set_tune_draws", None)
+    if plan_tuning is not None:
+        plan_tuning(tune)
     point = {name: np.array(value, copy=True) for name, value in step.initial_point.items()}
     return chain_step, chain_step.start(point)
 

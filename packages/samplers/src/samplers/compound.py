@@ -87,6 +87,13 @@ class CompoundStep:
         for step in self.steps:
             step.set_rng(rng)
 
+    def set_tune_draws(self, tune_draws: int) -> None:
+        """Forward the tuning length to the steps whose adaptation plans for it."""
+        for step in self.steps:
+            plan_tuning = getattr(step, "set_tune_draws", None)
+            if plan_tuning is not None:
+                plan_tuning(tune_draws)
+
     def start(self, point: Point) -> Point:
         for step in self.steps:
             point = step.start(point)

@@ -72,7 +72,7 @@ def worker_main(
             return bool(stop.is_set())
 
         try:
-            chain_step, point = prepare_chain(job.step, seed)
+            chain_step, point = prepare_chain(job.step, seed, job.tune)
             warmup = (
                 ChainArrays.allocate(job.blocks, job.stat_dtypes, job.tune)
                 if job.keep_warmup

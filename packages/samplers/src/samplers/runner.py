@@ -147,7 +147,7 @@ def _run_here(
             return False
 
         try:
-            chain_step, point = prepare_chain(step, seed)
+            chain_step, point = prepare_chain(step, seed, tune)
             outcome = run_chain(
                 chain_step,
                 point,
