@@ -1,7 +1,8 @@
 """Gradient rules, one per op class, in one registry (rules live here, not on the ops).
 
 A rule is ``rule(node, output_grads) -> input_grads``: given the gradients of the
-cost with respect to ``node.outputs`` (never None: disconnected outputs get zeros),
+cost with respect to ``node.outputs`` (disconnected tensor outputs get zeros; outputs
+that are not tensors, like a random generator, get None),
 it returns one entry per input of ``node``: a variable, ``None`` when the input does
 not influence the outputs (an index, a shape), or ``undefined(...)`` when the
 derivative does not exist (the index of argmax); asking for that one is an error.
@@ -27,7 +28,7 @@ class UndefinedGrad:
 
 
 GradEntry = Variable | UndefinedGrad | None
-GradientRule = Callable[[Apply, list[Variable]], Sequence[GradEntry]]
+GradientRule = Callable[[Apply, list[Any]], Sequence[GradEntry]]
 
 _rules: dict[type, GradientRule] = {}
 

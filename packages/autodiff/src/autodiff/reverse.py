@@ -164,8 +164,9 @@ def backpropagate(
         if all(g is None for g in output_grads):
             continue
         pt = _pt()
+        # Disconnected tensor outputs get zeros; other outputs (a random generator) get None.
         filled = [
-            g if g is not None else pt.zeros_like(out)
+            g if g is not None else (pt.zeros_like(out) if _is_tensor(out) else None)
             for out, g in zip(node.outputs, output_grads, strict=True)
         ]
         input_grads = _apply_rule(node, filled)
@@ -185,6 +186,12 @@ def backpropagate(
     return totals
 
 
+def _is_tensor(var: Variable) -> bool:
+    from tensorops import TensorType
+
+    return isinstance(var.type, TensorType)
+
+
 def _connected_to(
     targets: Sequence[Variable], order: list[Apply], blocked: set[Variable]
 ) -> set[Variable]:
@@ -196,7 +203,7 @@ def _connected_to(
     return connected
 
 
-def _apply_rule(node: Apply, output_grads: list[Variable]) -> Sequence[Any]:
+def _apply_rule(node: Apply, output_grads: list[Any]) -> Sequence[Any]:
     rule = gradient_rule(node.op)
     if rule is None:
         raise MissingGradientRuleError(

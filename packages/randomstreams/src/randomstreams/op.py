@@ -60,15 +60,18 @@ class RandomVariable(Op):
             self.name, self.signature, self.dtype, self.sampler, self.param_names, inplace
         )
 
+    def make_inplace(self) -> RandomVariable | None:
+        """The variant that advances the input generator itself instead of a copy (the
+        rewriter's inplace pass uses it when nothing else reads that generator)."""
+        return None if self.inplace else self.with_inplace()
+
     def output_dtype(self, dtype: Any = None) -> str:
         if dtype is not None:
             return str(np.dtype(dtype))
         return str(config.floatX) if self.dtype == "floatX" else self.dtype
 
     # Op.make_node declares no keywords, though Op.__call__ passes them on (as dtype here).
-    def make_node(
-        self, rng: Variable, size: Any, *params: Any, dtype: Any = None
-    ) -> Apply:
+    def make_node(self, rng: Variable, size: Any, *params: Any, dtype: Any = None) -> Apply:
         expected = len(self.parsed.inputs)
         if len(params) != expected:
             names = ", ".join(self.param_names) or f"{expected} parameters"

@@ -67,6 +67,10 @@ class AdvancedIncSubtensor1(Op):
         if inplace:
             self.destroy_map = {0: [0]}
 
+    def make_inplace(self) -> AdvancedIncSubtensor1 | None:
+        """The variant that overwrites ``x`` (the rewriter's inplace pass decides when)."""
+        return None if self.inplace else AdvancedIncSubtensor1(self.set_instead_of_inc, True)
+
     def make_node(self, x: Any, y: Any, indices: Any) -> Apply:
         x = as_tensor_input(x, "AdvancedIncSubtensor1")
         y = as_tensor_input(y, "AdvancedIncSubtensor1")
@@ -133,6 +137,12 @@ class AdvancedIncSubtensor(Op):
         self.inplace = inplace
         if inplace:
             self.destroy_map = {0: [0]}
+
+    def make_inplace(self) -> AdvancedIncSubtensor | None:
+        """The variant that overwrites ``x`` (the rewriter's inplace pass decides when)."""
+        if self.inplace:
+            return None
+        return AdvancedIncSubtensor(self.spec, self.set_instead_of_inc, True)
 
     def __str__(self) -> str:
         kind = "Set" if self.set_instead_of_inc else "Inc"

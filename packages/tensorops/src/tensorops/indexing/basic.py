@@ -164,6 +164,10 @@ class IncSubtensor(Op):
         if inplace:
             self.destroy_map = {0: [0]}
 
+    def make_inplace(self) -> IncSubtensor | None:
+        """The variant that overwrites ``x`` (the rewriter's inplace pass decides when)."""
+        return None if self.inplace else IncSubtensor(self.spec, self.set_instead_of_inc, True)
+
     def __str__(self) -> str:
         kind = "Set" if self.set_instead_of_inc else "Inc"
         return f"{kind}Subtensor{{{describe_spec(self.spec)}}}" + (
