@@ -129,7 +129,8 @@ def demo(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Benchmarks of shared/bench/WORKLOADS.md, side by side with the tools users would pick."""
     install_local(session, *PACKAGE_ORDER)
-    competitors = session.posargs or ["pytensor", "pymc", "nutpie"]
+    # The versions shared/bench/ANCHORS.md was measured with; `nox -s bench -- NAME==VER` overrides.
+    competitors = session.posargs or ["pytensor==2.38.3", "pymc==5.28.5", "nutpie==0.16.8"]
     session.install(*competitors)
     session.run("python", str(ROOT / "bench" / "run.py"))
 

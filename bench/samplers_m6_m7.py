@@ -37,7 +37,7 @@ def m7_logp_dlogp(x: np.ndarray) -> tuple[float, np.ndarray]:
     v, z = x[0], x[1:]
     gradient = -x.copy()
     gradient[0] = -v / 9.0
-    return -0.5 * (v * v / 9.0 + float(z @ z)), gradient
+    return -0.5 * float(v * v / 9.0 + z @ z), gradient
 
 
 MODELS = {"M6 corr. Gaussian": (m6_logp_dlogp, 100), "M7 funnel": (m7_logp_dlogp, 10)}

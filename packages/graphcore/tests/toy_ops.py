@@ -7,47 +7,18 @@ from typing import Any
 import numpy as np
 
 import graphcore as g
-
-
-class FloatType(g.Type):
-    """Python floats."""
-
-    def filter(self, value: Any, strict: bool = False, allow_downcast: bool | None = None) -> float:
-        if isinstance(value, float):
-            return value
-        if isinstance(value, (int, np.integer, np.floating)) and not isinstance(value, bool):
-            return float(value)
-        raise TypeError(f"expected a float, got {value!r}")
-
-    def __str__(self) -> str:
-        return "float"
-
-
-class ArrayType(g.Type):
-    """float64 ndarrays of one rank."""
-
-    __props__ = ("ndim",)
-
-    def __init__(self, ndim: int):
-        self.ndim = ndim
-
-    def filter(
-        self, value: Any, strict: bool = False, allow_downcast: bool | None = None
-    ) -> np.ndarray:
-        array = np.asarray(value, dtype=np.float64)
-        if array.ndim != self.ndim:
-            raise TypeError(f"expected ndim {self.ndim}, got ndim {array.ndim}")
-        return array
-
-    def values_eq_approx(self, a: Any, b: Any) -> bool:
-        return bool(np.allclose(a, b))
-
-    def __str__(self) -> str:
-        return f"Array{self.ndim}"
-
-
-fscalar = FloatType()
-vector = ArrayType(1)
+from graphcore.testing import (
+    ArrayType,
+    Binary,
+    FloatType,
+    Unary,
+    add,
+    exp,
+    fscalar,
+    log,
+    mul,
+    vector,
+)
 
 
 @g.shared_constructor
@@ -62,36 +33,6 @@ def array_shared(value: Any, name: str | None = None, **kwargs: Any) -> g.Shared
     if not isinstance(value, np.ndarray):
         raise TypeError("not an array")
     return g.SharedVariable(ArrayType(value.ndim), value, name, borrow=kwargs.get("borrow", False))
-
-
-class Binary(g.Op):
-    """A binary op of a Python function, on any one type."""
-
-    __props__ = ("name",)
-
-    def __init__(self, name: str, fn: Any):
-        self.name = name
-        self.fn = fn
-
-    def make_node(self, a: g.Variable, b: g.Variable) -> g.Apply:
-        return g.Apply(self, [a, b], [a.type()])
-
-    def perform(self, node: g.Apply, inputs: Any, output_storage: Any) -> None:
-        output_storage[0][0] = node.outputs[0].type.filter(self.fn(*inputs))
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Unary(Binary):
-    def make_node(self, a: g.Variable) -> g.Apply:  # type: ignore[override]
-        return g.Apply(self, [a], [a.type()])
-
-
-add = Binary("Add", lambda a, b: a + b)
-mul = Binary("Mul", lambda a, b: a * b)
-log = Unary("Log", np.log)
-exp = Unary("Exp", np.exp)
 
 
 class VectorDouble(g.Op):
@@ -159,3 +100,24 @@ class ViewOf(g.Op):
 
     def perform(self, node: g.Apply, inputs: Any, output_storage: Any) -> None:
         output_storage[0][0] = inputs[0]
+
+
+__all__ = [
+    "ArrayType",
+    "Binary",
+    "Explode",
+    "FloatType",
+    "InplaceLiar",
+    "LazyChoice",
+    "Unary",
+    "VectorDouble",
+    "ViewOf",
+    "add",
+    "array_shared",
+    "exp",
+    "float_shared",
+    "fscalar",
+    "log",
+    "mul",
+    "vector",
+]

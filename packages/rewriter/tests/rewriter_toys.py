@@ -6,81 +6,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import numpy as np
-
 import graphcore as g
-
-
-class FloatType(g.Type):
-    """Python floats."""
-
-    def filter(self, value: Any, strict: bool = False, allow_downcast: bool | None = None) -> float:
-        if isinstance(value, (float, int, np.integer, np.floating)) and not isinstance(value, bool):
-            return float(value)
-        if isinstance(value, np.ndarray) and value.ndim == 0:
-            return float(value)
-        raise TypeError(f"expected a float, got {value!r}")
-
-    def __str__(self) -> str:
-        return "float"
-
-
-class ArrayType(g.Type):
-    """float64 arrays of one rank."""
-
-    __props__ = ("ndim",)
-
-    def __init__(self, ndim: int):
-        self.ndim = ndim
-
-    def filter(self, value: Any, strict: bool = False, allow_downcast: bool | None = None) -> Any:
-        array = np.asarray(value, dtype=np.float64)
-        if array.ndim != self.ndim:
-            raise TypeError(f"expected ndim {self.ndim}, got ndim {array.ndim}")
-        return array
-
-    def value_key(self, value: Any) -> Any:
-        return (value.shape, value.tobytes())
-
-    def __str__(self) -> str:
-        return f"Array{self.ndim}"
-
-
-fscalar = FloatType()
-vector = ArrayType(1)
-
-
-class Binary(g.Op):
-    """``fn(a, b)`` on any one type; the output has the first input's type."""
-
-    __props__ = ("name",)
-
-    def __init__(self, name: str, fn: Any):
-        self.name = name
-        self.fn = fn
-
-    def make_node(self, a: g.Variable, b: g.Variable) -> g.Apply:
-        return g.Apply(self, [a, b], [a.type()])
-
-    def perform(self, node: g.Apply, inputs: Any, output_storage: Any) -> None:
-        output_storage[0][0] = node.outputs[0].type.filter(self.fn(*inputs))
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Unary(Binary):
-    def make_node(self, a: g.Variable) -> g.Apply:  # type: ignore[override]
-        return g.Apply(self, [a], [a.type()])
-
-
-add = Binary("Add", lambda a, b: a + b)
-mul = Binary("Mul", lambda a, b: a * b)
-sub = Binary("Sub", lambda a, b: a - b)
-log = Unary("Log", np.log)
-exp = Unary("Exp", np.exp)
-log1p = Unary("Log1p", np.log1p)
-neg = Unary("Neg", lambda a: -a)
+from graphcore.testing import (
+    ArrayType,
+    Binary,
+    FloatType,
+    Unary,
+    add,
+    exp,
+    fscalar,
+    log,
+    log1p,
+    mul,
+    neg,
+    sub,
+    vector,
+)
 
 
 class Noise(Unary):
@@ -166,3 +107,36 @@ def run(fgraph: g.FunctionGraph, *values: Any) -> Any:
         list(fgraph.inputs), fgraph.outputs[0], mode=NO_REWRITES, on_unused_input="ignore"
     )
     return compiled(*values)
+
+
+__all__ = [
+    "NO_REWRITES",
+    "AddInplace",
+    "ArrayType",
+    "Binary",
+    "FloatType",
+    "Noise",
+    "SmallOnly",
+    "Split",
+    "Unary",
+    "View",
+    "add",
+    "add_inplace",
+    "const",
+    "exp",
+    "fast_run",
+    "fscalar",
+    "log",
+    "log1p",
+    "mul",
+    "neg",
+    "noise",
+    "op_names",
+    "registered",
+    "run",
+    "small_only",
+    "split",
+    "sub",
+    "vector",
+    "view",
+]

@@ -1,6 +1,5 @@
 """Node rewriters, walks, sequences and the equilibrium: what they change and what it costs."""
 
-import time
 from collections import Counter
 
 import pytest
@@ -229,10 +228,7 @@ def test_equilibrium_scales_linearly_and_visits_each_node_a_bounded_number_of_ti
 
     times_one = PatternNodeRewriter((mul, "x", 1), "x", name="times_one")
     rewriter = EquilibriumGraphRewriter([count, merge_equal_nodes, constant_folding, times_one])
-    start = time.perf_counter()
     report = rewriter(fg)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 3.0
     assert op_names(fg) == ["Add"] * 10_000
     assert report.applied["times_one"] == 10_000
     assert max(visits.values()) <= 2 and report.most_visits_of_one_node <= 2

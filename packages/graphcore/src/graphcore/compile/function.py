@@ -158,6 +158,14 @@ def function(
     fgraph.mutable_inputs = {  # type: ignore[attr-defined]
         fgraph.inputs[i] for i, item in enumerate(declared_inputs) if item.mutable
     }
+    # Which outputs are the next values of which shared inputs: a rewrite may let an op
+    # overwrite a shared value that the call replaces anyway (a random generator).
+    shared_position = {var: len(explicit) + i for i, var in enumerate(shared_inputs)}
+    fgraph.update_mapping = {  # type: ignore[attr-defined]
+        len(output_vars) + k: shared_position[target]
+        for k, (target, _) in enumerate(update_pairs)
+        if target in shared_position
+    }
     chosen_mode = get_mode(mode)
     rewrite_pipeline(chosen_mode.optimizer)(fgraph)
     linker = make_linker(chosen_mode.linker)
@@ -319,6 +327,11 @@ class Function:
         self._clear_after_call = [
             cell for cell, var in zip(cells, graph_outputs, strict=True) if var.owner is not None
         ]
+        # An output computed in place holds the buffer of the variable it overwrote; that
+        # variable's cell must not hand the buffer back to its op for reuse next call.
+        self._clear_after_call += [
+            linked.storage[var] for var in _overwritten_by(graph_outputs) if var in linked.storage
+        ]
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         cells = self._cells
@@ -410,6 +423,28 @@ def _may_alias(var: Variable, update_vars: set[Variable]) -> bool:
     if var.owner is None or var in update_vars:
         return True
     return var.index in var.owner.op.view_map
+
+
+def _overwritten_by(outputs: list[Variable]) -> list[Variable]:
+    """Computed variables whose buffer an output may be because an op overwrote it in place
+    (directly, or through views); a plain view as output is copied on return instead."""
+    found: list[Variable] = []
+    stack = [(var, False) for var in outputs]
+    seen: set[tuple[Variable, bool]] = set()
+    while stack:
+        var, overwritten = stack.pop()
+        node = var.owner
+        if node is None or (var, overwritten) in seen:
+            continue
+        seen.add((var, overwritten))
+        if overwritten:
+            found.append(var)
+        op, index = node.op, var.index or 0
+        for position in op.destroy_map.get(index, ()):
+            stack.append((node.inputs[position], True))
+        for position in op.view_map.get(index, ()):
+            stack.append((node.inputs[position], overwritten))
+    return found
 
 
 def _copy_value(value: Any) -> Any:
