@@ -21,6 +21,7 @@ class Measurement:
     median: float
     best: float
     extra: dict[str, Any] = field(default_factory=dict)
+    better: str = "lower"
 
 
 RESULTS: list[Measurement] = []
@@ -43,9 +44,17 @@ def _per_call(timer: timeit.Timer, number: int) -> float:
 
 
 def record(
-    workload: str, case: str, impl: str, unit: str, median: float, best: float, **extra: Any
+    workload: str,
+    case: str,
+    impl: str,
+    unit: str,
+    median: float,
+    best: float,
+    better: str = "lower",
+    **extra: Any,
 ) -> None:
-    measurement = Measurement(workload, case, impl, unit, median, best, extra)
+    """One measurement; ``better="higher"`` for figures like ESS per gradient evaluation."""
+    measurement = Measurement(workload, case, impl, unit, median, best, extra, better)
     RESULTS.append(measurement)
     print(json.dumps(asdict(measurement)), flush=True)
 
@@ -69,11 +78,14 @@ def ratio_table(ours: str = "ours") -> str:
             for other in measured:
                 if other.impl.startswith(ours):
                     continue
+                marker = "  (higher is better)" if m.better == "higher" else ""
                 rows.append(
                     f"{workload:<10} {case:<28} {other.impl:<26} {m.median:>10.4g}{m.unit:>2} "
-                    f"{other.median:>10.4g}{other.unit:>2} {m.median / other.median:>7.2f}"
+                    f"{other.median:>10.4g}{other.unit:>2} {m.median / other.median:>7.2f}{marker}"
                 )
-    rows.append("ratio < 1: ours is faster (or smaller, for node counts)")
+    rows.append(
+        "ratio = ours / theirs: below 1 is better for times and sizes, above 1 where marked"
+    )
     return "\n".join(rows)
 
 

@@ -15,6 +15,7 @@ from common import ratio_table
 WORKLOADS = [
     "w1_w4_compile_and_gradient",
     "w2_call_overhead",
+    "w3_elementwise",
     "autodiff_scaling",
     "w8_rewriting",
     "samplers_m6_m7",

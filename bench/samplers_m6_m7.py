@@ -58,6 +58,7 @@ def report(
         "",
         min_ess / grad_evals,
         min_ess / grad_evals,
+        better="higher",
         ess_per_second=min_ess / seconds,
         seconds=seconds,
         grad_evals=grad_evals,
@@ -134,7 +135,7 @@ def run_nutpie() -> None:
         def make_expand(seed1, seed2, chain):
             return lambda x, **_: {"x": x}
 
-        model = from_pyfunc(dim, make_logp, make_expand, [np.float64], [(dim,)], ["x"])
+        model = from_pyfunc(dim, make_logp, make_expand, [np.dtype("float64")], [(dim,)], ["x"])
         started = time.perf_counter()
         result = nutpie.sample(
             model, chains=CHAINS, tune=TUNE, draws=DRAWS, cores=CORES, seed=SEED, progress_bar=False

@@ -60,7 +60,7 @@ class Binary(Op):
         self.name = name
         self.fn = fn
 
-    def make_node(self, a: Variable, b: Variable) -> Apply:  # type: ignore[override]
+    def make_node(self, a: Variable, b: Variable) -> Apply:
         return Apply(self, [a, b], [a.type()])
 
     def perform(self, node: Apply, inputs: Any, output_storage: Any) -> None:

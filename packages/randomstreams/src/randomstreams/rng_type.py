@@ -13,6 +13,10 @@ from graphcore import SharedVariable, Type, shared_constructor
 class RandomGeneratorType(Type):
     """Values are ``numpy.random.Generator`` objects."""
 
+    # A function that replaces a shared generator by its update may advance it in place
+    # (the rewriter's inplace pass): nobody reads a generator's bits but the draws.
+    update_in_place = True
+
     def filter(self, value: Any, strict: bool = False, allow_downcast: bool | None = None) -> Any:
         if isinstance(value, np.random.Generator):
             return value

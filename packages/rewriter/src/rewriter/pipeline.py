@@ -20,6 +20,8 @@ from rewriter.engine.graph_rewriter import GraphRewriter
 
 def build(query: RewriteQuery) -> GraphRewriter:
     """The ``graphcore.rewrites`` entry point: the default database's rewriter for a mode."""
+    import rewriter.tensor  # noqa: F401 - registers the tensor rules on first use
+
     return rewrite_db.query(query.include, query.exclude, query.require)
 
 
@@ -65,5 +67,6 @@ def rewrite_graph(
         cloned = [equiv[var] for var in listed]
         listed = [var for var in cloned if isinstance(var, Variable)]
     fgraph = FunctionGraph(inputs, listed, clone=False)
+    build(RewriteQuery(include=tuple(include), exclude=tuple(exclude), require=tuple(require)))
     rewrite_db.query(include, exclude, require)(fgraph)
     return fgraph.outputs[0] if isinstance(outputs, Variable) else list(fgraph.outputs)

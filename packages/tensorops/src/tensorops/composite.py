@@ -58,6 +58,9 @@ class Composite:
                 texts.append(text if len(node.outputs) == 1 else f"{text}[{index}]")
         self.output_slots = tuple(slots[v] for v in self.outputs)
         self.steps = self._assign_outputs(steps)
+        self.dead_arguments = self._dead_arguments()
+        # Each step's last result when it had no buffer to write into: reused next call.
+        self._scratch: list[np.ndarray | None] = [None] * len(self.steps)
         signature.append(tuple((c.dtype.str, c.item()) for c in self.constants))
         signature.append(self.output_slots)
         self.signature = tuple(signature)
@@ -92,6 +95,32 @@ class Composite:
             assigned.append((kernel, arguments, n_out, target))
             slot += n_out
         return assigned
+
+    def _dead_arguments(self) -> tuple[int | None, ...]:
+        """Per step, a slot it reads that nothing reads later: a temporary it may overwrite.
+
+        Only step results qualify; inputs, constants and outputs are never overwritten.
+        """
+        first_step_slot = self.nin + len(self.constants)
+        last_read: dict[int, int] = {}
+        for index, (_, arguments, _, _) in enumerate(self.steps):
+            for slot in arguments:
+                last_read[slot] = index
+        kept = set(self.output_slots)
+        dead: list[int | None] = []
+        for index, (_, arguments, n_out, target) in enumerate(self.steps):
+            candidates = [
+                slot
+                for slot in arguments
+                if slot >= first_step_slot and slot not in kept and last_read[slot] == index
+            ]
+            dead.append(candidates[0] if candidates and n_out == 1 and target is None else None)
+        return tuple(dead)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_scratch"] = [None] * len(self.steps)  # buffers are not part of the op
+        return state
 
     # -- the scalar op interface used by Elemwise --------------------------------
     def __eq__(self, other: object) -> bool:
@@ -135,15 +164,28 @@ class Composite:
         """Run the program; outputs have the broadcast shape of all inputs and own their data."""
         shape = _broadcast_shape(inputs)
         values: list[np.ndarray] = [*inputs, *self.constants]
-        for kernel, arguments, n_out, target in self.steps:
+        scratch = self._scratch
+        for index, (kernel, arguments, n_out, target) in enumerate(self.steps):
             args = [values[s] for s in arguments]
-            if n_out == 1:
-                buffer = outs[target] if target is not None else None
-                if buffer is not None and _broadcast_shape(args) != shape:
-                    buffer = None
-                values.append(kernel(args, buffer))
-            else:
+            if n_out != 1:
                 values.extend(kernel.many(args, [None] * n_out))
+                continue
+            # Write into, by preference: the output's buffer, a temporary this step reads
+            # last, or this step's buffer from the last call. Temporaries never escape.
+            dead = self.dead_arguments[index]
+            if target is not None:
+                buffer = outs[target]
+            elif dead is not None and _fits(values[dead], args, kernel.out_dtype):
+                values.append(kernel(args, values[dead]))
+                continue
+            else:
+                buffer = scratch[index]
+            if buffer is not None and not _fits(buffer, args, kernel.out_dtype):
+                buffer = None
+            result = kernel(args, buffer)
+            if target is None:
+                scratch[index] = result
+            values.append(result)
         results: list[np.ndarray] = []
         produced = self.nin + len(self.constants)
         for index, slot in enumerate(self.output_slots):
@@ -154,6 +196,16 @@ class Composite:
                 value = np.array(np.broadcast_to(value, shape), dtype=self.output_types[index])
             results.append(value)
         return results
+
+
+def _fits(buffer: np.ndarray, arguments: Sequence[np.ndarray], dtype: Any) -> bool:
+    """Whether a step's result of ``dtype`` can be written into ``buffer``."""
+    return (
+        buffer.dtype == dtype
+        and buffer.base is None
+        and buffer.flags.writeable
+        and buffer.shape == _broadcast_shape(arguments)
+    )
 
 
 def _broadcast_shape(arrays: Sequence[np.ndarray]) -> tuple[int, ...]:

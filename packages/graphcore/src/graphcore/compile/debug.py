@@ -3,6 +3,7 @@ installed backend beside it, and raises at the first disagreement."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -18,7 +19,8 @@ class DebugModeError(AssertionError):
 
 
 def _snapshot(value: Any) -> Any:
-    return value.copy() if isinstance(value, np.ndarray) else value
+    """An independent copy: arrays copied, other state (a random generator) deep-copied."""
+    return value.copy() if isinstance(value, np.ndarray) else copy.deepcopy(value)
 
 
 def checked_perform(node: Apply) -> Callable[..., None]:

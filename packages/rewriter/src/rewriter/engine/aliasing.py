@@ -22,21 +22,26 @@ def can_destroy(fgraph: FunctionGraph, var: Variable, reader: Apply) -> bool:
 
     True when ``reader`` is the only reader of ``var`` and, through every view
     ``var`` is of another variable, each viewed variable has that view as its
-    only reader; and the memory is not a constant, a shared variable or an input
-    of the function (unless the caller declared it mutable).
+    only reader; and the memory is not a constant, nor an input of the function
+    (unless the caller declared it mutable), nor a shared value, except one whose
+    type allows it (``update_in_place = True``: a random generator, which the user
+    never reads directly) and that this function replaces by an update anyway, and
+    that no other input of the graph shares. Shared tensors are never overwritten.
     """
     mutable: set[Variable] = getattr(fgraph, "mutable_inputs", set())
     expected: Apply = reader
     current = var
     while True:
-        if isinstance(current, (Constant, SharedVariable)):
+        if isinstance(current, Constant):
             return False
-        clients = fgraph.clients.get(current, [])
+        clients = fgraph.clients.get(current, {})
         if len(clients) != 1 or next(iter(clients))[0] is not expected:
             return False
         owner = current.owner
         if owner is None:
-            return current not in fgraph.inputs or current in mutable
+            if isinstance(current, SharedVariable):
+                return is_replaced_shared(fgraph, current)
+            return current in mutable  # any other root is an input of the function
         aliased = aliased_input(owner, current.index or 0)
         if not aliased:
             return True
@@ -47,6 +52,28 @@ def can_destroy(fgraph: FunctionGraph, var: Variable, reader: Apply) -> bool:
         if any(position in aliased_input(owner, i) for i in others):
             return False  # a sibling output shares the same memory
         expected, current = owner, owner.inputs[position]
+
+
+def is_replaced_shared(fgraph: FunctionGraph, var: SharedVariable) -> bool:
+    """Whether the function gives ``var`` a new value after each call, and ``var``'s
+    storage is no other input's (a shared variable's clone shares its container).
+
+    ``fgraph.update_mapping`` (``{output position: input position}``, set by
+    ``graphcore.function``) says which outputs are the next values of which inputs.
+    """
+    if not getattr(var.type, "update_in_place", False):
+        return False
+    updates: dict[int, int] = getattr(fgraph, "update_mapping", {})
+    inputs = fgraph.inputs
+    if not any(inputs[position] is var for position in updates.values()):
+        return False
+    storage = var.container.storage
+    twins = [
+        other
+        for other in inputs
+        if isinstance(other, SharedVariable) and other.container.storage is storage
+    ]
+    return len(twins) == 1
 
 
 class DestroyerCount:

@@ -1,0 +1,193 @@
+"""Canonical shapes: DimShuffles merged or dropped, Reshape, SpecifyShape and Alloc
+removed where the static shapes already say what they would do, and shape reads
+(``Shape_i``, ``Shape``) answered from static shapes or moved up to the inputs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from graphcore import Apply, Constant, FunctionGraph, Variable
+from rewriter.db import register_canonicalize
+from rewriter.engine.node_rewriter import node_rewriter
+from rewriter.tensor.patterns import keep_type, op_of, owner_with, tensor_type
+from tensorops.creation import Alloc
+from tensorops.dimshuffle import DimShuffle
+from tensorops.elemwise import Elemwise
+from tensorops.join import MakeVector
+from tensorops.products import Dot
+from tensorops.reduction import LogSoftmax, LogSumExp, Reduce, Softmax
+from tensorops.shape import Reshape, Shape, Shape_i, SpecifyShape, shape_tuple
+from tensorops.shape_entries import constant_int
+
+Result = list[Variable] | None
+
+
+def is_size_of(size: Variable, var: Variable, axis: int) -> bool:
+    """Whether ``size`` is known to equal the length of ``var`` along ``axis``."""
+    static = tensor_type(var).shape[axis]
+    if static is not None and constant_int(size) == static:
+        return True
+    node = owner_with(size, Shape_i)
+    return node is not None and node.inputs[0] is var and op_of(node, Shape_i).i == axis
+
+
+@register_canonicalize("tensor")
+@node_rewriter([DimShuffle], depth=2)
+def dimshuffle_merged(fgraph: FunctionGraph, node: Apply) -> Result:
+    """Identity DimShuffles vanish; a DimShuffle of a DimShuffle becomes one."""
+    x = node.inputs[0]
+    order = op_of(node, DimShuffle).new_order
+    inner = owner_with(x, DimShuffle)
+    if inner is not None:
+        # Entry k of the outer order names axis k of the inner result, which is
+        # the inner order's entry k: an axis of the original input, or 'x'.
+        inner_order = op_of(inner, DimShuffle).new_order
+        order = tuple("x" if entry == "x" else inner_order[int(entry)] for entry in order)
+        x = inner.inputs[0]
+    if order == tuple(range(tensor_type(x).ndim)):
+        return [x]
+    if inner is None:
+        return None
+    return [DimShuffle(tensor_type(x).ndim, order)(x)]
+
+
+@register_canonicalize("tensor")
+@node_rewriter([Reshape], depth=2)
+def reshape_useless(fgraph: FunctionGraph, node: Apply) -> Result:
+    """reshape(x, shape) -> x when the new shape is x's own (statically or by Shape_i)."""
+    x, shape = node.inputs
+    if op_of(node, Reshape).ndim != tensor_type(x).ndim:
+        return None
+    if owner_with(shape, Shape) is not None and shape.owner.inputs[0] is x:  # type: ignore[union-attr]
+        return [x]
+    sizes: Sequence[Any]
+    if isinstance(shape, Constant):
+        sizes = [int(size) for size in np.asarray(shape.data)]
+    elif owner_with(shape, MakeVector) is not None:
+        sizes = shape.owner.inputs  # type: ignore[union-attr]
+    else:
+        return None
+    static = tensor_type(x).shape
+    unproved = [
+        axis
+        for axis, size in enumerate(sizes)
+        if not (isinstance(size, Variable) and is_size_of(size, x, axis))
+        and (static[axis] is None or constant_int(size) != static[axis])
+    ]
+    # One -1 is fine when every other size is x's: it then stands for x's own length.
+    if not unproved or (len(unproved) == 1 and constant_int(sizes[unproved[0]]) == -1):
+        return [x]
+    return None
+
+
+@register_canonicalize("tensor")
+@node_rewriter([SpecifyShape], depth=2)
+def specify_shape_useless(fgraph: FunctionGraph, node: Apply) -> Result:
+    """specify_shape(x, sizes) -> x when x's static shape (or Shape_i of x) already says so."""
+    x, *sizes = node.inputs
+    axes = [axis for axis, flag in enumerate(op_of(node, SpecifyShape).specified) if flag]
+    if all(is_size_of(size, x, axis) for axis, size in zip(axes, sizes, strict=True)):
+        return [x]
+    return None
+
+
+@register_canonicalize("tensor")
+@node_rewriter([Alloc], depth=2)
+def alloc_useless(fgraph: FunctionGraph, node: Apply) -> Result:
+    """alloc(v, *shape) -> v when v already has that shape."""
+    value, *sizes = node.inputs
+    if tensor_type(value).ndim != len(sizes):
+        return None
+    if all(is_size_of(size, value, axis) for axis, size in enumerate(sizes)):
+        return [value]
+    return None
+
+
+def _length_proved(node: Apply, skip: int, axis: int, size: Variable) -> bool:
+    """Whether an input of ``node`` other than input ``skip`` has length ``size`` on ``axis``."""
+    return any(
+        position != skip and is_size_of(size, var, axis) for position, var in enumerate(node.inputs)
+    )
+
+
+@register_canonicalize("tensor")
+@node_rewriter([Elemwise], depth=2)
+def alloc_under_elemwise(fgraph: FunctionGraph, node: Apply) -> Result:
+    """add(alloc(v, n, m), x) -> add(v, x) when x has shape (n, m): broadcasting fills it."""
+    for position, var in enumerate(node.inputs):
+        alloc = owner_with(var, Alloc)
+        if alloc is None:
+            continue
+        value, *sizes = alloc.inputs
+        value_shape = tensor_type(value).shape
+        padded = (1,) * (len(sizes) - len(value_shape)) + value_shape
+        offset = len(sizes) - len(value_shape)
+        for axis, size in enumerate(sizes):
+            if padded[axis] == 1:
+                proved = tensor_type(var).shape[axis] == 1 or _length_proved(
+                    node, position, axis, size
+                )
+            else:  # the value must have the length itself: alloc may broadcast a 1 at run time
+                proved = is_size_of(size, value, axis - offset)
+            if not proved:
+                break
+        else:
+            inputs = list(node.inputs)
+            inputs[position] = value
+            return [keep_type(out, node, index) for index, out in enumerate(_apply(node, inputs))]
+    return None
+
+
+def _apply(node: Apply, inputs: list[Variable]) -> list[Variable]:
+    built = node.op(*inputs)
+    return list(built) if isinstance(built, (list, tuple)) else [built]
+
+
+@register_canonicalize("tensor")
+@node_rewriter([Shape], depth=1)
+def shape_static(fgraph: FunctionGraph, node: Apply) -> Result:
+    """x.shape -> a constant when every length of x is static."""
+    static = tensor_type(node.inputs[0]).shape
+    if any(size is None for size in static):
+        return None
+    data = np.asarray(static, dtype="int64").reshape(len(static))
+    return [tensor_type(node.outputs[0]).make_constant(data)]
+
+
+# Ops whose infer_shape gives each output length as a length of an input (or a size
+# input), so a shape read can move up to where the input is computed or given.
+LIFTABLE = (Elemwise, DimShuffle, Reduce, Alloc, SpecifyShape, Dot, LogSumExp, Softmax, LogSoftmax)
+
+
+@register_canonicalize("tensor")
+@node_rewriter([Shape_i], depth=2)
+def shape_i_static_or_lifted(fgraph: FunctionGraph, node: Apply) -> Result:
+    """x.shape[i] -> a constant when static, else the length read from an input of x's op
+    (exp(y).shape[0] -> y.shape[0]), so the reads merge and x need not be computed first."""
+    x = node.inputs[0]
+    axis = op_of(node, Shape_i).i
+    static = tensor_type(x).shape[axis]
+    if static is not None:
+        return [tensor_type(node.outputs[0]).make_constant(np.asarray(static, dtype="int64"))]
+    producer = x.owner
+    if producer is None or not isinstance(producer.op, LIFTABLE):
+        return None
+    input_shapes = [shape_tuple(var) for var in producer.inputs]
+    try:
+        inferred = producer.op.infer_shape(fgraph, producer, input_shapes)
+    except NotImplementedError:
+        return None
+    size = inferred[x.index or 0][axis]
+    if isinstance(size, (int, np.integer)):
+        return [tensor_type(node.outputs[0]).make_constant(np.asarray(size, dtype="int64"))]
+    if not isinstance(size, Variable) or size.type != node.outputs[0].type:
+        return None
+    reader = owner_with(size, Shape_i)
+    if size in fgraph.variables or isinstance(size, Constant):
+        return [size]
+    if reader is not None and reader.inputs[0] in fgraph.variables:
+        return [size]
+    return None
