@@ -31,7 +31,7 @@ PACKAGE_ORDER = [
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = [*PACKAGE_ORDER, "integration", "lint"]
+nox.options.sessions = [*PACKAGE_ORDER, "integration", "lint", "typecheck"]
 
 
 def _project(name: str) -> dict:
