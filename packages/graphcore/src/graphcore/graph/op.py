@@ -73,14 +73,21 @@ class Op:
         return {name: getattr(self, name) for name in self.__props__ or ()}
 
     def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
         if self.__props__ is None:
-            return self is other
+            return False
         return type(self) is type(other) and self._props() == other._props()
 
     def __hash__(self) -> int:
         if self.__props__ is None:
             return id(self)
-        return hash((type(self), self._props()))
+        # Props do not change after construction, and rewriting hashes ops constantly.
+        cached: int | None = self.__dict__.get("_props_hash")
+        if cached is None:
+            cached = hash((type(self), self._props()))
+            self.__dict__["_props_hash"] = cached
+        return cached
 
     def __str__(self) -> str:
         name = type(self).__name__
