@@ -77,7 +77,7 @@ class RewriteDatabase:
         self._changes += 1
 
     def _check(self, name: str, rewriter: Any) -> None:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define _check")
 
     def __contains__(self, name: object) -> bool:
         return name in self._entries
@@ -132,7 +132,7 @@ class RewriteDatabase:
     def _assemble(
         self, entries: list[Entry], include: Tags, exclude: Tags, require: Tags
     ) -> GraphRewriter:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define _assemble")
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}: {', '.join(self.names())}>"

@@ -195,7 +195,7 @@ class BaseHMC(BlockStep):
         self, x: NDArray, logp: float, grad: NDArray
     ) -> tuple[NDArray, float, NDArray, dict[str, Any]]:
         """One draw from state ``(x, logp, grad)``: the new state and its statistics."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define transition")
 
     def _current_state(self, point: Point) -> tuple[NDArray, float, NDArray, int]:
         """The state at ``point``: remembered from the last draw when it is that draw's point."""

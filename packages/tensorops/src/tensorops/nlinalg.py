@@ -108,7 +108,7 @@ class BatchedMatrixOp(ValueOp):
         return [(*batch, rows, columns)]
 
     def compute(self, x: np.ndarray) -> Any:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define compute")
 
     def input_dtype(self, dtype: str) -> str:
         return linalg_dtype(dtype)

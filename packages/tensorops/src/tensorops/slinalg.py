@@ -65,7 +65,7 @@ class _UnaryMatrixOp(ValueOp):
         return Apply(self, [a], [tensor_output(linalg_dtype(a.type.dtype), a.type.shape)])
 
     def compute(self, a: np.ndarray) -> Any:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define compute")
 
     def perform(self, node: Apply, inputs: Sequence[Any], output_storage: OutputStorage) -> None:
         dtype = tensor_type(node.outputs[0]).dtype
@@ -176,7 +176,7 @@ class _SolveBase(ValueOp):
         return (*batch, *b_shape[-2:])
 
     def compute(self, a: np.ndarray, b: np.ndarray) -> Any:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define compute")
 
     def perform(self, node: Apply, inputs: Sequence[Any], output_storage: OutputStorage) -> None:
         dtype = tensor_type(node.outputs[0]).dtype
