@@ -1,0 +1,114 @@
+"""Our NUTS against nutpie over several seeds: min and mean bulk ESS per gradient
+evaluation on M6 (100-d correlated Gaussian), M7 (non-centered funnel) and a 10-d
+standard normal. Gradient evaluations are the post-warmup ones: our
+``trace.stats["n_grad_evals"]``, nutpie's ``sample_stats["n_steps"]``.
+
+    PYTHONPATH=packages/samplers/src .nox/bench/bin/python bench/nuts_vs_nutpie.py \
+        [--seeds 1 2 3 4] [--impl ours nutpie] [--targets M6 M7 N10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+
+import numpy as np
+from common import optional_import, ratio_table, record, unavailable
+from samplers_m6_m7 import m6_logp_dlogp, m7_logp_dlogp
+
+WORKLOAD = "NUTS/nutpie"
+CHAINS, TUNE, DRAWS, CORES = 4, 1000, 1000, 2
+SEEDS = (1, 2, 3, 4)
+
+
+def n10_logp_dlogp(x: np.ndarray) -> tuple[float, np.ndarray]:
+    return -0.5 * float(x @ x), -x
+
+
+TARGETS = {"M6": (m6_logp_dlogp, 100), "M7": (m7_logp_dlogp, 10), "N10": (n10_logp_dlogp, 10)}
+
+
+def ess_per_gradient(draws: np.ndarray, grad_evals: float) -> tuple[float, float]:
+    """(min, mean) over coordinates of bulk ESS, divided by the gradient evaluations."""
+    import samplers
+
+    ess = np.array([float(samplers.ess(draws[..., i])) for i in range(draws.shape[-1])])
+    return float(ess.min()) / grad_evals, float(ess.mean()) / grad_evals
+
+
+def run_ours(target: str, seed: int) -> tuple[float, float]:
+    import samplers
+
+    density, dim = TARGETS[target]
+    step = samplers.NUTS(density, initial_point=np.zeros(dim))
+    trace = samplers.sample(
+        step,
+        draws=DRAWS,
+        tune=TUNE,
+        chains=CHAINS,
+        cores=CORES,
+        random_seed=seed,
+        progressbar=False,
+    )
+    grad_evals = float(trace.stats["n_grad_evals"].sum())
+    return ess_per_gradient(np.asarray(trace.posterior["x"]), grad_evals)
+
+
+def run_nutpie(nutpie, target: str, seed: int) -> tuple[float, float]:
+    from nutpie.compiled_pyfunc import from_pyfunc
+
+    density, dim = TARGETS[target]
+
+    def make_logp():
+        return lambda x, **_: density(x)
+
+    def make_expand(seed1, seed2, chain):
+        return lambda x, **_: {"x": x}
+
+    model = from_pyfunc(dim, make_logp, make_expand, [np.dtype("float64")], [(dim,)], ["x"])
+    result = nutpie.sample(
+        model, chains=CHAINS, tune=TUNE, draws=DRAWS, cores=CORES, seed=seed, progress_bar=False
+    )
+    grad_evals = float(np.asarray(result.sample_stats["n_steps"]).sum())
+    return ess_per_gradient(np.asarray(result.posterior["x"]), grad_evals)
+
+
+def measure(impl: str, target: str, seeds: list[int], run) -> None:
+    per_seed = [run(target, seed) for seed in seeds]
+    mins = [m for m, _ in per_seed]
+    means = [m for _, m in per_seed]
+    for kind, values in (("min", mins), ("mean", means)):
+        record(
+            WORKLOAD,
+            f"{target} {kind}-ESS per grad eval",
+            impl,
+            "",
+            statistics.mean(values),
+            max(values),
+            better="higher",
+            seeds=seeds,
+            per_seed=[round(v, 5) for v in values],
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
+    parser.add_argument("--impl", nargs="+", default=["ours", "nutpie"])
+    parser.add_argument("--targets", nargs="+", default=list(TARGETS))
+    args = parser.parse_args(argv)
+    nutpie = optional_import("nutpie") if "nutpie" in args.impl else None
+    for target in args.targets:
+        if "ours" in args.impl:
+            measure("ours NUTS", target, args.seeds, run_ours)
+        if "nutpie" in args.impl:
+            if nutpie is None:
+                unavailable(WORKLOAD, "nutpie", "not installed")
+            else:
+                measure("nutpie", target, args.seeds, lambda t, s: run_nutpie(nutpie, t, s))
+    print(ratio_table(), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
