@@ -90,6 +90,7 @@ class BaseHMC(BlockStep):
         self.jitter = jitter
         self.tune_draws = int(tune_draws)
         self._started = False
+        self._tune_draw = 0
         self._remembered: tuple[tuple[NDArray, ...], NDArray, float, NDArray] | None = None
         self._depends_on_others = isinstance(self.density, Conditional)
         # where each block lives in the flat vector; None: the block is the whole vector
@@ -138,6 +139,7 @@ class BaseHMC(BlockStep):
             )
         self.dual_averaging.restart(step_size)
         self.step_size = step_size
+        self._tune_draw = 0
         self._started = True
         new_point = self._point_with(point, x)
         self._remember(new_point, x, logp, grad)
@@ -212,9 +214,20 @@ class BaseHMC(BlockStep):
         return x, logp, grad, 1
 
     def _adapt(self, x: NDArray, logp: float, grad: NDArray, stats: dict[str, Any]) -> int:
-        """Learn from one tuning draw; returns the gradient evaluations a step-size search spent."""
+        """Learn from one tuning draw; returns the gradient evaluations a step-size search spent.
+
+        Step-size adaptation follows ``stats["accept"]``, or from the tuning draw the
+        mass-matrix strategy names (``symmetric_accept_from``) ``stats["accept_sym"]``
+        where the sampler reports it: nutpie's symmetric statistic, which penalises
+        energy errors of either sign alike.
+        """
+        draw = self._tune_draw
+        self._tune_draw += 1
         if self.adapt_step_size:
-            self.dual_averaging.update(stats["accept"])
+            symmetric_from = self.mass_matrix.symmetric_accept_from
+            # a sampler without a symmetric statistic (HMC) keeps its plain one
+            late = symmetric_from is not None and draw >= symmetric_from and "accept_sym" in stats
+            self.dual_averaging.update(stats["accept_sym" if late else "accept"])
         change = self.mass_matrix.update(x, grad, not stats["diverging"])
         if change is not MetricUpdate.UNCHANGED:
             self.integrator.set_inv_mass(self.mass_matrix.inv_mass)

@@ -31,12 +31,17 @@ class MetricUpdate(enum.Enum):
 
 
 class MassMatrixAdaptation:
-    """Base of the strategies: holds the current inverse mass matrix ``inv_mass``."""
+    """Base of the strategies: holds the current inverse mass matrix ``inv_mass``.
+
+    ``symmetric_accept_from`` is the tuning draw from which step-size adaptation
+    should target the symmetric acceptance statistic (None: never); ``start`` sets it.
+    """
 
     dense = False
 
     def __init__(self) -> None:
         self.inv_mass: NDArray = np.ones(0)
+        self.symmetric_accept_from: int | None = None
 
     def start(self, x: NDArray, grad: NDArray, n_tune: int) -> None:
         """Begin adapting at the chain's first point, planning for ``n_tune`` tuning draws."""
@@ -218,6 +223,9 @@ class GradientDiagonal(MassMatrixAdaptation):
         self.inv_mass = np.where(np.isfinite(initial), initial, 1.0)
         self.early_end = int(self.early_window * n_tune)
         self.final_start = n_tune - int(self.step_size_window * n_tune)
+        # nutpie: once no further background switch fits before the final window,
+        # the step size follows the symmetric acceptance statistic
+        self.symmetric_accept_from = self.final_start - self.switch + 1
         self.draw = 0
         self.changed_before = False
         self.foreground = (RunningMoments(size), RunningMoments(size))

@@ -13,7 +13,11 @@ from samplers.hmc import HAMILTONIAN_STATS, BaseHMC
 from samplers.integrator import DENSITY_ERRORS
 from samplers.mass_matrix import MassMatrixAdaptation
 
-NUTS_STATS: dict[str, np.dtype] = {**HAMILTONIAN_STATS, "tree_depth": np.dtype(np.int64)}
+NUTS_STATS: dict[str, np.dtype] = {
+    **HAMILTONIAN_STATS,
+    "tree_depth": np.dtype(np.int64),
+    "accept_sym": np.dtype(np.float64),
+}
 
 Subtree = tuple[Any, ...]
 """(log weight, sample, rho, p_first, p_last, |p_first|², |p_last|², p_first·rho, p_last·rho)."""
@@ -140,7 +144,9 @@ class NUTS(BaseHMC):
     min(1, w_new/w_old), when it joins the trajectory. A point whose energy exceeds
     the start's by more than ``max_energy_error`` (or is not finite) is a
     divergence: the subtree holding it is dropped and the trajectory ends. The
-    acceptance statistic is the mean of min(1, exp(H0 − H)) over every leapfrog.
+    acceptance statistic is the mean of min(1, exp(H0 − H)) over every leapfrog;
+    ``accept_sym``, nutpie's symmetric one, the mean of 2 / (1 + exp|H − H0|),
+    which late tuning targets instead (see ``BaseHMC._adapt``).
 
     Like nutpie, each draw multiplies the step size by a uniform factor in
     [0.9, 1.1] (``step_size_jitter=0.1``), which breaks the resonances of fixed
@@ -182,7 +188,7 @@ class NUTS(BaseHMC):
         self._uniforms: list[float] = []
         self._momenta: list[NDArray] = []
         self._kick_cache: tuple[Any, Any, NDArray | None] = (None, None, None)
-        self._tally: list[Any] = [0, 0.0, 0.0, False]
+        self._tally: list[Any] = [0, 0.0, 0.0, False, 0.0]
 
     def set_rng(self, rng: np.random.Generator) -> None:
         super().set_rng(rng)
@@ -209,7 +215,8 @@ class NUTS(BaseHMC):
         cached_grad, cached_factor, kick = self._kick_cache
         if kick is None or cached_grad is not grad or cached_factor is not kick_factor:
             kick = self.integrator.kick(grad)
-        self._tally = [0, 0.0, 0.0, False]  # leapfrogs, Σ acceptance, max |error|, diverged
+        # leapfrogs, Σ acceptance, max |error|, diverged, Σ symmetric acceptance
+        self._tally = [0, 0.0, 0.0, False, 0.0]
 
         # the trajectory so far as a subtree in time order; a sample is (x, logp, grad, H, kick)
         sample = (x, logp, grad, energy0, kick)
@@ -253,7 +260,7 @@ class NUTS(BaseHMC):
             # the density may have reused its gradient's array since; the kick is ours
             new_grad = self.integrator.gradient_from_kick(new_kick)
         self._kick_cache = (new_grad, kick_factor, new_kick)
-        n_leapfrog, accept_sum, max_error, diverging = self._tally
+        n_leapfrog, accept_sum, max_error, diverging, accept_sym_sum = self._tally
         stats: dict[str, Any] = {
             "diverging": diverging,
             "tree_depth": depth,
@@ -261,6 +268,7 @@ class NUTS(BaseHMC):
             "energy_error": energy - energy0,
             "max_energy_error": max_error,
             "accept": accept_sum / n_leapfrog,
+            "accept_sym": accept_sym_sum / n_leapfrog,
             "n_grad_evals": n_leapfrog,
         }
         return new_x, new_logp, new_grad, stats
@@ -286,7 +294,7 @@ class NUTS(BaseHMC):
         max_energy_error = self.max_energy_error
         move = np.add if forward else np.subtract
         edge_x, edge_p, edge_kick = edge
-        n_leapfrog, accept_sum, max_error, diverging = self._tally
+        n_leapfrog, accept_sum, max_error, diverging, accept_sym_sum = self._tally
         pending: list[Subtree] = [()] * depth
         subtree: Subtree | None = None
         for leaf in range(1 << depth):
@@ -304,11 +312,16 @@ class NUTS(BaseHMC):
             energy = 0.5 * norm - logp
             error = energy - energy0
             n_leapfrog += 1
-            # acceptance statistic min(1, exp(H0 − H)); NaN adds nothing
+            # acceptance statistic min(1, exp(H0 − H)), and its symmetric form
+            # 2 / (1 + exp|H − H0|); NaN adds nothing to either
             if error > 0.0:
-                accept_sum += exp(-error)
+                shrink = exp(-error)
+                accept_sum += shrink
+                accept_sym_sum += 2.0 * shrink / (1.0 + shrink)
             elif error <= 0.0:
+                shrink = exp(error)
                 accept_sum += 1.0
+                accept_sym_sum += 2.0 * shrink / (1.0 + shrink)
             if not abs(error) <= abs(max_error):  # larger, or NaN
                 max_error = error
             if not error <= max_energy_error:
@@ -329,5 +342,5 @@ class NUTS(BaseHMC):
                 subtree = current
             else:
                 pending[level] = current
-        self._tally = [n_leapfrog, accept_sum, max_error, diverging]
+        self._tally = [n_leapfrog, accept_sum, max_error, diverging, accept_sym_sum]
         return subtree, (edge_x, edge_p, edge_kick)
