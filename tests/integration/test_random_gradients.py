@@ -15,10 +15,11 @@ def test_random_variables_are_not_differentiable():
 
 
 def test_gradients_flow_around_a_random_draw():
+    """d/dmu (mu - n)^2 = 2 (mu - n), the draw n held fixed as noise."""
     mu = pt.dscalar("mu")
     noise = RandomStream(seed=0).normal(0, 1)
-    cost = (mu - noise) ** 2
-    assert (
-        pt.function([mu], grad(cost, mu, consider_constant=[noise]), no_default_updates=True)(1.0)
-        != 0
-    )
+    gradient = grad((mu - noise) ** 2, mu, consider_constant=[noise])
+    f = pt.function([mu], [gradient, noise], no_default_updates=True)
+    value, drawn = f(1.0)
+    assert value == pytest.approx(2 * (1.0 - drawn))
+    assert drawn == pytest.approx(noise.eval())  # the generator was not advanced

@@ -65,6 +65,11 @@ class FunctionGraph:
         self.clients: dict[Variable, Readers] = {}
         self.features: list[Any] = []
         self._order: list[Apply] | None = None
+        # Facts the compiler records for rewrites that overwrite buffers (the inplace pass):
+        # inputs the caller allows to be overwritten (``In(mutable=True)``), and which
+        # outputs are the next values of which inputs (``{output position: input position}``).
+        self.mutable_inputs: set[Variable] = set()
+        self.update_mapping: dict[int, int] = {}
         for var in self.inputs:
             if var.owner is not None:
                 raise ValueError(f"FunctionGraph inputs must be root variables; {var} has an owner")

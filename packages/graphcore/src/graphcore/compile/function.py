@@ -79,13 +79,6 @@ def _normalize_inputs(inputs: Sequence[Variable | In]) -> list[In]:
                 f"function: the shared variable {var} cannot be an explicit input (its value "
                 "is already known); use givens to substitute a non-shared variable for it"
             )
-    names = [item.name for item in declared if item.name is not None]
-    duplicated = {name for name in names if names.count(name) > 1}
-    if duplicated:
-        # Keyword calls would be ambiguous for these names; positional calls still work.
-        for item in declared:
-            if item.name in duplicated:
-                item.name = None
     return declared
 
 
@@ -155,13 +148,13 @@ def function(
     shared_inputs.sort(key=lambda v: v.auto_name)
 
     fgraph = FunctionGraph([*explicit, *shared_inputs], everything)
-    fgraph.mutable_inputs = {  # type: ignore[attr-defined]
+    fgraph.mutable_inputs = {
         fgraph.inputs[i] for i, item in enumerate(declared_inputs) if item.mutable
     }
     # Which outputs are the next values of which shared inputs: a rewrite may let an op
     # overwrite a shared value that the call replaces anyway (a random generator).
     shared_position = {var: len(explicit) + i for i, var in enumerate(shared_inputs)}
-    fgraph.update_mapping = {  # type: ignore[attr-defined]
+    fgraph.update_mapping = {
         len(output_vars) + k: shared_position[target]
         for k, (target, _) in enumerate(update_pairs)
         if target in shared_position
@@ -285,7 +278,14 @@ class Function:
         self._cells = linked.input_cells[: len(declared_inputs)]
         self._types = [item.variable.type for item in declared_inputs]
 
-        self._names = {item.name: i for i, item in enumerate(declared_inputs) if item.name}
+        named = [item.name for item in declared_inputs if item.name]
+        # A name two inputs share cannot be used as a keyword; positional calls still work.
+        self._ambiguous = {name for name in named if named.count(name) > 1}
+        self._names = {
+            item.name: i
+            for i, item in enumerate(declared_inputs)
+            if item.name and item.name not in self._ambiguous
+        }
         self._defaults = [
             (i, item.value)
             for i, item in enumerate(declared_inputs)
@@ -389,6 +389,11 @@ class Function:
             )
         given = dict(enumerate(args))
         for key, value in kwargs.items():
+            if key in self._ambiguous:
+                raise TypeError(
+                    f"two inputs of {self.name or 'the compiled function'} are named {key!r}; "
+                    "pass them by position (or give them distinct names with In(name=...))"
+                )
             if key not in self._names:
                 raise TypeError(
                     f"{self.name or 'the compiled function'} has no input named {key!r}; "

@@ -28,7 +28,7 @@ def can_destroy(fgraph: FunctionGraph, var: Variable, reader: Apply) -> bool:
     never reads directly) and that this function replaces by an update anyway, and
     that no other input of the graph shares. Shared tensors are never overwritten.
     """
-    mutable: set[Variable] = getattr(fgraph, "mutable_inputs", set())
+    mutable = fgraph.mutable_inputs
     expected: Apply = reader
     current = var
     while True:
@@ -63,7 +63,7 @@ def is_replaced_shared(fgraph: FunctionGraph, var: SharedVariable) -> bool:
     """
     if not getattr(var.type, "update_in_place", False):
         return False
-    updates: dict[int, int] = getattr(fgraph, "update_mapping", {})
+    updates = fgraph.update_mapping
     inputs = fgraph.inputs
     if not any(inputs[position] is var for position in updates.values()):
         return False
