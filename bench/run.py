@@ -18,7 +18,7 @@ WORKLOADS = [
     "w3_elementwise",
     "autodiff_scaling",
     "w8_rewriting",
-    "samplers_m6_m7",
+    "samplers_nuts",
 ]
 
 
