@@ -220,6 +220,26 @@ def pymc_model(pm, name: str) -> list[str]:
     return ["v", "z"]
 
 
+def check_same_density(model, name: str) -> None:
+    """PyMC's log density on its unconstrained values must equal ours up to a constant."""
+    density, dim = SAMPLING_TARGETS[name]
+    logp = model.compile_logp()
+    initial = model.initial_point()
+    shapes = {var.name: initial[var.name].shape for var in model.value_vars}
+    rng = np.random.default_rng(0)
+    differences = []
+    for _ in range(3):
+        x = 0.3 * rng.normal(size=dim)
+        point, start = {}, 0
+        for var_name, shape in shapes.items():
+            size = int(np.prod(shape))
+            point[var_name] = x[start : start + size].reshape(shape)
+            start += size
+        differences.append(float(logp(point)) - density(x)[0])
+    if np.ptp(differences) > 1e-8 * max(1.0, abs(differences[0])):
+        raise AssertionError(f"the PyMC model of {name} is not the density handed to the others")
+
+
 def run_pymc() -> None:
     pm = optional_import("pymc")
     if pm is None:
@@ -230,8 +250,9 @@ def run_pymc() -> None:
     except Exception as error:  # one measurement's failure must not hide the others
         unavailable(WORKLOAD, "pymc overhead", f"{type(error).__name__}: {error}")
     for seed, case in itertools.product(SEEDS, MODELS):
-        with pm.Model():
+        with pm.Model() as model:
             names = pymc_model(pm, CASES[case])
+            check_same_density(model, CASES[case])
             started = time.perf_counter()
             idata = pm.sample(
                 draws=DRAWS,
