@@ -23,9 +23,9 @@ import sys
 import numpy as np
 from common import optional_import, ratio_table, record, unavailable
 from models import SAMPLING_TARGETS
+from samplers_nuts import sample_nutpie, sample_ours
 
 WORKLOAD = "NUTS/nutpie"
-CHAINS, TUNE, DRAWS, CORES = 4, 1000, 1000, 2
 SEEDS = tuple(range(1000, 16001, 1000))
 
 
@@ -45,38 +45,15 @@ def ess_per_gradient(draws: np.ndarray, grad_evals: float) -> tuple[float, float
 
 
 def run_ours(target: str, seed: int) -> tuple[float, float]:
-    import samplers
-
     density, dim = TARGETS[target]
-    step = samplers.NUTS(density, initial_point=np.zeros(dim))
-    trace = samplers.sample(
-        step,
-        draws=DRAWS,
-        tune=TUNE,
-        chains=CHAINS,
-        cores=CORES,
-        random_seed=seed,
-        progressbar=False,
-    )
+    trace, _ = sample_ours(density, dim, seed)
     grad_evals = float(trace.stats["n_grad_evals"].sum())
     return ess_per_gradient(np.asarray(trace.posterior["x"]), grad_evals)
 
 
 def run_nutpie(nutpie, target: str, seed: int) -> tuple[float, float]:
-    from nutpie.compiled_pyfunc import from_pyfunc
-
     density, dim = TARGETS[target]
-
-    def make_logp():
-        return lambda x, **_: density(x)
-
-    def make_expand(seed1, seed2, chain):
-        return lambda x, **_: {"x": x}
-
-    model = from_pyfunc(dim, make_logp, make_expand, [np.dtype("float64")], [(dim,)], ["x"])
-    result = nutpie.sample(
-        model, chains=CHAINS, tune=TUNE, draws=DRAWS, cores=CORES, seed=seed, progress_bar=False
-    )
+    result, _ = sample_nutpie(nutpie, density, dim, seed)
     grad_evals = float(np.asarray(result.sample_stats["n_steps"]).sum())
     return ess_per_gradient(np.asarray(result.posterior["x"]), grad_evals)
 

@@ -85,29 +85,51 @@ def record_medians() -> None:
             )
 
 
-def run_ours() -> None:
+def sample_ours(density, dim: int, seed: int):
+    """Our NUTS on ``density`` from zeros (jittered): (trace, wall seconds)."""
     import samplers
 
+    step = samplers.NUTS(density, initial_point=np.zeros(dim))
+    started = time.perf_counter()
+    trace = samplers.sample(
+        step,
+        draws=DRAWS,
+        tune=TUNE,
+        chains=CHAINS,
+        cores=CORES,
+        random_seed=seed,
+        progressbar=False,
+    )
+    return trace, time.perf_counter() - started
+
+
+def sample_nutpie(nutpie, density, dim: int, seed: int):
+    """nutpie on the same Python density through ``from_pyfunc``: (result, wall seconds)."""
+    from nutpie.compiled_pyfunc import from_pyfunc
+
+    def make_logp():
+        return lambda x, **_: density(x)
+
+    def make_expand(seed1, seed2, chain):
+        return lambda x, **_: {"x": x}
+
+    model = from_pyfunc(dim, make_logp, make_expand, [np.dtype("float64")], [(dim,)], ["x"])
+    started = time.perf_counter()
+    result = nutpie.sample(
+        model, chains=CHAINS, tune=TUNE, draws=DRAWS, cores=CORES, seed=seed, progress_bar=False
+    )
+    return result, time.perf_counter() - started
+
+
+def run_ours() -> None:
     for seed, (case, (density, dim)) in itertools.product(SEEDS, MODELS.items()):
-        step = samplers.NUTS(density, initial_point=np.zeros(dim))
-        started = time.perf_counter()
-        trace = samplers.sample(
-            step,
-            draws=DRAWS,
-            tune=TUNE,
-            chains=CHAINS,
-            cores=CORES,
-            random_seed=seed,
-            progressbar=False,
-        )
-        seconds = time.perf_counter() - started
-        grad_evals = float(trace.stats["n_grad_evals"].sum())
+        trace, seconds = sample_ours(density, dim, seed)
         report(
             case,
             "ours NUTS",
             trace.posterior["x"],
             seconds,
-            grad_evals,
+            float(trace.stats["n_grad_evals"].sum()),
             int(trace.stats["diverging"].sum()),
         )
     overhead_per_gradient()
@@ -143,27 +165,16 @@ def run_nutpie() -> None:
     if nutpie is None:
         unavailable(WORKLOAD, "nutpie", "not installed")
         return
-    from nutpie.compiled_pyfunc import from_pyfunc
-
     for seed, (case, (density, dim)) in itertools.product(SEEDS, MODELS.items()):
-
-        def make_logp(density=density):
-            return lambda x, **_: density(x)
-
-        def make_expand(seed1, seed2, chain):
-            return lambda x, **_: {"x": x}
-
-        model = from_pyfunc(dim, make_logp, make_expand, [np.dtype("float64")], [(dim,)], ["x"])
-        started = time.perf_counter()
-        result = nutpie.sample(
-            model, chains=CHAINS, tune=TUNE, draws=DRAWS, cores=CORES, seed=seed, progress_bar=False
-        )
-        seconds = time.perf_counter() - started
-        draws = np.asarray(result.posterior["x"])
+        result, seconds = sample_nutpie(nutpie, density, dim, seed)
         stats = result.sample_stats
-        grad_evals = float(np.asarray(stats["n_steps"]).sum())
         report(
-            case, "nutpie", draws, seconds, grad_evals, int(np.asarray(stats["diverging"]).sum())
+            case,
+            "nutpie",
+            np.asarray(result.posterior["x"]),
+            seconds,
+            float(np.asarray(stats["n_steps"]).sum()),
+            int(np.asarray(stats["diverging"]).sum()),
         )
 
 
