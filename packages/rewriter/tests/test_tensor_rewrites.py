@@ -43,6 +43,7 @@ ROWS = [
     ("row+zeros keeps the shape", lambda r, m: r + pt.zeros_like(m), "rm", set(), set()),
     ("switch(1, row, m) broadcasts", lambda r, m: pt.switch(1, r, m), "rm", {"switch"}, {"Alloc"}),
     ("scalar*ones(3)", lambda a: a * pt.ones(3), "0", {"mul"}, set()),
+    ("ones(5)*x keeps the static size", lambda a: pt.ones(5) * pt.sigmoid(a), "v", {"mul"}, {"SpecifyShape"}),
     ("int*1.0 casts", lambda i: i * 1.0, "i", {"mul"}, set()),
     ("transpose twice", lambda m: m.T.T, "m", {"DimShuffle"}, set()),
     ("dimshuffles merged", lambda m: m.dimshuffle(1, "x", 0).dimshuffle(2, 1, 0), "m", set(), {"DimShuffle"}),

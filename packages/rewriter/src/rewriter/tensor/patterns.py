@@ -14,7 +14,7 @@ from tensorops.basic import cast
 from tensorops.creation import alloc
 from tensorops.elemwise import Elemwise
 from tensorops.scalar_ops import scalar_op
-from tensorops.shape import Shape_i
+from tensorops.shape import Shape_i, specify_shape
 from tensorops.type import TensorType
 from tensorops.variable import TensorVariable
 
@@ -126,7 +126,9 @@ def elemwise_shape(node: Apply) -> list[Any]:
 def keep_type(new: Variable, node: Apply, index: int = 0) -> Variable:
     """``new`` made to stand for output ``index`` of the Elemwise ``node``: cast to its dtype,
     given its rank, and broadcast (with alloc) along axes where ``new`` has length 1 and
-    the output may not, so no replacement loses a dimension the other inputs gave."""
+    the output may not, so no replacement loses a dimension the other inputs gave.
+    Sizes the output knows statically and ``new`` does not are asserted with
+    ``specify_shape`` (``ones(3) * x`` -> ``x`` of length 3), so the type is kept."""
     out_type = tensor_type(node.outputs[index])
     new_type = tensor_type(new)
     if new_type.dtype != out_type.dtype:
@@ -137,6 +139,12 @@ def keep_type(new: Variable, node: Apply, index: int = 0) -> Variable:
     shape = tensor_type(new).shape
     if any(mine == 1 and theirs != 1 for mine, theirs in zip(shape, out_type.shape, strict=True)):
         new = alloc(new, *elemwise_shape(node))
+    shape = tensor_type(new).shape
+    if any(
+        mine is None and theirs is not None
+        for mine, theirs in zip(shape, out_type.shape, strict=True)
+    ):
+        new = specify_shape(new, out_type.shape)
     return new
 
 
