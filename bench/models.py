@@ -134,6 +134,11 @@ def m7_logp_dlogp(x: np.ndarray) -> tuple[float, np.ndarray]:
     return -0.5 * float(v * v / 9.0 + z @ z), gradient
 
 
+def standard_normal_logp_dlogp(x: np.ndarray) -> tuple[float, np.ndarray]:
+    """N10 and the overhead measurement: a standard normal of any dimension."""
+    return -0.5 * float(x @ x), -x
+
+
 # the NumPy densities every sampler of the bench is handed, with their dimension
 SAMPLING_TARGETS = {
     "M1": (eight_schools_logp_dlogp, 10),

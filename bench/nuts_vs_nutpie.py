@@ -22,25 +22,19 @@ import sys
 
 import numpy as np
 from common import optional_import, ratio_table, record, unavailable
-from models import SAMPLING_TARGETS
-from samplers_nuts import sample_nutpie, sample_ours
+from models import SAMPLING_TARGETS, standard_normal_logp_dlogp
+from samplers_nuts import coordinate_ess, sample_nutpie, sample_ours
 
 WORKLOAD = "NUTS/nutpie"
 SEEDS = tuple(range(1000, 16001, 1000))
 
 
-def n10_logp_dlogp(x: np.ndarray) -> tuple[float, np.ndarray]:
-    return -0.5 * float(x @ x), -x
-
-
-TARGETS = {**SAMPLING_TARGETS, "N10": (n10_logp_dlogp, 10)}
+TARGETS = {**SAMPLING_TARGETS, "N10": (standard_normal_logp_dlogp, 10)}
 
 
 def ess_per_gradient(draws: np.ndarray, grad_evals: float) -> tuple[float, float]:
     """(min, mean) over coordinates of bulk ESS, divided by the gradient evaluations."""
-    import samplers
-
-    ess = np.array([float(samplers.ess(draws[..., i])) for i in range(draws.shape[-1])])
+    ess = coordinate_ess(draws)
     return float(ess.min()) / grad_evals, float(ess.mean()) / grad_evals
 
 
