@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from graphcore.compile.vm import Cell, LinkedGraph, PythonLinker, _straight_program
+from graphcore.compile.thunks import Cell, Thunk
+from graphcore.compile.vm import LinkedGraph, PythonLinker, thunk_program
 from graphcore.fgraph import FunctionGraph
 from graphcore.graph.apply import Apply
 
@@ -23,13 +24,14 @@ def _snapshot(value: Any) -> Any:
     return value.copy() if isinstance(value, np.ndarray) else copy.deepcopy(value)
 
 
-def checked_perform(node: Apply) -> Callable[..., None]:
-    """``node.op.perform`` wrapped in checks of the op's contract."""
+def checked_thunk(node: Apply, input_cells: list[Cell], output_cells: list[Cell]) -> Thunk:
+    """``node.op.perform`` on the cells, wrapped in checks of the op's contract."""
     op = node.op
     destroyed = {i for inputs in op.destroy_map.values() for i in inputs}
     viewed = {i for inputs in op.view_map.values() for i in inputs}
 
-    def perform(node: Apply, inputs: Sequence[Any], output_cells: list[Cell]) -> None:
+    def thunk() -> None:
+        inputs = [cell[0] for cell in input_cells]
         before = [_snapshot(value) for value in inputs]
         op.perform(node, inputs, output_cells)
         for position, (old, new) in enumerate(zip(before, inputs, strict=True)):
@@ -59,7 +61,7 @@ def checked_perform(node: Apply) -> Callable[..., None]:
                         f"with input {position} without declaring it in view_map"
                     )
 
-    return perform
+    return thunk
 
 
 class DebugLinker:
@@ -73,7 +75,7 @@ class DebugLinker:
         checked = PythonLinker().link(fgraph, input_cells)
         order = fgraph.toposort()
         if not any(node.op.lazy for node in order):
-            checked.run = _straight_program(order, checked.storage, checked_perform)
+            checked.run = thunk_program(order, checked.storage, checked_thunk)
         others = []
         for name in available_linkers():
             if name in {"py", "debug"}:

@@ -14,12 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from graphcore.compile.thunks import Cell, ThunkMaker, python_thunk
 from graphcore.fgraph import FunctionGraph
 from graphcore.graph.apply import Apply
 from graphcore.graph.variable import Constant, Variable
-
-Cell = list[Any]
-
 
 @dataclass
 class LinkedGraph:
@@ -84,7 +82,7 @@ class PythonLinker:
         if any(node.op.lazy for node in order):
             run = _lazy_program(fgraph, order, storage)
         else:
-            run = _straight_program(order, storage)
+            run = thunk_program(order, storage)
         return LinkedGraph(
             run,
             [storage[v] for v in fgraph.inputs],
@@ -93,34 +91,25 @@ class PythonLinker:
         )
 
 
-PerformFor = Callable[[Apply], Callable[..., None]]
-
-
-def _op_perform(node: Apply) -> Callable[..., None]:
-    return node.op.perform
-
-
-def _straight_program(
-    order: list[Apply], storage: dict[Variable, Cell], perform_for: PerformFor = _op_perform
+def thunk_program(
+    order: Sequence[Apply], storage: dict[Variable, Cell], thunk_for: ThunkMaker = python_thunk
 ) -> Callable[[], None]:
-    program = [
-        (
-            perform_for(node),
-            node,
-            [storage[v] for v in node.inputs],
-            [storage[v] for v in node.outputs],
-        )
-        for node in order
+    """Run the nodes of ``order`` one after another, each as the thunk ``thunk_for`` makes
+    from its cells; the thunks may come from different backends. A failure names the node."""
+    nodes = list(order)
+    thunks = [
+        thunk_for(node, [storage[v] for v in node.inputs], [storage[v] for v in node.outputs])
+        for node in nodes
     ]
 
     def run() -> None:
         step = 0
         try:
-            for step, (perform, node, in_cells, out_cells) in enumerate(program):  # noqa: B007
-                perform(node, [cell[0] for cell in in_cells], out_cells)
+            for step, thunk in enumerate(thunks):  # noqa: B007 - step names the failing node
+                thunk()
         except Exception as error:
-            _, node, in_cells, _ = program[step]
-            error.add_note(describe_failure(node, [cell[0] for cell in in_cells]))
+            node = nodes[step]
+            error.add_note(describe_failure(node, [storage[v][0] for v in node.inputs]))
             raise
 
     return run
