@@ -150,7 +150,13 @@ def lint(session: nox.Session) -> None:
 def import_contracts() -> str:
     """One forbidden-import contract per package: nothing in-repo that it does not declare."""
     indent = "\n    "
-    lines = ["[importlinter]", "root_packages =" + indent + indent.join(PACKAGE_ORDER), ""]
+    lines = [
+        "[importlinter]",
+        "root_packages =" + indent + indent.join(PACKAGE_ORDER),
+        # Every import counts, function-level ones too; only type-checking imports do not.
+        "exclude_type_checking_imports = true",
+        "",
+    ]
     for package in PACKAGE_ORDER:
         allowed = set(declared_dependencies(package))
         forbidden = [other for other in PACKAGE_ORDER if other != package and other not in allowed]
@@ -164,7 +170,34 @@ def import_contracts() -> str:
             "forbidden_modules =" + indent + indent.join(forbidden),
             "",
         ]
+    lines += layer_contracts()
     return "\n".join(lines)
+
+
+def layer_contracts() -> list[str]:
+    """One layers contract per package that declares its order in ``[tool.layers]``.
+
+    ``order`` lists the package's modules from the top layer down; a module may import
+    only modules in the layers below its own. ``a | b`` in one entry are siblings that
+    must not import each other, ``a : b`` siblings that may.
+    """
+    indent = "\n    "
+    lines: list[str] = []
+    for package in PACKAGE_ORDER:
+        pyproject = tomllib.loads((PACKAGES_DIR / package / "pyproject.toml").read_text())
+        order = pyproject.get("tool", {}).get("layers", {}).get("order")
+        if not order:
+            continue
+        lines += [
+            f"[importlinter:contract:{package}-layers]",
+            f"name = {package} keeps its layer order (no module imports one above it)",
+            "type = layers",
+            "containers =" + indent + package,
+            "exhaustive = true",
+            "layers =" + indent + indent.join(order),
+            "",
+        ]
+    return lines
 
 
 @nox.session
