@@ -372,11 +372,11 @@ def test_output_buffers_are_reused_and_results_are_fresh() -> None:
     np.testing.assert_array_equal(first, [2, 2, 2])
     np.testing.assert_allclose(second, 2 * np.e)
     inner = f.maker.fgraph.outputs[0].owner.inputs[0]
-    buffer = f._linked.storage[inner][0]
+    buffer = f.program.storage[inner][0]
     f(np.ones(3))
-    assert f._linked.storage[inner][0] is buffer
+    assert f.program.storage[inner][0] is buffer
     f(np.ones(4))
-    assert f._linked.storage[inner][0].shape == (4,)
+    assert f.program.storage[inner][0].shape == (4,)
 
 
 def test_inplace_pattern_overwrites_its_input() -> None:

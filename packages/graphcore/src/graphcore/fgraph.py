@@ -7,7 +7,7 @@ from typing import Any, Literal, Protocol
 
 from graphcore.graph.apply import Apply
 from graphcore.graph.traversal import clone_get_equiv, io_toposort
-from graphcore.graph.variable import Constant, Variable
+from graphcore.graph.variable import Constant, SharedVariable, Variable
 
 OUTPUT: Literal["output"] = "output"
 Client = tuple[Apply | Literal["output"], int]
@@ -92,8 +92,6 @@ class FunctionGraph:
         if var in self.variables:
             return
         if var.owner is None:
-            from graphcore.shared import SharedVariable
-
             if not isinstance(var, (Constant, SharedVariable)) and var not in self.inputs:
                 raise MissingInputError(
                     f"the graph needs a value for {var} (type {var.type}), which is not among "

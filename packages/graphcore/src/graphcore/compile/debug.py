@@ -3,25 +3,21 @@ installed backend beside it, and raises at the first disagreement."""
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 
+from graphcore.compile.linkers import available_linkers, make_linker
+from graphcore.compile.program import CallLayout, CellProgram, Program, copy_value
 from graphcore.compile.thunks import Cell, Thunk
-from graphcore.compile.vm import LinkedGraph, PythonLinker, thunk_program
+from graphcore.compile.vm import python_program
 from graphcore.fgraph import FunctionGraph
 from graphcore.graph.apply import Apply
 
 
 class DebugModeError(AssertionError):
     """An op broke its contract, or two backends disagree."""
-
-
-def _snapshot(value: Any) -> Any:
-    """An independent copy: arrays copied, other state (a random generator) deep-copied."""
-    return value.copy() if isinstance(value, np.ndarray) else copy.deepcopy(value)
 
 
 def checked_thunk(node: Apply, input_cells: list[Cell], output_cells: list[Cell]) -> Thunk:
@@ -32,7 +28,7 @@ def checked_thunk(node: Apply, input_cells: list[Cell], output_cells: list[Cell]
 
     def thunk() -> None:
         inputs = [cell[0] for cell in input_cells]
-        before = [_snapshot(value) for value in inputs]
+        before = [copy_value(value) for value in inputs]
         op.perform(node, inputs, output_cells)
         for position, (old, new) in enumerate(zip(before, inputs, strict=True)):
             if position in destroyed or not isinstance(old, np.ndarray):
@@ -67,41 +63,53 @@ def checked_thunk(node: Apply, input_cells: list[Cell], output_cells: list[Cell]
 class DebugLinker:
     """Checked Python run, then every other installed linker on a copy, outputs compared."""
 
-    name = "debug"
+    name: ClassVar[str] = "debug"
+    priority: ClassVar[int] = -1
 
-    def link(self, fgraph: FunctionGraph, input_cells: Sequence[Cell] | None = None) -> LinkedGraph:
-        from graphcore.compile.modes import available_linkers, make_linker
-
-        checked = PythonLinker().link(fgraph, input_cells)
-        order = fgraph.toposort()
-        if not any(node.op.lazy for node in order):
-            checked.run = thunk_program(order, checked.storage, checked_thunk)
-        others = []
+    def link(self, fgraph: FunctionGraph, layout: CallLayout | None = None) -> Program:
+        checked = python_program(fgraph, layout, checked_thunk)
+        others: list[tuple[str, Program]] = []
         for name in available_linkers():
-            if name in {"py", "debug"}:
+            if name in {"py", "debug", "nanguard"}:
                 continue
-            copy, _ = fgraph.clone_get_equiv()
-            others.append((name, make_linker(name).link(copy, None)))
+            twin, _ = fgraph.clone_get_equiv()
+            others.append((name, make_linker(name).link(twin, CallLayout.fresh(twin))))
         if not others:
             return checked
-        run_checked = checked.run
+        return ComparedProgram(fgraph, checked, others)
 
-        def run() -> None:
-            inputs = [cell[0] for cell in checked.input_cells]
-            run_checked()
-            for name, linked in others:
-                for cell, value in zip(linked.input_cells, inputs, strict=True):
-                    cell[0] = _snapshot(value)
-                linked.run()
-                for position, (var, mine, theirs) in enumerate(
-                    zip(fgraph.outputs, checked.output_cells, linked.output_cells, strict=True)
-                ):
-                    same = getattr(var.type, "values_eq_approx", var.type.values_eq)
-                    if not same(mine[0], theirs[0]):
-                        raise DebugModeError(
-                            f"output {position} ({var}) differs between the Python backend "
-                            f"and the {name!r} backend:\n  py: {mine[0]!r}\n  {name}: {theirs[0]!r}"
-                        )
 
-        checked.run = run
-        return checked
+class ComparedProgram:
+    """Runs the checked Python program, then each other backend on copies of the same
+    inputs, and raises at the first output on which they disagree."""
+
+    def __init__(
+        self, fgraph: FunctionGraph, checked: CellProgram, others: list[tuple[str, Program]]
+    ):
+        self.fgraph = fgraph
+        self.checked = checked
+        self.others = others
+        self.storage = checked.storage
+
+    def call(self, args: Sequence[Any]) -> list[Any]:
+        # Every input's value as this call sees it: the arguments, then shared state.
+        values = [*args, *(cell[0] for cell in self.checked.input_cells[len(args) :])]
+        snapshots = [[copy_value(value) for value in values] for _ in self.others]
+        outputs = self.checked.call(args)
+        for (name, program), inputs in zip(self.others, snapshots, strict=True):
+            theirs = program.call(inputs)
+            for position, (var, mine, other) in enumerate(
+                zip(self.fgraph.outputs, outputs, theirs, strict=True)
+            ):
+                same = getattr(var.type, "values_eq_approx", var.type.values_eq)
+                if not same(mine, other):
+                    raise DebugModeError(
+                        f"output {position} ({var}) differs between the Python backend "
+                        f"and the {name!r} backend:\n  py: {mine!r}\n  {name}: {other!r}"
+                    )
+        return outputs
+
+    def free(self) -> None:
+        self.checked.free()
+        for _, program in self.others:
+            program.free()

@@ -1,11 +1,8 @@
 """Compile modes: which rewrites run and which linker runs the result.
 
-Backends and rewrite pipelines plug in from other packages through entry points,
-never by graphcore importing them:
+Backends (see ``linkers.py``) and rewrite pipelines plug in from other packages
+through entry points, never by graphcore importing them:
 
-- group ``graphcore.linkers``: ``name = module:factory``, where ``factory()``
-  returns a linker (an object with ``link(fgraph, input_cells)`` and an integer
-  ``priority``; the installed linker with the highest priority is ``"auto"``);
 - group ``graphcore.rewrites``: ``name = module:build``, where
   ``build(query: RewriteQuery)`` returns a callable that rewrites a
   ``FunctionGraph`` in place.
@@ -16,18 +13,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from importlib import metadata
-from typing import Any, Protocol
+from typing import Any
 
 from graphcore.compile.debug import DebugLinker
-from graphcore.compile.vm import Cell, LinkedGraph, PythonLinker
+from graphcore.compile.linkers import register_linker
+from graphcore.compile.nanguard import NanGuardLinker
+from graphcore.compile.vm import PythonLinker
 from graphcore.config import config
 from graphcore.fgraph import FunctionGraph
 
-
-class Linker(Protocol):
-    name: str
-
-    def link(self, fgraph: FunctionGraph, input_cells: list[Cell] | None = None) -> LinkedGraph: ...
+for _linker in (PythonLinker, DebugLinker, NanGuardLinker):
+    register_linker(_linker.name, _linker)
 
 
 @dataclass(frozen=True)
@@ -42,17 +38,8 @@ class RewriteQuery:
 GraphRewrite = Callable[[FunctionGraph], Any]
 PipelineBuilder = Callable[[RewriteQuery], GraphRewrite]
 
-_linkers: dict[str, tuple[int, Callable[[], Any]]] = {
-    "py": (0, PythonLinker),
-    "debug": (-1, DebugLinker),
-}
 _pipelines: list[PipelineBuilder] = []
 _entry_points_loaded = False
-
-
-def register_linker(name: str, factory: Callable[[], Any], priority: int = 0) -> None:
-    """Make a linker available by ``name`` (and as ``"auto"`` if its priority is highest)."""
-    _linkers[name] = (priority, factory)
 
 
 def register_rewrites(build: PipelineBuilder) -> None:
@@ -72,25 +59,8 @@ def _load_entry_points() -> None:
     if _entry_points_loaded:
         return
     _entry_points_loaded = True
-    for entry in metadata.entry_points(group="graphcore.linkers"):
-        factory = entry.load()
-        register_linker(entry.name, factory, int(getattr(factory, "priority", 1)))
     for entry in metadata.entry_points(group="graphcore.rewrites"):
         register_rewrites(entry.load())
-
-
-def available_linkers() -> list[str]:
-    _load_entry_points()
-    return sorted(_linkers, key=lambda name: -_linkers[name][0])
-
-
-def make_linker(name: str) -> Any:
-    _load_entry_points()
-    if name == "auto":
-        name = available_linkers()[0]
-    if name not in _linkers:
-        raise ValueError(f"no linker named {name!r} is installed; available: {available_linkers()}")
-    return _linkers[name][1]()
 
 
 def rewrite_pipeline(query: RewriteQuery | None) -> GraphRewrite:
@@ -137,6 +107,7 @@ PREDEFINED_MODES: dict[str, Mode] = {
     "FAST_COMPILE": Mode("py", RewriteQuery(include=("fast_compile",)), "FAST_COMPILE"),
     "DebugMode": Mode("debug", RewriteQuery(include=("fast_run",)), "DebugMode"),
     "DEBUG_MODE": Mode("debug", RewriteQuery(include=("fast_run",)), "DebugMode"),
+    "NanGuardMode": Mode("nanguard", RewriteQuery(include=("fast_run",)), "NanGuardMode"),
     "NO_REWRITES": Mode("auto", None, "NO_REWRITES"),
 }
 

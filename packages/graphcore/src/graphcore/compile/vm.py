@@ -1,32 +1,23 @@
-"""The Python linker: a small VM that runs each node's ``perform`` over storage cells.
+"""The Python linker: a small VM that runs one thunk per node over storage cells.
 
-Every variable has one cell (a one-element list) that lives as long as the compiled
-function, so an op can reuse last call's output buffer. A graph without lazy ops runs
-as one straight loop; with lazy ops (``ifelse``) it is evaluated on demand, so a
-branch that is not taken never runs.
+Every variable has one cell (a one-element list) that lives as long as the program,
+so a node can reuse last call's output buffer. A graph without lazy ops runs as one
+straight loop over thunks; with lazy ops (``ifelse``) it is evaluated on demand, so
+a branch that is not taken never runs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from graphcore.compile.thunks import Cell, ThunkMaker, python_thunk
+from graphcore.compile.program import CallLayout, CellProgram
+from graphcore.compile.thunks import Cell, Thunk, ThunkMaker, python_thunk
 from graphcore.fgraph import FunctionGraph
 from graphcore.graph.apply import Apply
-from graphcore.graph.variable import Constant, Variable
-
-@dataclass
-class LinkedGraph:
-    """A linked function graph: call ``run()`` after filling the input cells."""
-
-    run: Callable[[], None]
-    input_cells: list[Cell]
-    output_cells: list[Cell]
-    storage: dict[Variable, Cell] = field(repr=False)
+from graphcore.graph.variable import Constant, SharedVariable, Variable
 
 
 def allocate_storage(
@@ -49,8 +40,6 @@ def allocate_storage(
 
 def _root_cell(var: Variable) -> Cell:
     """The cell of a root that is not an input: a constant's data or a shared container."""
-    from graphcore.shared import SharedVariable
-
     if isinstance(var, Constant):
         return [var.data]
     if isinstance(var, SharedVariable):
@@ -71,36 +60,24 @@ def describe_failure(node: Apply, inputs: Sequence[Any]) -> str:
     )
 
 
-class PythonLinker:
-    """Links a function graph to a VM over the ops' ``perform`` methods."""
-
-    name = "py"
-
-    def link(self, fgraph: FunctionGraph, input_cells: Sequence[Cell] | None = None) -> LinkedGraph:
-        storage = allocate_storage(fgraph, input_cells)
-        order = fgraph.toposort()
-        if any(node.op.lazy for node in order):
-            run = _lazy_program(fgraph, order, storage)
-        else:
-            run = thunk_program(order, storage)
-        return LinkedGraph(
-            run,
-            [storage[v] for v in fgraph.inputs],
-            [storage[v] for v in fgraph.outputs],
-            storage,
-        )
-
-
 def thunk_program(
     order: Sequence[Apply], storage: dict[Variable, Cell], thunk_for: ThunkMaker = python_thunk
 ) -> Callable[[], None]:
     """Run the nodes of ``order`` one after another, each as the thunk ``thunk_for`` makes
     from its cells; the thunks may come from different backends. A failure names the node."""
     nodes = list(order)
-    thunks = [
-        thunk_for(node, [storage[v] for v in node.inputs], [storage[v] for v in node.outputs])
-        for node in nodes
-    ]
+    thunks = [_bind(node, storage, thunk_for) for node in nodes]
+    if len(thunks) == 1:
+        (only,) = thunks
+
+        def run_one() -> None:
+            try:
+                only()
+            except Exception as error:
+                _name_failure(error, nodes[0], storage)
+                raise
+
+        return run_one
 
     def run() -> None:
         step = 0
@@ -108,17 +85,21 @@ def thunk_program(
             for step, thunk in enumerate(thunks):  # noqa: B007 - step names the failing node
                 thunk()
         except Exception as error:
-            node = nodes[step]
-            error.add_note(describe_failure(node, [storage[v][0] for v in node.inputs]))
+            _name_failure(error, nodes[step], storage)
             raise
 
     return run
 
 
-def _lazy_program(
-    fgraph: FunctionGraph, order: list[Apply], storage: dict[Variable, Cell]
+def lazy_program(
+    fgraph: FunctionGraph, storage: dict[Variable, Cell], thunk_for: ThunkMaker = python_thunk
 ) -> Callable[[], None]:
+    """Evaluate the outputs on demand: a lazy op (``perform_lazy``) asks for the inputs
+    it needs, so an untaken branch never runs. Other nodes run as their thunks."""
     roots = [var for var in storage if var.owner is None]
+    thunks = {
+        node: _bind(node, storage, thunk_for) for node in fgraph.toposort() if not node.op.lazy
+    }
 
     def run() -> None:
         done: set[Variable] = set(roots)
@@ -141,11 +122,10 @@ def _lazy_program(
                     stack.extend(missing)
                     continue
                 stack.pop()
-                inputs = [storage[inp][0] for inp in node.inputs]
                 try:
-                    node.op.perform(node, inputs, [storage[out] for out in node.outputs])
+                    thunks[node]()
                 except Exception as error:
-                    error.add_note(describe_failure(node, inputs))
+                    _name_failure(error, node, storage)
                     raise
                 done.update(node.outputs)
 
@@ -160,3 +140,35 @@ def _lazy_program(
         evaluate(fgraph.outputs)
 
     return run
+
+
+def _bind(node: Apply, storage: dict[Variable, Cell], thunk_for: ThunkMaker) -> Thunk:
+    return thunk_for(node, [storage[v] for v in node.inputs], [storage[v] for v in node.outputs])
+
+
+def _name_failure(error: Exception, node: Apply, storage: dict[Variable, Cell]) -> None:
+    error.add_note(describe_failure(node, [storage[v][0] for v in node.inputs]))
+
+
+def python_program(
+    fgraph: FunctionGraph, layout: CallLayout | None, thunk_for: ThunkMaker = python_thunk
+) -> CellProgram:
+    """The graph as a ``CellProgram`` of thunks (straight, or on demand with lazy ops)."""
+    layout = layout or CallLayout.fresh(fgraph)
+    storage = allocate_storage(fgraph, layout.input_cells)
+    order = fgraph.toposort()
+    if any(node.op.lazy for node in order):
+        run = lazy_program(fgraph, storage, thunk_for)
+    else:
+        run = thunk_program(order, storage, thunk_for)
+    return CellProgram(fgraph, storage, run, layout)
+
+
+class PythonLinker:
+    """Links a function graph to a VM over the Python thunks of its nodes."""
+
+    name: ClassVar[str] = "py"
+    priority: ClassVar[int] = 0
+
+    def link(self, fgraph: FunctionGraph, layout: CallLayout | None = None) -> CellProgram:
+        return python_program(fgraph, layout)

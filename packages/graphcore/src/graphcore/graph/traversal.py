@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import overload
 
 from graphcore.graph.apply import Apply
-from graphcore.graph.variable import Constant, Variable
+from graphcore.graph.variable import Constant, SharedVariable, Variable
 
 
 def _as_list(outputs: Variable | Iterable[Variable]) -> list[Variable]:
@@ -15,12 +15,12 @@ def _as_list(outputs: Variable | Iterable[Variable]) -> list[Variable]:
 
 
 def ancestors(
-    outputs: Variable | Iterable[Variable], blockers: Iterable[Variable] | None = None
+    graphs: Variable | Iterable[Variable], blockers: Iterable[Variable] | None = None
 ) -> Iterator[Variable]:
-    """Every variable the outputs depend on (the outputs included), outputs first."""
+    """Every variable the graphs depend on (the graphs included), graphs first."""
     blocked = set(blockers or ())
     seen: set[Variable] = set()
-    stack = list(reversed(_as_list(outputs)))
+    stack = list(reversed(_as_list(graphs)))
     while stack:
         var = stack.pop()
         if var in seen:
@@ -32,11 +32,11 @@ def ancestors(
 
 
 def graph_inputs(
-    outputs: Variable | Iterable[Variable], blockers: Iterable[Variable] | None = None
+    graphs: Variable | Iterable[Variable], blockers: Iterable[Variable] | None = None
 ) -> list[Variable]:
-    """The root variables (no owner, or blocked) the outputs depend on, in visit order."""
+    """The root variables (no owner, or blocked) the graphs depend on, in visit order."""
     blocked = set(blockers or ())
-    return [var for var in ancestors(outputs, blocked) if var.owner is None or var in blocked]
+    return [var for var in ancestors(graphs, blocked) if var.owner is None or var in blocked]
 
 
 def io_toposort(inputs: Iterable[Variable], outputs: Iterable[Variable]) -> list[Apply]:
@@ -101,8 +101,6 @@ def clone_get_equiv(
     ``copy_orphans``; constants and shared variables are kept as they are, since
     they carry state that must stay shared.
     """
-    from graphcore.shared import SharedVariable
-
     equiv: dict[Variable | Apply, Variable | Apply] = {} if memo is None else memo
     for var in inputs:
         if var not in equiv:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
@@ -61,33 +62,11 @@ class Variable:
         copy.tag = SimpleNamespace(**vars(self.tag))
         return copy
 
-    def eval(self, inputs_to_values: dict[Variable, Any] | None = None, **kwargs: Any) -> Any:
-        """Compute this variable's value, given values for the inputs it depends on.
-
-        The compiled function is cached on the variable, keyed by the inputs given,
-        so repeated evaluation costs one call. Intermediate variables may be given
-        too: the graph is cut there. Shared variables' default updates are not
-        applied, so a random variable's ``eval`` returns the same value each time.
-        """
-        from graphcore.compile.function import function
-
-        given = dict(inputs_to_values or {})
-        for key in given:
-            if not isinstance(key, Variable):
-                raise TypeError(
-                    f"eval: the keys of inputs_to_values must be variables, got {key!r} "
-                    f"of type {type(key).__name__}"
-                )
-        inputs = tuple(sorted(given, key=lambda v: v.auto_name))
-        if self._eval_cache is None:
-            self._eval_cache = {}
-        compiled = self._eval_cache.get(inputs)
-        if compiled is None:
-            compiled = function(
-                list(inputs), self, on_unused_input="ignore", no_default_updates=True, **kwargs
-            )
-            self._eval_cache[inputs] = compiled
-        return compiled(*(given[v] for v in inputs))
+    if TYPE_CHECKING:
+        # Attached by graphcore.compile.evaluate, which needs the compiler.
+        def eval(
+            self, inputs_to_values: dict[Variable, Any] | None = None, **kwargs: Any
+        ) -> Any: ...
 
 
 class Constant(Variable):
@@ -111,3 +90,72 @@ class Constant(Variable):
 
     def clone(self, name: str | None = None) -> Constant:
         return type(self)(self.type, self.data, self.name if name is None else name)
+
+
+class Container:
+    """One storage cell for a value of a type; compiled functions read it without copying."""
+
+    __slots__ = ("name", "storage", "type")
+
+    def __init__(self, type: Type, value: Any, name: str | None = None):
+        self.type = type
+        self.name = name
+        self.storage: list[Any] = [value]
+
+    @property
+    def value(self) -> Any:
+        return self.storage[0]
+
+    @value.setter
+    def value(self, new: Any) -> None:
+        self.storage[0] = new
+
+
+class SharedVariable(Variable):
+    """A variable with a value that lives between calls, shared by every function using it."""
+
+    __slots__ = ("container", "default_update")
+
+    def __init__(
+        self,
+        type: Type,
+        value: Any,
+        name: str | None = None,
+        strict: bool = False,
+        allow_downcast: bool | None = None,
+        borrow: bool = False,
+    ):
+        super().__init__(type, None, None, name)
+        if not borrow:
+            value = copy.deepcopy(value)
+        filtered = self._filter(value, strict=strict, allow_downcast=allow_downcast)
+        self.container = Container(type, filtered, name)
+        self.default_update: Variable | None = None
+
+    def _filter(self, value: Any, strict: bool = False, allow_downcast: bool | None = None) -> Any:
+        try:
+            return self.type.filter(value, strict=strict, allow_downcast=allow_downcast)
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"shared variable {self.name or self}: {error}") from None
+
+    def get_value(self, borrow: bool = False, return_internal_type: bool = False) -> Any:
+        """The current value; a copy unless ``borrow`` (then later updates may change it)."""
+        value = self.container.value
+        return value if borrow else copy.deepcopy(value)
+
+    def set_value(self, new_value: Any, borrow: bool = False) -> None:
+        """Replace the value (checked against the type; copied unless ``borrow``)."""
+        if not borrow:
+            new_value = copy.deepcopy(new_value)
+        self.container.value = self._filter(new_value)
+
+    def clone(self, name: str | None = None) -> SharedVariable:
+        """A variable of the same type sharing this one's storage."""
+        twin = type(self).__new__(type(self))
+        Variable.__init__(twin, self.type, None, None, self.name if name is None else name)
+        twin.container = self.container
+        twin.default_update = self.default_update
+        return twin
+
+    def __str__(self) -> str:
+        return self.name if self.name is not None else f"<shared {self.type}>"

@@ -1,0 +1,169 @@
+"""``Function``: the callable ``function`` returns, and the slow path of every call.
+
+The program runs the graph; a ``Function`` turns a Python call into the program's
+positional arguments (keywords, defaults, filtering each value through its input's
+type unless ``trust_input``), names the input when a value is wrong, and applies
+shared-variable updates after the call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from graphcore.compile.io import In, Out
+from graphcore.compile.modes import Mode
+from graphcore.compile.program import Linker, Program
+from graphcore.fgraph import FunctionGraph
+from graphcore.graph.variable import SharedVariable
+
+
+class FunctionMaker:
+    """What made a compiled function: its rewritten graph, mode and linker."""
+
+    def __init__(self, fgraph: FunctionGraph, mode: Mode, linker: Linker):
+        self.fgraph = fgraph
+        self.mode = mode
+        self.linker = linker
+
+
+class Function:
+    """A compiled function. Call it positionally or by input name."""
+
+    def __init__(
+        self,
+        declared_inputs: list[In],
+        declared_outputs: list[Out],
+        single: bool,
+        update_targets: list[SharedVariable],
+        program: Program,
+        maker: FunctionMaker,
+        name: str | None,
+        trust_input: bool,
+        allow_input_downcast: bool | None,
+    ):
+        self.maker = maker
+        self.program = program
+        self.name = name
+        self.trust_input = trust_input
+        self.inputs = declared_inputs
+        self.outputs = declared_outputs
+        self._single = single
+        self._call = program.call
+        self._n_args = len(declared_inputs)
+        self._types = [item.variable.type for item in declared_inputs]
+        self._downcast = [
+            item.allow_downcast if item.allow_downcast is not None else allow_input_downcast
+            for item in declared_inputs
+        ]
+
+        named = [item.name for item in declared_inputs if item.name]
+        # A name two inputs share cannot be used as a keyword; positional calls still work.
+        self._ambiguous = {name for name in named if named.count(name) > 1}
+        self._names = {
+            item.name: i
+            for i, item in enumerate(declared_inputs)
+            if item.name and item.name not in self._ambiguous
+        }
+        # Defaults and the state of inputs with an update, filtered once, here.
+        self._values: dict[int, Any] = {
+            i: self._filter(i, item.value)
+            for i, item in enumerate(declared_inputs)
+            if item.has_value
+        }
+        self._required = [i for i, item in enumerate(declared_inputs) if not item.has_value]
+        n_out = len(declared_outputs)
+        self._n_out = n_out
+        self._update_containers = [target.container.storage for target in update_targets]
+        self._first_update = n_out
+        self._stateful_inputs = [
+            i for i, item in enumerate(declared_inputs) if item.update is not None
+        ]
+        self._first_input_update = n_out + len(update_targets)
+        self._has_updates = bool(update_targets) or bool(self._stateful_inputs)
+        self._checks = [
+            (type_.filter, downcast)
+            for type_, downcast in zip(self._types, self._downcast, strict=True)
+        ]
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs or len(args) != self._n_args:
+            args = self._arguments(args, kwargs)
+        elif not self.trust_input:
+            args = self._filtered(args)
+        outputs = self._call(args)
+        if self._has_updates:
+            self._apply_updates(outputs)
+            outputs = outputs[: self._n_out]
+        return outputs[0] if self._single else outputs
+
+    def _filtered(self, args: Sequence[Any]) -> list[Any]:
+        try:
+            return [
+                check(value, allow_downcast=downcast)
+                for (check, downcast), value in zip(self._checks, args)  # noqa: B905
+            ]
+        except (TypeError, ValueError):
+            for position, value in enumerate(args):
+                self._filter(position, value)  # raises again, naming the input
+            raise
+
+    def _apply_updates(self, outputs: list[Any]) -> None:
+        for k, container in enumerate(self._update_containers):
+            container[0] = outputs[self._first_update + k]
+        for k, position in enumerate(self._stateful_inputs):
+            self._values[position] = outputs[self._first_input_update + k]
+
+    def _filter(self, position: int, value: Any) -> Any:
+        try:
+            return self._types[position].filter(value, allow_downcast=self._downcast[position])
+        except (TypeError, ValueError) as error:
+            item = self.inputs[position]
+            label = f"{item.name!r}" if item.name else f"{item.variable}"
+            raise type(error)(
+                f"bad value for input {label} (argument {position}) of "
+                f"{self.name or 'the compiled function'}: {error}"
+            ) from None
+
+    def _arguments(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Any]:
+        """Positional argument values from a call by position and keyword, with defaults."""
+        if len(args) > self._n_args:
+            raise TypeError(
+                f"{self.name or 'the compiled function'} takes {self._n_args} inputs, "
+                f"got {len(args)}"
+            )
+        given = dict(enumerate(args))
+        for key, value in kwargs.items():
+            if key in self._ambiguous:
+                raise TypeError(
+                    f"two inputs of {self.name or 'the compiled function'} are named {key!r}; "
+                    "pass them by position (or give them distinct names with In(name=...))"
+                )
+            if key not in self._names:
+                raise TypeError(
+                    f"{self.name or 'the compiled function'} has no input named {key!r}; "
+                    f"its named inputs are {sorted(self._names)}"
+                )
+            position = self._names[key]
+            if position in given:
+                raise TypeError(f"the input {key!r} is given both by position and by name")
+            given[position] = value
+        missing = [i for i in self._required if i not in given]
+        if missing:
+            names = [str(self.inputs[i].name or self.inputs[i].variable) for i in missing]
+            raise TypeError(f"missing value for the input(s) {names} of the compiled function")
+        values = []
+        for position in range(self._n_args):
+            if position in given:
+                value = given[position]
+                values.append(value if self.trust_input else self._filter(position, value))
+            else:
+                values.append(self._values[position])
+        return values
+
+    def free(self) -> None:
+        """Drop intermediate buffers kept for reuse between calls."""
+        self.program.free()
+
+    def __repr__(self) -> str:
+        return f"<Function {self.name or ''} of {[str(i.variable) for i in self.inputs]}>"

@@ -1,0 +1,62 @@
+"""The linker registry: which backends are installed, and which one ``"auto"`` means.
+
+Backends plug in without graphcore importing them: a package declares an entry
+point in the group ``graphcore.linkers`` (``name = module:LinkerClass``), where the
+class has ``name``, an integer ``priority`` and ``link(fgraph, layout)``; code may
+also call ``register_linker``. The installed linker with the highest priority is
+``"auto"``, which ``FAST_RUN`` uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import metadata
+
+from graphcore.compile.program import Linker
+
+LinkerFactory = Callable[[], Linker]
+
+_linkers: dict[str, tuple[int, LinkerFactory]] = {}
+_entry_points_loaded = False
+
+
+def register_linker(name: str, factory: LinkerFactory, priority: int | None = None) -> None:
+    """Make a linker available by ``name``; ``priority`` defaults to the factory's own."""
+    if priority is None:
+        priority = getattr(factory, "priority", None)
+        if not isinstance(priority, int):
+            raise TypeError(
+                f"register_linker({name!r}): the linker {factory!r} declares no integer "
+                "priority; give priority= or set a class attribute priority"
+            )
+    _linkers[name] = (priority, factory)
+
+
+def unregister_linker(name: str) -> None:
+    """Remove a linker added by ``register_linker`` (or by an entry point)."""
+    _linkers.pop(name, None)
+
+
+def _load_entry_points() -> None:
+    global _entry_points_loaded
+    if _entry_points_loaded:
+        return
+    _entry_points_loaded = True
+    for entry in metadata.entry_points(group="graphcore.linkers"):
+        register_linker(entry.name, entry.load())
+
+
+def available_linkers() -> list[str]:
+    """Installed linker names, highest priority first."""
+    _load_entry_points()
+    return sorted(_linkers, key=lambda name: -_linkers[name][0])
+
+
+def make_linker(name: str) -> Linker:
+    """A linker by name; ``"auto"`` is the installed one of highest priority."""
+    _load_entry_points()
+    if name == "auto":
+        name = available_linkers()[0]
+    if name not in _linkers:
+        raise ValueError(f"no linker named {name!r} is installed; available: {available_linkers()}")
+    return _linkers[name][1]()
