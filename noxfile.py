@@ -175,28 +175,30 @@ def import_contracts() -> str:
 
 
 def layer_contracts() -> list[str]:
-    """One layers contract per package that declares its order in ``[tool.layers]``.
+    """Layers contracts from each package's ``[tool.layers]`` table.
 
     ``order`` lists the package's modules from the top layer down; a module may import
     only modules in the layers below its own. ``a | b`` in one entry are siblings that
-    must not import each other, ``a : b`` siblings that may.
+    must not import each other, ``a : b`` siblings that may (one way). Any other key
+    names a subpackage and gives the order of its own modules the same way. Every
+    module of a container must be listed, so a new module has to be placed.
     """
     indent = "\n    "
     lines: list[str] = []
     for package in PACKAGE_ORDER:
         pyproject = tomllib.loads((PACKAGES_DIR / package / "pyproject.toml").read_text())
-        order = pyproject.get("tool", {}).get("layers", {}).get("order")
-        if not order:
-            continue
-        lines += [
-            f"[importlinter:contract:{package}-layers]",
-            f"name = {package} keeps its layer order (no module imports one above it)",
-            "type = layers",
-            "containers =" + indent + package,
-            "exhaustive = true",
-            "layers =" + indent + indent.join(order),
-            "",
-        ]
+        table = pyproject.get("tool", {}).get("layers", {})
+        for key, order in table.items():
+            container = package if key == "order" else f"{package}.{key}"
+            lines += [
+                f"[importlinter:contract:{container}-layers]",
+                f"name = {container} keeps its layer order (no module imports one above it)",
+                "type = layers",
+                "containers =" + indent + container,
+                "exhaustive = true",
+                "layers =" + indent + indent.join(order),
+                "",
+            ]
     return lines
 
 

@@ -61,7 +61,8 @@ def checked_thunk(node: Apply, input_cells: list[Cell], output_cells: list[Cell]
 
 
 class DebugLinker:
-    """Checked Python run, then every other installed linker on a copy, outputs compared."""
+    """Checked Python run, then every other installed backend (priority 0 or more) on a
+    copy, outputs compared."""
 
     name: ClassVar[str] = "debug"
     priority: ClassVar[int] = -1
@@ -69,8 +70,8 @@ class DebugLinker:
     def link(self, fgraph: FunctionGraph, layout: CallLayout | None = None) -> Program:
         checked = python_program(fgraph, layout, checked_thunk)
         others: list[tuple[str, Program]] = []
-        for name in available_linkers():
-            if name in {"py", "debug", "nanguard"}:
+        for name in available_linkers(min_priority=0):
+            if name == "py":
                 continue
             twin, _ = fgraph.clone_get_equiv()
             others.append((name, make_linker(name).link(twin, CallLayout.fresh(twin))))

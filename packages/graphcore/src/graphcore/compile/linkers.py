@@ -46,10 +46,15 @@ def _load_entry_points() -> None:
         register_linker(entry.name, entry.load())
 
 
-def available_linkers() -> list[str]:
-    """Installed linker names, highest priority first."""
+def available_linkers(min_priority: int | None = None) -> list[str]:
+    """Installed linker names, highest priority first; with ``min_priority``, only those
+    ranked at least that (backends have priority 0 or more; tools such as DebugMode's
+    checker and toy backends asked for by name rank below)."""
     _load_entry_points()
-    return sorted(_linkers, key=lambda name: -_linkers[name][0])
+    names = sorted(_linkers, key=lambda name: -_linkers[name][0])
+    if min_priority is None:
+        return names
+    return [name for name in names if _linkers[name][0] >= min_priority]
 
 
 def make_linker(name: str) -> Linker:

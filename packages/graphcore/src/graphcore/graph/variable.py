@@ -136,7 +136,9 @@ class SharedVariable(Variable):
         try:
             return self.type.filter(value, strict=strict, allow_downcast=allow_downcast)
         except (TypeError, ValueError) as error:
-            raise type(error)(f"shared variable {self.name or self}: {error}") from None
+            raise type(error)(
+                f"shared variable {self.name or self} (type {self.type}): {error}"
+            ) from None
 
     def get_value(self, borrow: bool = False, return_internal_type: bool = False) -> Any:
         """The current value; a copy unless ``borrow`` (then later updates may change it)."""

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,10 @@ from graphcore.graph.traversal import toposort
 from graphcore.graph.variable import Constant, Variable
 
 _RENDERED = {".png", ".svg", ".pdf"}
+
+
+class GraphvizMissingWarning(UserWarning):
+    """A picture was asked for, but Graphviz's ``dot`` is not installed: only .dot written."""
 
 
 def _quote(text: str) -> str:
@@ -63,7 +68,8 @@ def graphviz(obj: Any, filename: str | os.PathLike[str]) -> Path:
 
     A ``.dot`` name gets the text; a ``.png``/``.svg``/``.pdf`` name also gets the
     picture when the Graphviz ``dot`` program is installed (the .dot file is written
-    beside it either way). Returns the path of the file written last.
+    beside it either way; without ``dot`` a warning says so). Returns the path of the
+    file written last.
     """
     maker = getattr(obj, "maker", None)
     if maker is not None:
@@ -84,10 +90,14 @@ def graphviz(obj: Any, filename: str | os.PathLike[str]) -> Path:
     if target.suffix in _RENDERED:
         program = shutil.which("dot")
         if program is None:
-            raise FileNotFoundError(
-                f"graphviz: wrote {dot_path}, but rendering {target.name} needs the Graphviz "
-                "'dot' program, which is not installed (apt-get install graphviz)"
+            warnings.warn(
+                f"graphviz: wrote {dot_path}; rendering {target.name} needs the Graphviz 'dot' "
+                "program, which is not installed (apt-get install graphviz), so only the .dot "
+                "file was written",
+                GraphvizMissingWarning,
+                stacklevel=2,
             )
+            return dot_path
         picture = subprocess.run(
             [program, f"-T{target.suffix[1:]}", str(dot_path)], check=True, capture_output=True
         ).stdout
