@@ -117,6 +117,37 @@ def test_an_op_without_rule_is_named():
         grad(Opaque()(x), x)
 
 
+def test_rules_come_through_the_mro_before_an_ops_own_l_op():
+    from autodiff import gradient_rule
+    from autodiff.registry import registered_op_classes
+
+    class Tripler(Opaque):
+        def perform(self, node, inputs, output_storage):
+            output_storage[0][0] = inputs[0] * 3
+
+        def L_op(self, inputs, outputs, output_grads):
+            return [output_grads[0] * 3]
+
+    class Sixfold(Tripler):
+        def perform(self, node, inputs, output_storage):
+            output_storage[0][0] = inputs[0] * 6
+
+    class LoudSixfold(Sixfold):
+        pass
+
+    x = pt.dscalar("x")
+
+    def slope(op):  # the gradients are constants: they do not read x
+        return pt.function([x], grad(op(x), x), on_unused_input="ignore")(2.0)
+
+    assert slope(Tripler()) == 3.0  # the op's own L_op
+    six = register_gradient(Sixfold)(lambda node, grads: [grads[0] * 6])
+    assert Sixfold in registered_op_classes() and Tripler not in registered_op_classes()
+    assert gradient_rule(LoudSixfold()) is six  # inherited, and preferred to the L_op
+    assert slope(LoudSixfold()) == 6.0
+    assert slope(Tripler()) == 3.0
+
+
 def test_argmax_like_ops_say_the_gradient_is_undefined():
     class Rounding(Opaque):
         pass

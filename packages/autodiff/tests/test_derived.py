@@ -132,6 +132,33 @@ def test_vectorize_graph_batches_a_graph_and_falls_back_to_a_loop():
     assert f(np.array([0, 2, 4])).tolist() == [[0, 0], [20, 40], [40, 80]]
 
 
+def test_a_registered_batch_rule_replaces_the_loop_for_its_class_and_subclasses():
+    from autodiff.vectorize import batch_rule, register_batch_rule
+    from graphcore import Apply, Op
+
+    class Twice(Op):
+        def make_node(self, x):
+            x = pt.as_tensor(x)
+            return Apply(self, [x], [x.type()])
+
+        def perform(self, node, inputs, output_storage):
+            output_storage[0][0] = inputs[0] * 2
+
+    class AlsoTwice(Twice):
+        pass
+
+    x, xs = pt.dvector("x"), pt.dmatrix("xs")
+    f = pt.function([xs], vectorize_graph(AlsoTwice()(x), {x: xs}))
+    assert LoopOverBatch in _ops(f)
+    rule = register_batch_rule(Twice)(lambda node, inputs, batched: [inputs[0] * 2])
+    assert batch_rule(AlsoTwice()) is rule
+    g = pt.function([xs], vectorize_graph(AlsoTwice()(x), {x: xs}))
+    assert LoopOverBatch not in _ops(g) and AlsoTwice not in _ops(g)
+    values = RNG.normal(size=(3, 2))
+    np.testing.assert_allclose(g(values), 2 * values)
+    np.testing.assert_allclose(f(values), 2 * values)
+
+
 def test_rows_one_by_one_need_a_static_length():
     x = pt.dvector("x")
     with pytest.raises(ValueError, match="static size"):

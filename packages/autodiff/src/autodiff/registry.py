@@ -1,4 +1,4 @@
-"""Gradient rules, one per op class, in one registry (rules live here, not on the ops).
+"""Gradient rules, one per op class, on one ``OpRegistry`` (rules live here, not on the ops).
 
 A rule is ``rule(node, output_grads) -> input_grads``: given the gradients of the
 cost with respect to ``node.outputs`` (disconnected tensor outputs get zeros; outputs
@@ -6,7 +6,8 @@ that are not tensors, like a random generator, get None),
 it returns one entry per input of ``node``: a variable, ``None`` when the input does
 not influence the outputs (an index, a shape), or ``undefined(...)`` when the
 derivative does not exist (the index of argmax); asking for that one is an error.
-Other packages register rules for their own ops the same way.
+Other packages register rules for their own ops the same way. A rule registered for a
+class serves its subclasses (through the MRO) unless one of them has its own.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphcore import Apply, Op, Variable
+from graphcore.registry import OpRegistry
 
 
 @dataclass(frozen=True)
@@ -30,17 +32,12 @@ class UndefinedGrad:
 GradEntry = Variable | UndefinedGrad | None
 GradientRule = Callable[[Apply, list[Any]], Sequence[GradEntry]]
 
-_rules: dict[type, GradientRule] = {}
+gradients: OpRegistry[GradientRule] = OpRegistry("gradient")
 
 
 def register_gradient(op_class: type) -> Callable[[GradientRule], GradientRule]:
     """Decorator: ``rule`` differentiates every op of ``op_class`` (and its subclasses)."""
-
-    def register(rule: GradientRule) -> GradientRule:
-        _rules[op_class] = rule
-        return rule
-
-    return register
+    return gradients.register(op_class)
 
 
 def undefined(node: Apply, position: int, reason: str) -> UndefinedGrad:
@@ -50,9 +47,9 @@ def undefined(node: Apply, position: int, reason: str) -> UndefinedGrad:
 def gradient_rule(op: Op) -> GradientRule | None:
     """The rule for ``op``: registered for its class or a base class, else the op's own
     ``L_op``/``grad`` method (ops ported from PyTensor keep working), else None."""
-    for cls in type(op).__mro__:
-        if cls in _rules:
-            return _rules[cls]
+    rule = gradients.lookup(op, None)
+    if rule is not None:
+        return rule
     if hasattr(op, "L_op"):
         return lambda node, grads: op.L_op(node.inputs, node.outputs, grads)
     if hasattr(op, "grad"):
@@ -61,4 +58,5 @@ def gradient_rule(op: Op) -> GradientRule | None:
 
 
 def registered_op_classes() -> list[type[Any]]:
-    return list(_rules)
+    """The op classes with a registered gradient rule, in registration order."""
+    return gradients.classes()

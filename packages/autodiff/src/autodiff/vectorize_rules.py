@@ -18,9 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 import tensorops as pt
+from autodiff.batching import loop_over_batch, register_batch_rule
 from autodiff.control import GradientControl
 from autodiff.rules.product_rules import tensors
-from autodiff.vectorize import loop_over_batch, register_batch_rule
 from graphcore import Apply, Variable
 from tensorops.creation import Alloc
 from tensorops.cumulative import CumOp

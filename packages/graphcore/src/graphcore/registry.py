@@ -21,9 +21,10 @@ class-wide rule::
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 Rule = TypeVar("Rule")
+Default = TypeVar("Default")
 KeyOf = Callable[[Any], Hashable]
 
 _MISSING: Any = object()
@@ -59,7 +60,13 @@ class OpRegistry(Generic[Rule]):
 
         return add
 
-    def lookup(self, op: Any, default: Any = _MISSING) -> Rule | None:
+    @overload
+    def lookup(self, op: Any) -> Rule: ...
+
+    @overload
+    def lookup(self, op: Any, default: Default) -> Rule | Default: ...
+
+    def lookup(self, op: Any, default: Any = _MISSING) -> Any:
         """The rule for ``op``: its row's, else its class's, walking the MRO; else
         ``default`` (a ``LookupError`` naming the op when no default is given)."""
         op_class = type(op)
