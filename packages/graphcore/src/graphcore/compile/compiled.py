@@ -87,11 +87,12 @@ class Function:
         ]
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        values: Sequence[Any] = args
         if kwargs or len(args) != self._n_args:
-            args = self._arguments(args, kwargs)
+            values = self._arguments(args, kwargs)
         elif not self.trust_input:
-            args = self._filtered(args)
-        outputs = self._call(args)
+            values = self._filtered(args)
+        outputs = self._call(values)
         if self._has_updates:
             self._apply_updates(outputs)
             outputs = outputs[: self._n_out]
