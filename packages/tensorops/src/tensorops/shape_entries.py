@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from graphcore import Constant, Variable
+from tensorops import ufuncs
 from tensorops.type import INTEGER_DTYPES, TensorType
 
 if TYPE_CHECKING:
@@ -155,16 +156,12 @@ def minimum(left: ShapeEntry, right: ShapeEntry) -> ShapeEntry:
 
 def cast(value: Variable, dtype: str) -> TensorVariable:
     """``value`` converted to ``dtype`` (an elementwise cast)."""
-    from tensorops.basic import cast as cast_tensor
-
-    return cast_tensor(value, dtype)
+    return ufuncs.cast(value, dtype)
 
 
 def elementwise(name: str) -> Any:
-    """The elementwise function ``name`` of ``tensorops.math`` (imported late: it imports us)."""
-    from tensorops import math
-
-    return getattr(math, name)
+    """The elementwise function ``name`` (``"maximum"``, ``"eq"``...) of the scalar table."""
+    return ufuncs.FUNCTIONS[name]
 
 
 def switch(condition: Any, if_true: Any, if_false: Any) -> TensorVariable:
