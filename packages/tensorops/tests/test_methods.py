@@ -163,8 +163,11 @@ def test_ufuncs_without_a_counterpart_say_what_to_use() -> None:
         np.add.reduce(x)
     with pytest.raises(TypeError, match=r"numpy\.multiply\.accumulate .*pt\.cumprod"):
         np.multiply.accumulate(x)
-    with pytest.raises(TypeError, match=r"numpy\.exp: out= .*assign"):
+    with pytest.raises(TypeError, match=r"numpy\.exp: out= .*assign instead: y = np\.exp"):
         np.exp(x, out=np.empty(3))
+    array = np.zeros(3)
+    with pytest.raises(TypeError, match=r"numpy\.add: out= .*a = a \+ x"):
+        array += x
     with pytest.raises(TypeError, match=r"numpy\.add: the keyword arguments \['dtype'\]"):
         np.add(x, 1, dtype="float32")
 

@@ -118,8 +118,9 @@ def _array_ufunc(self: Any, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs
         )
     if "out" in kwargs:
         raise TypeError(
-            f"numpy.{name}: out= cannot take a symbolic result (it is a new variable, not an "
-            "array); assign it instead: y = np.{name}(x)"
+            f"numpy.{name}: out= cannot hold a symbolic result (a new variable, not an array), "
+            f"nor can an array updated in place (a += x); assign instead: y = np.{name}(...), "
+            "a = a + x"
         )
     if kwargs:
         raise TypeError(

@@ -51,6 +51,7 @@ def constant_int(value: Any) -> int | None:
     if isinstance(value, Constant):
         return int(value.data)
     owner = value.owner
+    # By name: Shape_i is defined in tensorops.sizes, a layer above this module.
     if owner is not None and type(owner.op).__name__ == "Shape_i":
         static: tuple[int | None, ...] = owner.inputs[0].type.shape  # type: ignore[attr-defined]
         return static[owner.op.i]  # type: ignore[attr-defined]
