@@ -24,7 +24,8 @@ class TensorOperators:
     """Operators and NumPy-style methods shared by tensor variables, constants and shared."""
 
     __slots__ = ()
-    # NumPy defers to us in mixed operations (``array + x``); see ``__array_ufunc__``.
+    # ``array + x`` goes through ``__array_ufunc__``; the priority is for NumPy code that
+    # predates it (np.matrix).
     __array_priority__ = 1000
 
     type: TensorType
