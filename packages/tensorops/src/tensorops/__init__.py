@@ -16,6 +16,7 @@ from graphcore import function as function
 from graphcore import shared as shared
 from tensorops import dtypes as dtypes
 from tensorops import math as math
+from tensorops import methods as _methods  # noqa: F401 - attaches TensorVariable's methods
 from tensorops import nlinalg as nlinalg
 from tensorops import printing as _printing  # noqa: F401 - registers pp's tensor printers
 from tensorops import scalar_ops as scalar_ops

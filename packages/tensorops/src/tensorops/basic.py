@@ -1,7 +1,9 @@
-"""Making tensors: symbolic inputs of every dtype and kind, constants, shared tensors, casts.
+"""Making tensors: symbolic inputs of every dtype and kind, constants, shared tensors, and
+``as_tensor``, which every op uses to take its inputs.
 
 Theano's constructors are generated from two tables, dtype prefixes and kinds:
-``pt.dvector`` is float64 of kind vector, ``pt.imatrices('a', 'b')`` two int32 matrices.
+``pt.dvector`` is the TensorType float64 of kind vector (calling a type makes a variable),
+``pt.imatrices('a', 'b')`` two int32 matrices.
 """
 
 from __future__ import annotations
@@ -34,87 +36,57 @@ KINDS: dict[str, tuple[int | None, ...]] = {
 ShapeArg = Sequence[int | bool | None] | None
 
 
-class TensorConstructor:
-    """``pt.dvector(name=None, shape=None)``: a symbolic input of one dtype and kind.
+def floatx_constructor(kind: str) -> Callable[..., TensorVariable]:
+    """``pt.vector(name=None, dtype=None, shape=None)``: a symbolic input of one kind whose
+    dtype is ``config.floatX`` unless given, read at each call."""
 
-    Constructors without a dtype prefix (``pt.vector``) take ``dtype=`` and use
-    ``config.floatX`` by default.
-    """
+    def make(name: str | None = None, dtype: Any = None, shape: ShapeArg = None) -> TensorVariable:
+        return TensorType(dtype, KINDS[kind])(name, shape=shape)
 
-    def __init__(self, kind: str, dtype: str | None = None):
-        self.kind = kind
-        self.dtype = dtype
-        self.__name__ = ("" if dtype is None else _prefix_of(dtype)) + kind
-
-    def __call__(
-        self, name: str | None = None, dtype: Any = None, shape: ShapeArg = None
-    ) -> TensorVariable:
-        if dtype is not None and self.dtype is not None and normalize_dtype(dtype) != self.dtype:
-            raise TypeError(
-                f"{self.__name__} makes {self.dtype} tensors; use pt.{self.kind}(dtype=...)"
-            )
-        static = KINDS[self.kind]
-        if shape is not None:
-            shape = tuple(shape)
-            if len(shape) != len(static):
-                raise ValueError(
-                    f"{self.__name__}: shape {shape} has {len(shape)} entries, "
-                    f"but a {self.kind} has {len(static)} dimensions"
-                )
-            static = _merge_static(static, shape, self.__name__)
-        return TensorType(self.dtype or dtype, static).make_variable(name)
-
-    def plural(self) -> Callable[..., Any]:
-        """``dscalars('a', 'b')`` -> two variables; ``dscalars(3)`` -> three unnamed ones."""
-
-        def several(*names: Any, **kwargs: Any) -> Any:
-            # Theano's rules: an int gives that many, one name gives one variable,
-            # a single string of several letters gives one variable per letter.
-            if names and isinstance(names[0], int):
-                return [self(None, **kwargs) for _ in range(names[0])]
-            flat: Any = names[0] if len(names) == 1 else names
-            if isinstance(flat, str) and len(flat) == 1:
-                return self(flat, **kwargs)
-            return [self(name, **kwargs) for name in flat]
-
-        several.__name__ = self.__name__ + "s"
-        return several
-
-    def __repr__(self) -> str:
-        return f"<tensor constructor {self.__name__}>"
+    make.__name__ = make.__qualname__ = kind
+    make.__doc__ = f"A symbolic {kind} of ``dtype`` (``config.floatX`` by default)."
+    return make
 
 
-def _prefix_of(dtype: str) -> str:
-    return next(prefix for prefix, d in DTYPE_PREFIXES.items() if d == dtype)
+def plural(constructor: Callable[..., TensorVariable], name: str) -> Callable[..., Any]:
+    """``dscalars('a', 'b')`` -> two variables; ``dscalars(3)`` -> three unnamed ones."""
+
+    def several(*names: Any, **kwargs: Any) -> Any:
+        # Theano's rules: an int gives that many, one name gives one variable,
+        # a single string of several letters gives one variable per letter.
+        if names and isinstance(names[0], int):
+            return [constructor(None, **kwargs) for _ in range(names[0])]
+        flat: Any = names[0] if len(names) == 1 else names
+        if isinstance(flat, str) and len(flat) == 1:
+            return constructor(flat, **kwargs)
+        return [constructor(each, **kwargs) for each in flat]
+
+    several.__name__ = several.__qualname__ = name
+    return several
 
 
-def _merge_static(
-    kind: tuple[int | None, ...], given: tuple[Any, ...], who: str
-) -> tuple[int | None, ...]:
-    merged = []
-    for axis, (fixed, given_entry) in enumerate(zip(kind, given, strict=True)):
-        entry = given_entry
-        if isinstance(entry, (bool, np.bool_)):
-            entry = 1 if entry else None
-        if fixed is not None and entry is not None and entry != fixed:
-            raise ValueError(f"{who}: axis {axis} has length {fixed}, shape says {entry}")
-        merged.append(fixed if entry is None else entry)
-    return tuple(merged)
+def _family(dtype: str) -> tuple[TensorType, ...]:
+    """``pt.dscalar``, ``pt.dvector``...: the TensorTypes of one dtype, one per kind (a
+    type is called to make a variable, so ``pt.dvector("x").type == pt.dvector``)."""
+    return tuple(TensorType(dtype, shape) for shape in KINDS.values())
 
 
-def _family(dtype: str | None) -> tuple[TensorConstructor, ...]:
-    return tuple(TensorConstructor(kind, dtype) for kind in KINDS)
+def _plurals(family: Sequence[Callable[..., TensorVariable]], prefix: str) -> tuple[Any, ...]:
+    return tuple(
+        plural(constructor, prefix + name)
+        for constructor, name in zip(family, _plural_kinds(), strict=True)
+    )
 
 
-def _plurals(family: tuple[TensorConstructor, ...]) -> tuple[Callable[..., Any], ...]:
-    return tuple(constructor.plural() for constructor in family)
+def _plural_kinds() -> list[str]:
+    return [kind[:-2] + "ices" if kind.endswith("matrix") else kind + "s" for kind in KINDS]
 
 
 # fmt: off
-_float = _family(None)
+_float = tuple(floatx_constructor(kind) for kind in KINDS)
 scalar, vector, matrix, row, col, tensor3, tensor4, tensor5, tensor6, tensor7 = _float
 (scalars, vectors, matrices, rows, cols,
- tensor3s, tensor4s, tensor5s, tensor6s, tensor7s) = _plurals(_float)
+ tensor3s, tensor4s, tensor5s, tensor6s, tensor7s) = _plurals(_float, "")
 _b, _w, _i, _l = _family("int8"), _family("int16"), _family("int32"), _family("int64")
 _f, _d, _c, _z = _family("float32"), _family("float64"), _family("complex64"), _family("complex128")
 bscalar, bvector, bmatrix, brow, bcol, btensor3, btensor4, btensor5, btensor6, btensor7 = _b
@@ -126,28 +98,28 @@ dscalar, dvector, dmatrix, drow, dcol, dtensor3, dtensor4, dtensor5, dtensor6, d
 cscalar, cvector, cmatrix, crow, ccol, ctensor3, ctensor4, ctensor5, ctensor6, ctensor7 = _c
 zscalar, zvector, zmatrix, zrow, zcol, ztensor3, ztensor4, ztensor5, ztensor6, ztensor7 = _z
 (bscalars, bvectors, bmatrices, brows, bcols,
- btensor3s, btensor4s, btensor5s, btensor6s, btensor7s) = _plurals(_b)
+ btensor3s, btensor4s, btensor5s, btensor6s, btensor7s) = _plurals(_b, "b")
 (wscalars, wvectors, wmatrices, wrows, wcols,
- wtensor3s, wtensor4s, wtensor5s, wtensor6s, wtensor7s) = _plurals(_w)
+ wtensor3s, wtensor4s, wtensor5s, wtensor6s, wtensor7s) = _plurals(_w, "w")
 (iscalars, ivectors, imatrices, irows, icols,
- itensor3s, itensor4s, itensor5s, itensor6s, itensor7s) = _plurals(_i)
+ itensor3s, itensor4s, itensor5s, itensor6s, itensor7s) = _plurals(_i, "i")
 (lscalars, lvectors, lmatrices, lrows, lcols,
- ltensor3s, ltensor4s, ltensor5s, ltensor6s, ltensor7s) = _plurals(_l)
+ ltensor3s, ltensor4s, ltensor5s, ltensor6s, ltensor7s) = _plurals(_l, "l")
 (fscalars, fvectors, fmatrices, frows, fcols,
- ftensor3s, ftensor4s, ftensor5s, ftensor6s, ftensor7s) = _plurals(_f)
+ ftensor3s, ftensor4s, ftensor5s, ftensor6s, ftensor7s) = _plurals(_f, "f")
 (dscalars, dvectors, dmatrices, drows, dcols,
- dtensor3s, dtensor4s, dtensor5s, dtensor6s, dtensor7s) = _plurals(_d)
+ dtensor3s, dtensor4s, dtensor5s, dtensor6s, dtensor7s) = _plurals(_d, "d")
 (cscalars, cvectors, cmatrices, crows, ccols,
- ctensor3s, ctensor4s, ctensor5s, ctensor6s, ctensor7s) = _plurals(_c)
+ ctensor3s, ctensor4s, ctensor5s, ctensor6s, ctensor7s) = _plurals(_c, "c")
 (zscalars, zvectors, zmatrices, zrows, zcols,
- ztensor3s, ztensor4s, ztensor5s, ztensor6s, ztensor7s) = _plurals(_z)
+ ztensor3s, ztensor4s, ztensor5s, ztensor6s, ztensor7s) = _plurals(_z, "z")
 # fmt: on
 
 CONSTRUCTOR_NAMES = [*KINDS, *(prefix + kind for prefix in DTYPE_PREFIXES for kind in KINDS)]
 PLURAL_NAMES = [
     name[:-2] + "ices" if name.endswith("matrix") else name + "s" for name in CONSTRUCTOR_NAMES
 ]
-__all__ = ["TensorSharedVariable", "as_tensor", "as_tensor_variable", "cast", "constant", "tensor"]
+__all__ = ["TensorSharedVariable", "as_tensor", "as_tensor_variable", "constant", "tensor"]
 __all__.extend(CONSTRUCTOR_NAMES + PLURAL_NAMES)
 
 
@@ -225,9 +197,9 @@ def as_tensor(
         # which all share TensorVariable's interface (see tensorops.variable).
         result = typing.cast(TensorVariable, x)
     elif isinstance(x, (list, tuple)) and _holds_variable(x):
-        from tensorops.join import stack
-
-        result = stack([as_tensor(item) for item in x])
+        if _stack is None:
+            raise RuntimeError("as_tensor: import tensorops first (it installs stack)")
+        result = _stack([as_tensor(item) for item in x])
     elif is_python_scalar(x) and dtype is None:
         result = typing.cast(TensorVariable, weak_constant(x))
     else:
@@ -238,11 +210,25 @@ def as_tensor(
     if ndim is not None and result.ndim != ndim:
         result = _to_ndim(result, ndim)
     if dtype is not None and result.dtype != normalize_dtype(dtype):
-        result = cast(result, dtype)
+        result = result.astype(dtype)
     return result
 
 
 as_tensor_variable = as_tensor
+
+Stack = Callable[[list[TensorVariable]], TensorVariable]
+_stack: Stack | None = None
+
+
+def install_stack(stack: Stack) -> None:
+    """Let ``as_tensor`` stack lists holding variables with ``stack`` (``pt.stack``).
+
+    ``stack`` is built from Join and MakeVector, ops that take their own inputs through
+    ``as_tensor``, so it lives above this module; ``tensorops.methods`` installs it when
+    ``tensorops`` is imported, as it attaches the variables' methods.
+    """
+    global _stack
+    _stack = stack
 
 
 def _holds_variable(items: Sequence[Any]) -> bool:
@@ -257,23 +243,6 @@ def _to_ndim(x: TensorVariable, ndim: int) -> TensorVariable:
     if extra > 0 and all(entry == 1 for entry in x.type.shape[:extra]):
         return x.dimshuffle(*range(extra, x.ndim))
     raise TypeError(f"expected a tensor with ndim {ndim}, got {x} of type {x.type}")
-
-
-def cast(x: Any, dtype: Any) -> TensorVariable:
-    """``x`` converted to ``dtype`` (``x`` itself when it already has it)."""
-    from tensorops.elemwise import Elemwise
-    from tensorops.scalar_ops import cast_op
-
-    x = as_tensor(x)
-    target = normalize_dtype(dtype)
-    if x.dtype == target:
-        return x
-    if x.dtype.startswith("complex") and not target.startswith("complex"):
-        raise TypeError(
-            f"cast: refusing to drop the imaginary part of {x} ({x.dtype} to {target}); "
-            "take pt.real(x), pt.imag(x) or pt.abs(x) first"
-        )
-    return Elemwise(cast_op(target))(x)
 
 
 class TensorSharedVariable(TensorOperators, SharedVariable):

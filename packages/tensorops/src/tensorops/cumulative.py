@@ -1,4 +1,5 @@
-"""Running sums and products along an axis (``cumsum``, ``cumprod``) and ``diff``."""
+"""Running sums and products along an axis (``cumsum``, ``cumprod``); ``diff`` is in
+``tensorops.math``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import numpy as np
 
 from graphcore import Apply
 from graphcore.graph.op import OutputStorage
+from tensorops.dtypes import accumulating_dtype
 from tensorops.opsupport import (
     ValueOp,
     as_tensor_input,
@@ -18,14 +20,13 @@ from tensorops.opsupport import (
     tensor_output,
     tensor_type,
 )
-from tensorops.reduction import accumulating_dtype
 from tensorops.shape_entries import product
 
 if TYPE_CHECKING:
     from graphcore.fgraph import FunctionGraph
     from tensorops.variable import TensorVariable
 
-__all__ = ["CUMULATIVES", "CumOp", "cumprod", "cumsum", "diff"]
+__all__ = ["CUMULATIVES", "CumOp", "cumprod", "cumsum"]
 
 CUMULATIVES: dict[str, Callable[..., Any]] = {"cumsum": np.cumsum, "cumprod": np.cumprod}
 
@@ -82,15 +83,3 @@ def cumsum(x: Any, axis: int | None = None) -> TensorVariable:
 def cumprod(x: Any, axis: int | None = None) -> TensorVariable:
     """Running product along ``axis``; axis None flattens first, as ``np.cumprod``."""
     return _cumulative("cumprod", x, axis)
-
-
-def diff(x: Any, n: int = 1, axis: int = -1) -> TensorVariable:
-    """The ``n``-th forward difference along ``axis``: ``x[1:] - x[:-1]``, ``n`` times."""
-    tensor = as_tensor_input(x, "diff")
-    axis = normalize_axis(axis, tensor.type.ndim, "diff")
-    if n < 0:
-        raise ValueError(f"diff: the order n must be non-negative, got {n}")
-    before = (slice(None),) * axis
-    for _ in range(n):
-        tensor = tensor[(*before, slice(1, None))] - tensor[(*before, slice(None, -1))]
-    return tensor

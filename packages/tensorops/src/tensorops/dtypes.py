@@ -1,4 +1,5 @@
-"""Dtype promotion as NumPy 2 does it, with Python numbers as weak scalars (NEP 50)."""
+"""Dtype rules as NumPy 2 has them: promotion, with Python numbers as weak scalars (NEP 50),
+and the result dtypes of sums, means and LAPACK calls."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from tensorops.type import COMPLEX_DTYPES, DISCRETE_DTYPES, normalize_dtype
+from tensorops.type import COMPLEX_DTYPES, DISCRETE_DTYPES, FLOAT_DTYPES, normalize_dtype
 
 PythonScalar = bool | int | float | complex
 
@@ -66,3 +67,27 @@ def true_div_dtype(*dtypes: str) -> str:
 
 def is_complex(dtype: str) -> bool:
     return dtype in COMPLEX_DTYPES
+
+
+def accumulating_dtype(dtype: str) -> str:
+    """NumPy's sum/prod dtype: bool and narrow ints widen to the platform's 64-bit ints."""
+    if dtype == "bool" or dtype in ("int8", "int16", "int32"):
+        return "int64"
+    if dtype in ("uint8", "uint16", "uint32"):
+        return "uint64"
+    return dtype
+
+
+def floating_dtype(dtype: str) -> str:
+    """NumPy's mean dtype: float and complex inputs keep theirs, the rest become float64."""
+    return dtype if dtype in FLOAT_DTYPES or dtype in COMPLEX_DTYPES else "float64"
+
+
+def linalg_dtype(dtype: str) -> str:
+    """The dtype LAPACK works in: integers become float64, float16 float32 (NumPy refuses
+    float16); float32, float64 and complex dtypes stay."""
+    if dtype == "float16":
+        return "float32"
+    if dtype in ("float32", "float64", "complex64", "complex128"):
+        return dtype
+    return "float64"

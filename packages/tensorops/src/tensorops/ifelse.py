@@ -9,6 +9,7 @@ from typing import Any
 from graphcore import Apply, Op, Variable
 from graphcore.graph.op import OutputStorage
 from tensorops import shape_entries as entries
+from tensorops.basic import as_tensor
 from tensorops.opsupport import as_tensor_input, tensor_output
 from tensorops.type import TensorType
 
@@ -146,8 +147,6 @@ def ifelse(
 
 def _pair(then_value: Any, else_value: Any) -> tuple[Variable, Variable]:
     """Both branch values as tensors; a plain value takes the dtype of a symbolic partner."""
-    from tensorops.basic import as_tensor
-
     if isinstance(then_value, Variable) and not isinstance(else_value, Variable):
         return then_value, as_tensor(else_value, dtype=then_value.type.dtype)  # type: ignore[attr-defined]
     if isinstance(else_value, Variable) and not isinstance(then_value, Variable):

@@ -11,17 +11,17 @@ import numpy as np
 
 from graphcore import Apply
 from graphcore.graph.op import OutputStorage
-from tensorops.dtypes import real_of
+from tensorops.dtypes import accumulating_dtype, linalg_dtype, real_of
 from tensorops.opsupport import (
     ValueOp,
     as_tensor_input,
     describe_shape,
     normalize_axis,
+    reduced_shape,
     store,
     tensor_output,
     tensor_type,
 )
-from tensorops.reduction import accumulating_dtype, reduced_shape
 from tensorops.shape_entries import minimum
 
 if TYPE_CHECKING:
@@ -62,16 +62,6 @@ numpy_linalg: Any = np.linalg
 
 Shape = tuple[Any, ...]
 Minimum = Callable[[Any, Any], Any]
-
-
-def linalg_dtype(dtype: str) -> str:
-    """The dtype LAPACK works in: integers become float64, float16 float32 (NumPy refuses
-    float16); float32, float64 and complex dtypes stay."""
-    if dtype == "float16":
-        return "float32"
-    if dtype in ("float32", "float64", "complex64", "complex128"):
-        return dtype
-    return "float64"
 
 
 def complex_of(dtype: str) -> str:
@@ -374,12 +364,12 @@ def matrix_power(x: Any, n: int) -> TensorVariable:
 
 def matrix_dot(*matrices: Any) -> TensorVariable:
     """``dot(dot(m0, m1), m2)...``: the product of several matrices, left to right."""
-    from tensorops.products import dot
-
     if not matrices:
         raise TypeError("matrix_dot needs at least one matrix")
     result: TensorVariable = functools.reduce(
-        dot, matrices[1:], as_tensor_input(matrices[0], "matrix_dot")
+        lambda product, matrix: product.dot(matrix),
+        matrices[1:],
+        as_tensor_input(matrices[0], "matrix_dot"),
     )
     return result
 

@@ -1,5 +1,5 @@
-"""Small pieces shared by the reduction, product and linear-algebra ops: axis checks,
-input conversion, output creation and storage, and shape arithmetic."""
+"""Small pieces shared by the ops: input conversion, axis checks, output creation and
+storage, and static shape arithmetic."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import numpy as np
 
 from graphcore import Op, Variable
 from graphcore.graph.op import OutputStorage
+from tensorops.basic import as_tensor
 from tensorops.type import TensorType
 
 if TYPE_CHECKING:
@@ -22,9 +23,6 @@ AxisArg = int | Sequence[int] | None
 
 def as_tensor_input(value: Any, op_name: str) -> TensorVariable:
     """``value`` as a tensor variable (lists, arrays and numbers become constants)."""
-    # Imported here: basic imports variable, whose methods call back into our modules.
-    from tensorops.basic import as_tensor
-
     variable = as_tensor(value)
     if not isinstance(variable.type, TensorType):
         raise TypeError(f"{op_name}: expected a tensor, got {value!r} of type {variable.type}")
@@ -77,6 +75,13 @@ def store(output_storage: OutputStorage, index: int, value: Any, dtype: Any) -> 
     float32 LAPACK call); ``np.asarray(..., dtype)`` converts without copying when it can.
     """
     output_storage[index][0] = np.asarray(value, dtype=dtype)
+
+
+def reduced_shape(shape: Sequence[Any], axes: Sequence[int], keepdims: bool) -> tuple[Any, ...]:
+    """The shape after reducing ``axes``: dropped, or kept with length 1."""
+    if keepdims:
+        return tuple(1 if axis in axes else entry for axis, entry in enumerate(shape))
+    return tuple(entry for axis, entry in enumerate(shape) if axis not in axes)
 
 
 def static_product(entries: Iterable[int | None]) -> int | None:

@@ -1,5 +1,6 @@
-"""Tensor products with NumPy's semantics: ``dot``, ``matmul``, ``tensordot``, ``outer``,
-``inner`` and ``batched_dot``; sizes known at build time are checked at build time."""
+"""Tensor products with NumPy's semantics: ``dot``, ``matmul``, ``tensordot`` and ``inner``;
+sizes known at build time are checked at build time. ``outer`` and ``batched_dot``, built
+from these and shape ops, are in ``tensorops.math``."""
 
 from __future__ import annotations
 
@@ -30,11 +31,9 @@ __all__ = [
     "Dot",
     "MatMul",
     "TensorDot",
-    "batched_dot",
     "dot",
     "inner",
     "matmul",
-    "outer",
     "tensordot",
 ]
 
@@ -238,15 +237,7 @@ def matmul(a: Any, b: Any) -> TensorVariable:
     return result
 
 
-# --- compositions --------------------------------------------------------------------------
-
-
-def outer(a: Any, b: Any) -> TensorVariable:
-    """``np.outer``: every element of ``a`` times every element of ``b`` (inputs flattened)."""
-    a, b = as_tensor_input(a, "outer"), as_tensor_input(b, "outer")
-    flat_a = a if a.type.ndim == 1 else a.flatten()
-    flat_b = b if b.type.ndim == 1 else b.flatten()
-    return tensordot(flat_a, flat_b, axes=0)
+# --- inner --------------------------------------------------------------------------
 
 
 def inner(a: Any, b: Any) -> TensorVariable:
@@ -255,27 +246,3 @@ def inner(a: Any, b: Any) -> TensorVariable:
     if a.type.ndim == 0 or b.type.ndim == 0:
         return dot(a, b)
     return tensordot(a, b, axes=([a.type.ndim - 1], [b.type.ndim - 1]))
-
-
-def batched_dot(a: Any, b: Any) -> TensorVariable:
-    """``dot(a[i], b[i])`` for each ``i`` of the shared first axis (ranks 2 or 3 each)."""
-    a, b = as_tensor_input(a, "batched_dot"), as_tensor_input(b, "batched_dot")
-    if a.type.ndim not in (2, 3) or b.type.ndim not in (2, 3):
-        raise ValueError(
-            f"batched_dot takes inputs of rank 2 or 3 (batch axis first), got ranks "
-            f"{a.type.ndim} and {b.type.ndim}"
-        )
-    # A batch of vectors becomes a batch of rows (first input) or columns (second), so the
-    # product is one batched matmul; the added axis is dropped from the result.
-    rows = a if a.type.ndim == 3 else a.dimshuffle(0, "x", 1)
-    columns = b if b.type.ndim == 3 else b.dimshuffle(0, 1, "x")
-    result = matmul(rows, columns)
-    keep = [0]
-    if a.type.ndim == 3:
-        keep.append(1)
-    if b.type.ndim == 3:
-        keep.append(2)
-    if len(keep) == 3:
-        return result
-    squeezed: TensorVariable = result.dimshuffle(*keep)
-    return squeezed

@@ -1,10 +1,10 @@
 """Reductions over axes: one ``Reduce`` op over a table of NumPy reductions, arg-reductions,
-and the numerically stable ``logsumexp``, ``softmax`` and ``log_softmax``."""
+and the numerically stable ``logsumexp``, ``softmax`` and ``log_softmax``.
+
+``var`` and ``std``, built from these, are in ``tensorops.math``."""
 
 from __future__ import annotations
 
-import builtins
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -14,18 +14,19 @@ import scipy.special
 
 from graphcore import Apply
 from graphcore.graph.op import OutputStorage
+from tensorops.dtypes import accumulating_dtype, floating_dtype
 from tensorops.opsupport import (
     AxisArg,
     ValueOp,
     as_tensor_input,
     normalize_axes,
     normalize_axis,
+    reduced_shape,
     store,
     tensor_output,
     tensor_type,
 )
-from tensorops.shape_entries import product
-from tensorops.type import COMPLEX_DTYPES, FLOAT_DTYPES, normalize_dtype
+from tensorops.type import normalize_dtype
 
 if TYPE_CHECKING:
     from graphcore.fgraph import FunctionGraph
@@ -52,22 +53,11 @@ __all__ = [
     "min",
     "prod",
     "softmax",
-    "std",
     "sum",
-    "var",
 ]
 
 
 # --- dtype rules (NumPy's) -------------------------------------------------------------
-
-
-def accumulating_dtype(dtype: str) -> str:
-    """NumPy's sum/prod dtype: bool and narrow ints widen to the platform's 64-bit ints."""
-    if dtype == "bool" or dtype in ("int8", "int16", "int32"):
-        return "int64"
-    if dtype in ("uint8", "uint16", "uint32"):
-        return "uint64"
-    return dtype
 
 
 def same_dtype(dtype: str) -> str:
@@ -78,11 +68,6 @@ def same_dtype(dtype: str) -> str:
 def boolean_dtype(dtype: str) -> str:
     """all and any answer with booleans."""
     return "bool"
-
-
-def floating_dtype(dtype: str) -> str:
-    """NumPy's mean dtype: float and complex inputs keep theirs, the rest become float64."""
-    return dtype if dtype in FLOAT_DTYPES or dtype in COMPLEX_DTYPES else "float64"
 
 
 @dataclass(frozen=True)
@@ -108,13 +93,6 @@ REDUCTIONS: dict[str, Reduction] = {
         Reduction("mean", np.mean, floating_dtype, accepts_dtype=True),
     )
 }
-
-
-def reduced_shape(shape: Sequence[Any], axes: Sequence[int], keepdims: bool) -> tuple[Any, ...]:
-    """The shape after reducing ``axes``: dropped, or kept with length 1."""
-    if keepdims:
-        return tuple(1 if axis in axes else entry for axis, entry in enumerate(shape))
-    return tuple(entry for axis, entry in enumerate(shape) if axis not in axes)
 
 
 # --- Reduce ----------------------------------------------------------------------------
@@ -214,43 +192,6 @@ def any(x: Any, axis: AxisArg = None, keepdims: bool = False) -> TensorVariable:
 def mean(x: Any, axis: AxisArg = None, dtype: Any = None, keepdims: bool = False) -> TensorVariable:
     """Mean over ``axis``; integer inputs give float64, float32 stays float32."""
     return _reduce("mean", x, axis, keepdims, dtype)
-
-
-def var(x: Any, axis: AxisArg = None, ddof: int = 0, keepdims: bool = False) -> TensorVariable:
-    """Variance over ``axis``: ``sum(|x - mean|²) / (n - ddof)``, as ``np.var``."""
-    tensor = as_tensor_input(x, "var")
-    axes = normalize_axes(axis, tensor.type.ndim, "var")
-    centered = tensor - mean(tensor, axes, keepdims=True)
-    if tensor.type.dtype in COMPLEX_DTYPES:
-        centered = builtins.abs(centered)
-    squared_mean = mean(centered * centered, axes, keepdims=keepdims)
-    if ddof == 0:
-        return squared_mean
-    # mean divides by n; rescale by n / (n - ddof) to divide by n - ddof instead.
-    from tensorops.basic import cast
-
-    count = cast(_element_count(tensor, axes), squared_mean.type.dtype)
-    result: TensorVariable = squared_mean * (count / (count - ddof))
-    return result
-
-
-def std(x: Any, axis: AxisArg = None, ddof: int = 0, keepdims: bool = False) -> TensorVariable:
-    """Standard deviation: the square root of ``var``."""
-    from tensorops import math as tensor_math
-
-    square_root: Any = tensor_math.sqrt
-    result: TensorVariable = square_root(var(x, axis, ddof=ddof, keepdims=keepdims))
-    return result
-
-
-def _element_count(tensor: TensorVariable, axes: Sequence[int]) -> Any:
-    """How many elements each reduction over ``axes`` sees (an int64 scalar variable)."""
-    static = [tensor.type.shape[a] for a in axes]
-    if builtins.all(entry is not None for entry in static):
-        from tensorops.basic import constant
-
-        return constant(math.prod(entry for entry in static if entry is not None), dtype="int64")
-    return product([tensor.shape[axis] for axis in axes])
 
 
 # --- argmax / argmin -------------------------------------------------------------------

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from graphcore import Constant, Variable
+from tensorops import ufuncs
 from tensorops.type import INTEGER_DTYPES, TensorType
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ def constant_int(value: Any) -> int | None:
     if isinstance(value, Constant):
         return int(value.data)
     owner = value.owner
+    # By name: Shape_i is defined in tensorops.sizes, a layer above this module.
     if owner is not None and type(owner.op).__name__ == "Shape_i":
         static: tuple[int | None, ...] = owner.inputs[0].type.shape  # type: ignore[attr-defined]
         return static[owner.op.i]  # type: ignore[attr-defined]
@@ -155,16 +157,12 @@ def minimum(left: ShapeEntry, right: ShapeEntry) -> ShapeEntry:
 
 def cast(value: Variable, dtype: str) -> TensorVariable:
     """``value`` converted to ``dtype`` (an elementwise cast)."""
-    from tensorops.basic import cast as cast_tensor
-
-    return cast_tensor(value, dtype)
+    return ufuncs.cast(value, dtype)
 
 
 def elementwise(name: str) -> Any:
-    """The elementwise function ``name`` of ``tensorops.math`` (imported late: it imports us)."""
-    from tensorops import math
-
-    return getattr(math, name)
+    """The elementwise function ``name`` (``"maximum"``, ``"eq"``...) of the scalar table."""
+    return ufuncs.FUNCTIONS[name]
 
 
 def switch(condition: Any, if_true: Any, if_false: Any) -> TensorVariable:

@@ -11,8 +11,7 @@ import scipy.linalg
 
 from graphcore import Apply
 from graphcore.graph.op import OutputStorage
-from tensorops.dtypes import upcast
-from tensorops.nlinalg import linalg_dtype
+from tensorops.dtypes import linalg_dtype, upcast
 from tensorops.opsupport import (
     ValueOp,
     as_tensor_input,

@@ -77,8 +77,37 @@ class TensorType(Type):
     def make_constant(self, value: Any, name: str | None = None) -> TensorConstant:
         return self.constant_type(self, value, name)
 
-    def __call__(self, name: str | None = None) -> TensorVariable:
-        return self.make_variable(name)
+    def __call__(
+        self, name: str | None = None, dtype: Any = None, shape: Iterable[Any] | None = None
+    ) -> TensorVariable:
+        """A symbolic input of this type: ``pt.dvector("x")``, ``pt.dvector("x", shape=(3,))``.
+
+        ``shape`` fixes sizes this type leaves open (None keeps one open); ``dtype``, if
+        given, must be this type's own.
+        """
+        if dtype is not None and normalize_dtype(dtype) != self.dtype:
+            raise TypeError(
+                f"{self} holds {self.dtype} values, not {normalize_dtype(dtype)}; "
+                "use pt.tensor(dtype=..., shape=...) for another dtype"
+            )
+        if shape is None:
+            return self.make_variable(name)
+        return self.clone(shape=self._merge_shape(tuple(shape))).make_variable(name)
+
+    def _merge_shape(self, given: tuple[Any, ...]) -> StaticShape:
+        """This type's static shape with the sizes in ``given`` filled in (True means 1)."""
+        if len(given) != self.ndim:
+            raise ValueError(
+                f"{self}: shape {given} has {len(given)} entries, "
+                f"but the type has {self.ndim} dimensions"
+            )
+        merged: list[int | None] = []
+        for axis, (fixed, entry) in enumerate(zip(self.shape, given, strict=True)):
+            size = (1 if entry else None) if isinstance(entry, (bool, np.bool_)) else entry
+            if fixed is not None and size is not None and size != fixed:
+                raise ValueError(f"{self}: axis {axis} has length {fixed}, shape says {size}")
+            merged.append(fixed if size is None else size)
+        return tuple(merged)
 
     @property
     def ndim(self) -> int:

@@ -7,8 +7,8 @@ from graphcore import Apply, FunctionGraph, Variable
 from rewriter.db import register_canonicalize
 from rewriter.engine.node_rewriter import node_rewriter
 from rewriter.tensor.patterns import constant_value, keep_type, op_of, switch, tensor_type
-from tensorops.basic import cast
 from tensorops.elemwise import Elemwise
+from tensorops.math import cast
 from tensorops.reduction import Reduce
 
 Result = list[Variable] | None

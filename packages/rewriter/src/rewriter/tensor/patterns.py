@@ -10,9 +10,9 @@ import numpy as np
 from graphcore import Apply, Constant, FunctionGraph, Variable
 from rewriter.engine.node_rewriter import Replacement
 from rewriter.engine.pattern import Bindings, PatternNodeRewriter
-from tensorops.basic import cast
 from tensorops.creation import alloc
 from tensorops.elemwise import Elemwise
+from tensorops.math import cast
 from tensorops.scalar_ops import scalar_op
 from tensorops.shape import Shape_i, specify_shape
 from tensorops.type import TensorType

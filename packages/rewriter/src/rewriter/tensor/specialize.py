@@ -24,8 +24,8 @@ from rewriter.tensor.patterns import (
     sqrt,
     tensor_type,
 )
-from tensorops.basic import cast
 from tensorops.join import MakeVector
+from tensorops.math import cast
 from tensorops.products import Dot
 from tensorops.reduction import Reduce
 from tensorops.shape import Shape, Shape_i

@@ -14,9 +14,10 @@ from tensorops.indexing.advanced import (
 )
 from tensorops.indexing.basic import IncSubtensor, SliceLength, Subtensor
 from tensorops.indexing.key import ARRAY, INT, parse_key
-from tensorops.indexing.nonzero import Nonzero, flatnonzero, nonzero, nonzero_values
+from tensorops.indexing.nonzero import Nonzero
 from tensorops.indexing.update import inc_subtensor, set_subtensor
 from tensorops.opsupport import as_tensor_input
+from tensorops.sizes import Shape, Shape_i
 
 if TYPE_CHECKING:
     from tensorops.variable import TensorVariable
@@ -30,11 +31,8 @@ __all__ = [
     "Nonzero",
     "SliceLength",
     "Subtensor",
-    "flatnonzero",
     "getitem",
     "inc_subtensor",
-    "nonzero",
-    "nonzero_values",
     "set_subtensor",
 ]
 
@@ -58,8 +56,6 @@ def _shape_entry(
     x: Variable, spec: tuple[Any, ...], indices: list[Variable]
 ) -> TensorVariable | None:
     """``a.shape[i]`` with a known ``i``: ``Shape_i`` (or the static size) instead of indexing."""
-    from tensorops.shape import Shape, Shape_i
-
     if spec != (INT,) or x.owner is None or not isinstance(x.owner.op, Shape):
         return None
     position = entries.constant_int(indices[0])

@@ -77,10 +77,10 @@ def symbolic_result_shape(
 
     def array_shape(number: int, index: Variable) -> Sequence[Any]:
         if index.type.dtype == "bool":  # type: ignore[attr-defined]
-            from tensorops.reduction import sum as sum_
-
             count = entries.constant_int(index.data.sum()) if hasattr(index, "data") else None
-            return (count if count is not None else entries.cast(sum_(index), "int64"),)
+            if count is not None:
+                return (count,)
+            return (entries.cast(as_tensor_input(index, "indexing").sum(), "int64"),)
         return index_shapes[number]
 
     return result_shape(

@@ -1,10 +1,10 @@
-"""Where a tensor is nonzero: ``nonzero`` (one index vector per axis), ``flatnonzero``
-and ``nonzero_values``."""
+"""Where a tensor is nonzero: the ``Nonzero`` op (one index vector per axis). ``nonzero``,
+``flatnonzero`` and ``nonzero_values`` are in ``tensorops.math``."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -12,9 +12,6 @@ from graphcore import Apply, Op
 from graphcore.graph.op import OutputStorage
 from tensorops import shape_entries as entries
 from tensorops.opsupport import as_tensor_input, tensor_output
-
-if TYPE_CHECKING:
-    from tensorops.variable import TensorVariable
 
 
 class Nonzero(Op):
@@ -38,34 +35,5 @@ class Nonzero(Op):
             cell[0] = positions.astype("int64", copy=False)
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: Sequence[Any]) -> list[Any]:
-        from tensorops.reduction import sum as sum_
-
-        count = entries.cast(sum_(entries.elementwise("neq")(node.inputs[0], 0)), "int64")
+        count = entries.cast(entries.elementwise("neq")(node.inputs[0], 0).sum(), "int64")
         return [(count,)] * len(node.outputs)
-
-
-def nonzero(a: Any, return_matrix: bool = False) -> Any:
-    """``np.nonzero``: a tuple of index vectors, one per axis (a matrix of them with
-    ``return_matrix``, as Theano offered)."""
-    from tensorops.join import stack
-
-    outputs = Nonzero()(a)
-    positions = tuple(outputs) if isinstance(outputs, list) else (outputs,)
-    return stack(list(positions)) if return_matrix else positions
-
-
-def flatnonzero(a: Any) -> TensorVariable:
-    """``np.flatnonzero``: positions of the nonzero entries of the flattened tensor."""
-    from tensorops.shape import flatten
-
-    a = as_tensor_input(a, "flatnonzero")
-    return nonzero(flatten(a) if a.type.ndim != 1 else a)[0]
-
-
-def nonzero_values(a: Any) -> TensorVariable:
-    """The nonzero entries of the flattened tensor, in order."""
-    from tensorops.indexing import getitem
-    from tensorops.shape import flatten
-
-    a = as_tensor_input(a, "nonzero_values")
-    return getitem(flatten(a), flatnonzero(a))

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from tensorops import math as tensor_math
 from tensorops import products
 from tensorops.testing.case import OpCase, ValueMaker
 from tensorops.testing.harness import CHECK_DTYPE
@@ -182,11 +183,11 @@ def _batched_dot_reference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _composition_cases() -> list[OpCase]:
     return [
-        _pair_case("outer_vectors", products.outer, np.outer, uniform((3,)), uniform((4,))),
-        _pair_case("outer_matrices", products.outer, np.outer, uniform((2, 3)), uniform((2, 2))),
+        _pair_case("outer_vectors", tensor_math.outer, np.outer, uniform((3,)), uniform((4,))),
+        _pair_case("outer_matrices", tensor_math.outer, np.outer, uniform((2, 3)), uniform((2, 2))),
         _pair_case(
             "outer_int_f32",
-            products.outer,
+            tensor_math.outer,
             np.outer,
             integers((3,), "int32"),
             uniform((2,), "float32"),
@@ -197,28 +198,28 @@ def _composition_cases() -> list[OpCase]:
         _pair_case("inner_scalar", products.inner, np.inner, uniform(()), uniform((3,))),
         _pair_case(
             "batched_dot_3_3",
-            products.batched_dot,
+            tensor_math.batched_dot,
             _batched_dot_reference,
             uniform((5, 2, 3)),
             uniform((5, 3, 4)),
         ),
         _pair_case(
             "batched_dot_2_2",
-            products.batched_dot,
+            tensor_math.batched_dot,
             _batched_dot_reference,
             uniform((5, 3)),
             uniform((5, 3)),
         ),
         _pair_case(
             "batched_dot_3_2",
-            products.batched_dot,
+            tensor_math.batched_dot,
             _batched_dot_reference,
             uniform((5, 2, 3)),
             uniform((5, 3)),
         ),
         _pair_case(
             "batched_dot_2_3",
-            products.batched_dot,
+            tensor_math.batched_dot,
             _batched_dot_reference,
             uniform((5, 3)),
             uniform((5, 3, 4)),

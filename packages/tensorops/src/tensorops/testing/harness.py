@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from graphcore import Mode, Variable, function
+from tensorops.sizes import shape_of
 from tensorops.testing.case import OpCase
 from tensorops.type import TensorType
 
@@ -111,8 +112,6 @@ def _check_static_shape(case: OpCase, var: Variable, value: np.ndarray) -> None:
 def check_infer_shape(case: OpCase, mode: str | Mode | None = None) -> None:
     """The symbolic shape of each output equals the computed shape, and computing it
     does not run the op that made the output."""
-    from tensorops.shape import shape_of
-
     values = case.values()
     arguments, variables = symbolic_inputs(case, values)
     outputs = _as_list(case.build(*arguments))
