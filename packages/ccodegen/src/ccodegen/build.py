@@ -13,6 +13,8 @@ import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy
+
 # Kept readable: the first lines of a compiler's complaint say what went wrong.
 ERROR_LINES = 40
 
@@ -162,7 +164,10 @@ def have_c_compiler() -> bool:
 
 def _include_flags() -> list[str]:
     paths = sysconfig.get_paths()
-    folders = dict.fromkeys([paths["include"], paths.get("platinclude", paths["include"])])
+    # Python's headers, and NumPy's: generated code reads NumPy arrays' fields directly.
+    folders = dict.fromkeys(
+        [paths["include"], paths.get("platinclude", paths["include"]), numpy.get_include()]
+    )
     return [flag for folder in folders for flag in ("-I", folder)]
 
 

@@ -34,6 +34,7 @@ from types import ModuleType
 from typing import Any
 
 import _cffi_backend
+import numpy
 
 from ccodegen.build import CCompileError, build_extension, find_compiler
 from graphcore.config import config
@@ -99,6 +100,7 @@ def _environment(cc_variable: str | None) -> str:
             "format": FORMAT,
             **find_compiler().identity(),
             "cffi": _cffi_backend.__version__,
+            "numpy": numpy.__version__,  # generated code reads NumPy's array struct
             "ext_suffix": EXT_SUFFIX,
             "cache_tag": sys.implementation.cache_tag,
             "platform": sysconfig.get_platform(),

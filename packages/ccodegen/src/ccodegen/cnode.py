@@ -1,0 +1,111 @@
+"""How an op's C is asked for and what it gives back.
+
+Every variable of a translated graph is a ``cg_arr`` named ``v<k>`` (data, lengths,
+byte strides; see runtime.h). An op's C rule, registered on ``c_ops`` for its class,
+receives a ``NodeContext`` naming its inputs and outputs and returns a ``NodeC``:
+statements that set the outputs' lengths (the shape pass, run before any buffer is
+given out), statements that compute them, and which outputs are views of an input
+(they get no buffer). A rule returns None when it has no C for this node (a dtype
+it does not handle): the node then runs in Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ccodegen.scalar_c import C_TYPES
+from graphcore import Apply, OpRegistry, Variable
+
+MAX_DIMS = 16
+"""CG_MAXDIM of runtime.h: higher ranks run in Python."""
+
+
+@dataclass(frozen=True)
+class CVar:
+    """A tensor variable as the generated code names it."""
+
+    name: str
+    dtype: str
+    broadcastable: tuple[bool, ...]
+
+    @property
+    def ndim(self) -> int:
+        return len(self.broadcastable)
+
+    @property
+    def ctype(self) -> str:
+        return C_TYPES[self.dtype]
+
+    @property
+    def itemsize(self) -> int:
+        return np.dtype(self.dtype).itemsize
+
+    @property
+    def type_num(self) -> int:
+        return np.dtype(self.dtype).num
+
+    def dim(self, axis: int) -> str:
+        return f"{self.name}.dims[{axis}]"
+
+    def stride(self, axis: int) -> str:
+        return f"{self.name}.strides[{axis}]"
+
+    def pointer(self) -> str:
+        return f"(({self.ctype} *){self.name}.data)"
+
+    def first(self) -> str:
+        """The first element's value (the only one of a 0-d or all-length-1 value)."""
+        return f"(*{self.pointer()})"
+
+    def size(self) -> str:
+        return f"cg_size(&{self.name}, {self.ndim})"
+
+
+@dataclass
+class NodeContext:
+    """One node to translate: its position (named in errors), inputs and outputs."""
+
+    index: int
+    node: Apply
+    inputs: list[CVar]
+    outputs: list[CVar]
+
+    def fail(self, kind: str, message: str, *c_arguments: str) -> str:
+        """C that reports ``message`` (a printf format) as a ``kind`` error and returns."""
+        text = message.replace("\\", "\\\\").replace('"', '\\"')
+        arguments = "".join(f", {arg}" for arg in c_arguments)
+        return f'return cg_fail(st, {self.index}, CG_{kind.upper()}, "{text}"{arguments});'
+
+
+@dataclass
+class NodeC:
+    """The C of one node: ``shape`` sets every output's lengths; ``compute`` fills the
+        outputs (and sets data and strides of views); ``views`` lists outputs that are
+        views of an input; ``support`` holds C definitions it needs, written once per unit
+    however many nodes ask for the same text."""
+
+    shape: str
+    compute: str
+    views: frozenset[int] = frozenset()
+    support: tuple[str, ...] = field(default_factory=tuple)
+
+
+CRule = Callable[[NodeContext], NodeC | None]
+
+c_ops: OpRegistry[CRule] = OpRegistry("C code")
+
+
+def c_var(name: str, var: Variable) -> CVar | None:
+    """The C view of a tensor variable, or None when C cannot hold it."""
+    dtype = getattr(var.type, "dtype", None)
+    shape = getattr(var.type, "shape", None)
+    if dtype not in C_TYPES or shape is None or len(shape) > MAX_DIMS:
+        return None
+    return CVar(name, dtype, tuple(length == 1 for length in shape))
+
+
+def join_lines(lines: Sequence[str], indent: str = "    ") -> str:
+    return "\n".join(indent + line if line else line for line in "\n".join(lines).splitlines())

@@ -1,0 +1,118 @@
+"""The C linker: a compiled function as one C entry point, or C and Python side by side.
+
+When every node has C, the whole graph is one segment: a call is one foreign call
+(``f.maker.linker.name == "c"``). Otherwise each node that has C becomes a segment
+of its own, all of them in the same translation unit, and the Python VM runs them
+as thunks beside the Python nodes. Without a C compiler it warns once and links
+the Python backend.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from ccodegen import ops as _ops  # noqa: F401 - registers the C rules
+from ccodegen.build import have_c_compiler
+from ccodegen.cache import load_module
+from ccodegen.program import SegmentCaller
+from ccodegen.translate import Segment, translate_segment, translation_unit
+from graphcore import (
+    Apply,
+    CallLayout,
+    Cell,
+    CellProgram,
+    Constant,
+    FunctionGraph,
+    Program,
+    Thunk,
+    python_program,
+    python_thunk,
+)
+
+
+class CProgram:
+    """A whole graph in one segment: arguments and shared values in, every output out."""
+
+    def __init__(self, caller: SegmentCaller, layout: CallLayout):
+        self.caller = caller
+        self._shared_cells = list(layout.input_cells[layout.n_args :])
+        self._call = caller.call
+
+    def call(self, args: Sequence[Any]) -> list[Any]:
+        if self._shared_cells:
+            return self._call([*args, *(cell[0] for cell in self._shared_cells)])
+        return self._call(args)
+
+    def free(self) -> None:
+        self.caller.free()
+
+
+class CLinker:
+    """FAST_RUN's linker where a C compiler is installed."""
+
+    name: ClassVar[str] = "c"
+    priority: ClassVar[int] = 10
+    _warned: ClassVar[bool] = False
+
+    def link(self, fgraph: FunctionGraph, layout: CallLayout | None = None) -> Program:
+        layout = layout or CallLayout.fresh(fgraph)
+        if not have_c_compiler():
+            if not CLinker._warned:
+                CLinker._warned = True
+                warnings.warn(
+                    "ccodegen: no C compiler was found (set CC or install gcc), so compiled "
+                    "functions run on the Python backend",
+                    RuntimeWarning,
+                    stacklevel=3,
+                )
+            return python_program(fgraph, layout)
+        order = fgraph.toposort()
+        whole = translate_segment("main", order, fgraph.inputs, fgraph.outputs)
+        if whole is not None:
+            module = _compile([whole])
+            return CProgram(SegmentCaller(whole, module, layout.borrow), layout)
+        return _mixed_program(fgraph, layout, order)
+
+
+def _compile(segments: Sequence[Segment]) -> Any:
+    unit = translation_unit(segments)
+    return load_module(unit.source, unit.cdef, name_hint="graph")
+
+
+def _mixed_program(fgraph: FunctionGraph, layout: CallLayout, order: list[Apply]) -> CellProgram:
+    """Python VM over all nodes; those with C run their own segment of one shared unit."""
+    outputs = set(fgraph.outputs)
+    segments: dict[Apply, Segment] = {}
+    for index, node in enumerate(order):
+        if node.op.lazy:
+            continue
+        inputs = [var for var in dict.fromkeys(node.inputs) if not isinstance(var, Constant)]
+        segment = translate_segment(f"n{index}", [node], inputs, node.outputs)
+        if segment is not None:
+            segments[node] = segment
+    if not segments:
+        return python_program(fgraph, layout)
+    module = _compile(list(segments.values()))
+    callers = {
+        node: SegmentCaller(segment, module, [var not in outputs for var in node.outputs])
+        for node, segment in segments.items()
+    }
+
+    def thunk_for(node: Apply, input_cells: list[Cell], output_cells: list[Cell]) -> Thunk:
+        caller = callers.get(node)
+        if caller is None:
+            return python_thunk(node, input_cells, output_cells)
+        position = {var: k for k, var in enumerate(node.inputs)}
+        cells = [input_cells[position[var]] for var in caller.segment.inputs]
+        call = caller.call
+
+        def thunk() -> None:
+            for cell, value in zip(output_cells, call([cell[0] for cell in cells]), strict=True):
+                cell[0] = value
+
+        return thunk
+
+    program = python_program(fgraph, layout, thunk_for)
+    return program

@@ -1,0 +1,7 @@
+"""C rules for tensorops' ops, registered on ``ccodegen.cnode.c_ops`` when imported."""
+
+from ccodegen.ops import elemwise as elemwise
+from ccodegen.ops import reductions as reductions
+from ccodegen.ops import views as views
+
+__all__ = ["elemwise", "reductions", "views"]

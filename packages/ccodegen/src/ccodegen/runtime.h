@@ -1,0 +1,152 @@
+/* The runtime every generated translation unit starts with: array views over NumPy
+   arrays, buffers kept between calls in a state struct, and error reporting. */
+#define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
+#include <Python.h>
+#include <numpy/ndarraytypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define CG_MAXDIM 16
+
+/* One value as the generated code sees it: data, and per axis its length and its
+   stride in bytes. Only the first ndim entries are used; ndim is known statically. */
+typedef struct {
+    char *data;
+    npy_intp dims[CG_MAXDIM];
+    npy_intp strides[CG_MAXDIM];
+} cg_arr;
+
+/* What a program keeps between calls: one buffer per intermediate value (grown, never
+   shrunk), the lengths of the outputs it last asked for, and the last error. */
+typedef struct cg_state {
+    int n_buffers;
+    void **buffers;
+    size_t *capacity;
+    npy_intp *wanted;       /* per output, CG_MAXDIM lengths: what the caller must allocate */
+    int failed_node;        /* index of the node that failed, or -1 */
+    int error_kind;         /* CG_VALUE, CG_INDEX, ... */
+    PyTypeObject *ndarray;  /* numpy.ndarray, to check what the caller passed */
+    char message[512];
+} cg_state;
+
+enum { CG_OK = 0, CG_ERROR = 1, CG_NEED_OUTPUTS = 2 };
+/* The Python exception a failure becomes. */
+enum { CG_VALUE = 1, CG_INDEX = 2, CG_TYPE = 3, CG_MEMORY = 4 };
+
+static int cg_fail(cg_state *st, int node, int kind, const char *format, ...) {
+    va_list args;
+    va_start(args, format);
+    vsnprintf(st->message, sizeof st->message, format, args);
+    va_end(args);
+    st->failed_node = node;
+    st->error_kind = kind;
+    return CG_ERROR;
+}
+
+/* Read a NumPy array passed by address; check its dtype and rank. */
+static int cg_load(cg_state *st, cg_arr *a, uintptr_t address, int type_num, int ndim,
+                   const char *name) {
+    PyArrayObject *array = (PyArrayObject *)address;
+    PyTypeObject *type = Py_TYPE((PyObject *)array);
+    if (type != st->ndarray && !PyType_IsSubtype(type, st->ndarray))
+        return cg_fail(st, -1, CG_TYPE, "input %s: expected a NumPy array, got another object",
+                       name);
+    if (PyArray_NDIM(array) != ndim || PyArray_DESCR(array)->type_num != type_num)
+        return cg_fail(st, -1, CG_TYPE, "input %s: expected a %d-d array of NumPy type number %d, "
+                       "got %d-d of type number %d", name, ndim, type_num,
+                       PyArray_NDIM(array), PyArray_DESCR(array)->type_num);
+    a->data = PyArray_BYTES(array);
+    for (int k = 0; k < ndim; k++) {
+        a->dims[k] = PyArray_DIMS(array)[k];
+        a->strides[k] = PyArray_STRIDES(array)[k];
+    }
+    return CG_OK;
+}
+
+static npy_intp cg_size(const cg_arr *a, int ndim) {
+    npy_intp n = 1;
+    for (int k = 0; k < ndim; k++) n *= a->dims[k];
+    return n;
+}
+
+/* Whether a has b's lengths and C-contiguous strides (axes of length 1 may have any). */
+static inline int cg_contiguous_like(const cg_arr *a, const cg_arr *b, int ndim,
+                                     npy_intp itemsize) {
+    npy_intp stride = itemsize;
+    for (int k = ndim - 1; k >= 0; k--) {
+        if (a->dims[k] != b->dims[k]) return 0;
+        if (a->dims[k] != 1 && a->strides[k] != stride) return 0;
+        stride *= a->dims[k];
+    }
+    return 1;
+}
+
+static void cg_contiguous_strides(cg_arr *a, int ndim, npy_intp itemsize) {
+    npy_intp stride = itemsize;
+    for (int k = ndim - 1; k >= 0; k--) {
+        a->strides[k] = stride;
+        stride *= a->dims[k] > 0 ? a->dims[k] : 1;
+    }
+}
+
+/* Give an intermediate value a C-contiguous buffer of its size, reusing the last one. */
+static int cg_reserve(cg_state *st, int slot, cg_arr *a, int ndim, npy_intp itemsize) {
+    size_t bytes = (size_t)cg_size(a, ndim) * (size_t)itemsize;
+    if (bytes == 0) bytes = (size_t)itemsize;
+    if (st->capacity[slot] < bytes) {
+        void *grown = realloc(st->buffers[slot], bytes);
+        if (grown == NULL) return cg_fail(st, -1, CG_MEMORY, "out of memory (%zu bytes)", bytes);
+        st->buffers[slot] = grown;
+        st->capacity[slot] = bytes;
+    }
+    a->data = (char *)st->buffers[slot];
+    cg_contiguous_strides(a, ndim, itemsize);
+    return CG_OK;
+}
+
+/* Bind output i to the array the caller allocated; when its lengths differ from the
+   computed ones, record them so the caller can allocate and call again. */
+static int cg_bind_output(cg_state *st, int i, cg_arr *a, uintptr_t address, int ndim,
+                          int *mismatch) {
+    PyArrayObject *array = (PyArrayObject *)address;
+    npy_intp *wanted = st->wanted + (size_t)i * CG_MAXDIM;
+    for (int k = 0; k < ndim; k++) {
+        wanted[k] = a->dims[k];
+        if (address == 0 || PyArray_DIMS(array)[k] != a->dims[k]) *mismatch = 1;
+    }
+    if (address == 0 && ndim == 0) *mismatch = 1;
+    if (*mismatch) return CG_OK;
+    a->data = PyArray_BYTES(array);
+    for (int k = 0; k < ndim; k++) a->strides[k] = PyArray_STRIDES(array)[k];
+    return CG_OK;
+}
+
+static cg_state *cg_new_state(int n_buffers, int n_outputs, uintptr_t ndarray) {
+    cg_state *st = calloc(1, sizeof(cg_state));
+    if (st == NULL) return NULL;
+    st->n_buffers = n_buffers;
+    st->buffers = calloc((size_t)(n_buffers ? n_buffers : 1), sizeof(void *));
+    st->capacity = calloc((size_t)(n_buffers ? n_buffers : 1), sizeof(size_t));
+    st->wanted = calloc((size_t)(n_outputs ? n_outputs : 1) * CG_MAXDIM, sizeof(npy_intp));
+    st->failed_node = -1;
+    st->ndarray = (PyTypeObject *)ndarray;
+    return st;
+}
+
+static void cg_free_buffers(cg_state *st) {
+    for (int i = 0; i < st->n_buffers; i++) {
+        free(st->buffers[i]);
+        st->buffers[i] = NULL;
+        st->capacity[i] = 0;
+    }
+}
+
+static void cg_delete_state(cg_state *st) {
+    if (st == NULL) return;
+    cg_free_buffers(st);
+    free(st->buffers);
+    free(st->capacity);
+    free(st->wanted);
+    free(st);
+}

@@ -1,0 +1,295 @@
+"""C for scalar ops: one row per op of tensorops' elementwise table, keyed by its name.
+
+A row turns the C texts of the operands into the C text of the result. Operands
+arrive already cast to the dtype the op computes in (``operand_dtypes``), so a row
+only chooses between float, double and integer spellings. Helpers too long for an
+expression live in ``prelude.h`` (``cg_`` names); rows missing here have no C and
+their nodes run in Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+C_TYPES = {
+    "bool": "npy_bool",
+    "int8": "npy_int8",
+    "int16": "npy_int16",
+    "int32": "npy_int32",
+    "int64": "npy_int64",
+    "uint8": "npy_uint8",
+    "uint16": "npy_uint16",
+    "uint32": "npy_uint32",
+    "uint64": "npy_uint64",
+    "float32": "float",
+    "float64": "double",
+}
+"""The dtypes C code handles (complex numbers run in Python)."""
+
+
+@dataclass(frozen=True)
+class Operands:
+    """What a row needs to know: the operands' dtype and the result's."""
+
+    dtypes: tuple[str, ...]
+    out: str
+
+    @property
+    def kind(self) -> str:
+        """``"f"`` float32, ``"d"`` float64, ``"i"`` signed, ``"u"`` unsigned, ``"b"`` bool."""
+        dtype = self.dtypes[0] if self.dtypes else self.out
+        if dtype == "float32":
+            return "f"
+        if dtype == "float64":
+            return "d"
+        return {"b": "b", "u": "u"}.get(dtype[0], "i")
+
+    @property
+    def is_float(self) -> bool:
+        return self.kind in "fd"
+
+
+Row = Callable[[Sequence[str], Operands], str]
+
+
+def _math(name: str) -> Row:
+    """A libm function: ``exp(x)``, ``expf(x)`` on float32."""
+
+    def row(args: Sequence[str], ops: Operands) -> str:
+        suffix = "f" if ops.kind == "f" else ""
+        return f"{name}{suffix}({', '.join(args)})"
+
+    return row
+
+
+def _helper(name: str) -> Row:
+    """A prelude helper in double and float spellings: ``cg_softplus`` / ``cg_softplusf``."""
+    return _math(f"cg_{name}")
+
+
+def _infix(symbol: str) -> Row:
+    return lambda args, ops: f"({args[0]} {symbol} {args[1]})"
+
+
+def _boolean(symbol: str) -> Row:
+    """A comparison: 1 or 0 as npy_bool."""
+    return lambda args, ops: f"(npy_bool)({args[0]} {symbol} {args[1]})"
+
+
+def _float_only(row: Row) -> Row:
+    """A row defined for float operands only (integers fall back to Python)."""
+
+    def checked(args: Sequence[str], ops: Operands) -> str:
+        if not ops.is_float:
+            raise NotImplementedError("integer operands")
+        return row(args, ops)
+
+    return checked
+
+
+def _by_kind(float_row: Row, integer_row: Row) -> Row:
+    return lambda args, ops: (float_row if ops.is_float else integer_row)(args, ops)
+
+
+def _boolean_or(row: Row, logical: str) -> Row:
+    """On booleans NumPy's add is logical or and mul logical and."""
+    return lambda args, ops: (
+        f"({args[0]} {logical} {args[1]})" if ops.kind == "b" else row(args, ops)
+    )
+
+
+def _true_div(args: Sequence[str], ops: Operands) -> str:
+    return f"({args[0]} / {args[1]})"
+
+
+def _int_div(args: Sequence[str], ops: Operands) -> str:
+    if ops.is_float:
+        return f"cg_floor_div{'f' if ops.kind == 'f' else ''}({args[0]}, {args[1]})"
+    if ops.kind == "u":
+        return f"({args[1]} ? {args[0]} / {args[1]} : 0)"
+    return f"cg_floor_div_i64({args[0]}, {args[1]})"
+
+
+def _mod(args: Sequence[str], ops: Operands) -> str:
+    if ops.is_float:
+        return f"cg_mod{'f' if ops.kind == 'f' else ''}({args[0]}, {args[1]})"
+    if ops.kind == "u":
+        return f"({args[1]} ? {args[0]} % {args[1]} : 0)"
+    return f"cg_mod_i64({args[0]}, {args[1]})"
+
+
+def _pow(args: Sequence[str], ops: Operands) -> str:
+    if ops.is_float:
+        return _math("pow")(args, ops)
+    return f"cg_pow_i64({args[0]}, {args[1]})"
+
+
+def _minmax(symbol: str) -> Row:
+    """NumPy's minimum/maximum: a NaN operand gives NaN."""
+
+    def row(args: Sequence[str], ops: Operands) -> str:
+        a, b = args
+        if ops.is_float:
+            return f"(({a} {symbol} {b} || {a} != {a}) ? {a} : {b})"
+        return f"({a} {symbol} {b} ? {a} : {b})"
+
+    return row
+
+
+def _sign(args: Sequence[str], ops: Operands) -> str:
+    (x,) = args
+    if ops.kind in ("u", "b"):
+        return f"({x} > 0)"
+    if ops.is_float:  # NaN stays NaN
+        return f"({x} > 0 ? 1 : ({x} < 0 ? -1 : {x}))"
+    return f"(({x} > 0) - ({x} < 0))"
+
+
+def _abs(args: Sequence[str], ops: Operands) -> str:
+    (x,) = args
+    if ops.is_float:
+        return _math("fabs")(args, ops)
+    if ops.kind in "ub":
+        return x
+    return f"({x} < 0 ? -{x} : {x})"
+
+
+def _rounding(name: str) -> Row:
+    """floor, ceil, trunc, rint: integers are already whole."""
+    return _by_kind(_math(name), lambda args, ops: args[0])
+
+
+def _float_test(name: str) -> Row:
+    """isnan/isinf/isfinite: integers are never NaN nor infinite."""
+    integer_value = "1" if name == "isfinite" else "0"
+    return lambda args, ops: (
+        f"(npy_bool)({name}({args[0]}) != 0)" if ops.is_float else f"(npy_bool){integer_value}"
+    )
+
+
+def _sqr(args: Sequence[str], ops: Operands) -> str:
+    return f"({args[0]} * {args[0]})"
+
+
+def _neg(args: Sequence[str], ops: Operands) -> str:
+    return f"(-{args[0]})"
+
+
+def _reciprocal(args: Sequence[str], ops: Operands) -> str:
+    one = "1.0f" if ops.kind == "f" else "1.0"
+    return f"({one} / {args[0]})"
+
+
+def _switch(args: Sequence[str], ops: Operands) -> str:
+    return f"({args[0]} ? {args[1]} : {args[2]})"
+
+
+def _identity(args: Sequence[str], ops: Operands) -> str:
+    return args[0]
+
+
+def _logic(symbol: str) -> Row:
+    return lambda args, ops: f"({args[0]} {symbol} {args[1]})"
+
+
+def _invert(args: Sequence[str], ops: Operands) -> str:
+    return f"(!{args[0]})" if ops.kind == "b" else f"(~{args[0]})"
+
+
+SCALAR_C: dict[str, Row] = {
+    # arithmetic
+    "add": _by_kind(
+        _infix("+"), lambda a, o: f"({a[0]} | {a[1]})" if o.kind == "b" else f"({a[0]} + {a[1]})"
+    ),
+    "sub": _infix("-"),
+    "mul": _by_kind(
+        _infix("*"), lambda a, o: f"({a[0]} & {a[1]})" if o.kind == "b" else f"({a[0]} * {a[1]})"
+    ),
+    "true_div": _true_div,
+    "int_div": _int_div,
+    "mod": _mod,
+    "pow": _pow,
+    "neg": _neg,
+    "reciprocal": _float_only(_reciprocal),
+    "minimum": _minmax("<"),
+    "maximum": _minmax(">"),
+    # comparisons
+    "eq": _boolean("=="),
+    "neq": _boolean("!="),
+    "lt": _boolean("<"),
+    "le": _boolean("<="),
+    "gt": _boolean(">"),
+    "ge": _boolean(">="),
+    # logic and bits
+    "and": _logic("&"),
+    "or": _logic("|"),
+    "xor": _logic("^"),
+    "invert": _invert,
+    "left_shift": _logic("<<"),
+    "right_shift": _logic(">>"),
+    "isnan": _float_test("isnan"),
+    "isinf": _float_test("isinf"),
+    "isfinite": _float_test("isfinite"),
+    # rounding and sign
+    "round": _rounding("rint"),
+    "floor": _rounding("floor"),
+    "ceil": _rounding("ceil"),
+    "trunc": _rounding("trunc"),
+    "sign": _sign,
+    "abs": _abs,
+    # exponentials, logarithms, powers
+    "exp": _math("exp"),
+    "exp2": _math("exp2"),
+    "expm1": _math("expm1"),
+    "log": _math("log"),
+    "log2": _math("log2"),
+    "log10": _math("log10"),
+    "log1p": _math("log1p"),
+    "sqrt": _math("sqrt"),
+    "sqr": _sqr,
+    "cbrt": _math("cbrt"),
+    # trigonometric and hyperbolic
+    "sin": _math("sin"),
+    "cos": _math("cos"),
+    "tan": _math("tan"),
+    "arcsin": _math("asin"),
+    "arccos": _math("acos"),
+    "arctan": _math("atan"),
+    "arctan2": _math("atan2"),
+    "hypot": _math("hypot"),
+    "sinh": _math("sinh"),
+    "cosh": _math("cosh"),
+    "tanh": _math("tanh"),
+    "arcsinh": _math("asinh"),
+    "arccosh": _math("acosh"),
+    "arctanh": _math("atanh"),
+    # special functions
+    "sigmoid": _helper("sigmoid"),
+    "softplus": _helper("softplus"),
+    "log1mexp": _helper("log1mexp"),
+    "logit": _helper("logit"),
+    "erf": _math("erf"),
+    "erfc": _math("erfc"),
+    "gamma": _math("tgamma"),
+    "gammaln": _helper("gammaln"),
+    "digamma": _helper("digamma"),
+    "betaln": _helper("betaln"),
+    "xlogx": _helper("xlogx"),
+    "xlogy0": _helper("xlogy0"),
+    # choices and copies
+    "clip": _float_only(_helper("clip")),
+    "switch": _switch,
+    "identity": _identity,
+}
+
+
+def scalar_c(name: str, args: Sequence[str], operands: Operands) -> str | None:
+    """The C expression of row ``name`` on ``args``, or None when it has no C for them."""
+    row = SCALAR_C.get(name)
+    if row is None or any(d not in C_TYPES for d in (*operands.dtypes, operands.out)):
+        return None
+    try:
+        return row(args, operands)
+    except NotImplementedError:
+        return None
