@@ -105,21 +105,20 @@ static int cg_reserve(cg_state *st, int slot, cg_arr *a, int ndim, npy_intp item
     return CG_OK;
 }
 
-/* Bind output i to the array the caller allocated; when its lengths differ from the
-   computed ones, record them so the caller can allocate and call again. */
-static int cg_bind_output(cg_state *st, int i, cg_arr *a, uintptr_t address, int ndim,
-                          int *mismatch) {
+/* Bind output i to the array the caller allocated. When its lengths differ from the
+   computed ones (or there is none yet), record them for the caller and return 1. */
+static int cg_bind_output(cg_state *st, int i, cg_arr *a, uintptr_t address, int ndim) {
     PyArrayObject *array = (PyArrayObject *)address;
     npy_intp *wanted = st->wanted + (size_t)i * CG_MAXDIM;
+    int mismatch = address == 0;
     for (int k = 0; k < ndim; k++) {
         wanted[k] = a->dims[k];
-        if (address == 0 || PyArray_DIMS(array)[k] != a->dims[k]) *mismatch = 1;
+        if (address != 0 && PyArray_DIMS(array)[k] != a->dims[k]) mismatch = 1;
     }
-    if (address == 0 && ndim == 0) *mismatch = 1;
-    if (*mismatch) return CG_OK;
+    if (mismatch) return 1;
     a->data = PyArray_BYTES(array);
     for (int k = 0; k < ndim; k++) a->strides[k] = PyArray_STRIDES(array)[k];
-    return CG_OK;
+    return 0;
 }
 
 static cg_state *cg_new_state(int n_buffers, int n_outputs, uintptr_t ndarray) {

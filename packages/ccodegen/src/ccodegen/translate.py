@@ -6,11 +6,13 @@ large to embed; then one array per output, allocated by the caller at the length
 the last call asked for). It runs four passes:
 
 1. inputs: checked (an ndarray of the right dtype and rank) and read;
-2. shapes: every value's lengths, node by node, with the checks that need them;
-3. storage: outputs bound to the caller's arrays (if a length changed, the entry
-   point records the lengths and returns CG_NEED_OUTPUTS, and the caller allocates
-   and calls again); every other computed value gets a buffer kept in the state;
-4. compute: node by node; outputs that are views, roots or repeated are copied last.
+2. node by node: its outputs' lengths (with the checks that need them; they may
+   read values computed before), their storage, their values. An output is computed
+   straight into the caller's array; if its lengths changed, into a buffer, and the
+   entry point records the lengths and returns CG_NEED_OUTPUTS at the end, so the
+   caller allocates and calls again. Every other computed value that is no view
+   gets a buffer kept in the state between calls;
+3. outputs that are views, roots or repeated are copied into the caller's arrays.
 """
 
 from __future__ import annotations
@@ -108,7 +110,6 @@ def _assemble(
     passed = [c for c in constants if np.size(c.data) > EMBEDDED_CONSTANT_SIZE]
     statics = [_static_constant(names[c], np.asarray(c.data)) for c in embedded]
     lines = [f"cg_arr {', '.join(var.name for var in names.values())};", "int mismatch = 0;"]
-    lines += ["(void)mismatch;"]
     # 1. inputs
     for position, var in enumerate(inputs):
         cvar = names[var]
@@ -127,50 +128,51 @@ def _assemble(
         lines.append(f"{cvar.name}.data = (char *){cvar.name}_data;")
         lines += [f"{cvar.dim(axis)} = {length};" for axis, length in enumerate(data.shape)]
         lines.append(f"cg_contiguous_strides(&{cvar.name}, {cvar.ndim}, {cvar.itemsize});")
-    # 2. shapes
-    for _, emitted in node_code:
-        lines += ["{", join_lines([emitted.shape]), "}"]
-    # 3. storage: outputs first, then a buffer for every other computed value that is no view
-    bound: set[Variable] = set()
-    copies: list[tuple[CVar, CVar]] = []
+    # Node by node: lengths, storage, values. A node's lengths may depend on values
+    # computed before it (a reshape's new shape), so the passes interleave.
     views = {
         var
         for ctx, emitted in node_code
         for k, var in enumerate(ctx.node.outputs)
         if k in emitted.views
     }
-    own = set(nodes)
+    direct: dict[Variable, int] = {}  # output computed straight into the caller's array
     for position, var in enumerate(outputs):
-        cvar = names[var]
-        if var.owner in own and var not in views and var not in bound:
-            lines.append(_bind(position, cvar))
-            bound.add(var)
-            continue
-        target = CVar(f"o{position}", cvar.dtype, cvar.broadcastable)
-        lines.append(f"cg_arr {target.name};")
-        lines += [f"{target.dim(axis)} = {cvar.dim(axis)};" for axis in range(cvar.ndim)]
-        lines.append(_bind(position, target))
-        copies.append((target, cvar))
-    lines.append("if (mismatch) return CG_NEED_OUTPUTS;")
+        if var.owner is not None and var not in views and var not in direct:
+            direct[var] = position
     slot = 0
     for ctx, emitted in node_code:
+        lines += [f"/* {ctx.index}: {_comment(ctx.node)} */", "{", join_lines([emitted.shape])]
         for k, cvar in enumerate(ctx.outputs):
             var = ctx.node.outputs[k]
-            if k in emitted.views or var in bound:
+            if k in emitted.views:
                 continue
             reserve = f"cg_reserve(st, {slot}, &{cvar.name}, {cvar.ndim}, {cvar.itemsize})"
-            lines.append(f"if ({reserve}) return CG_ERROR;")
             slot += 1
-    # 4. compute, then the copies
-    for ctx, emitted in node_code:
+            if var in direct:
+                # A length that changed: compute into a buffer now, ask for new arrays.
+                lines.append(
+                    f"if ({_bind(direct[var], cvar)}) {{ mismatch = 1; "
+                    f"if ({reserve}) return CG_ERROR; }}"
+                )
+            else:
+                lines.append(f"if ({reserve}) return CG_ERROR;")
+        lines += [join_lines([emitted.compute]), "}"]
+    # Outputs that are views, roots or repeated: copied into the caller's arrays.
+    for position, var in enumerate(outputs):
+        if direct.get(var) == position:
+            continue
+        source = names[var]
+        target = CVar(f"o{position}", source.dtype, source.broadcastable)
+        lines += ["{", f"    cg_arr {target.name};"]
+        lines += [f"    {target.dim(axis)} = {source.dim(axis)};" for axis in range(source.ndim)]
         lines += [
-            f"/* {ctx.index}: {_comment(ctx.node)} */",
-            "{",
-            join_lines([emitted.compute]),
+            f"    if ({_bind(position, target)}) mismatch = 1;",
+            "    else",
+            join_lines([copy_loop(target, source)], "        "),
             "}",
         ]
-    for target, source in copies:
-        lines.append(copy_loop(target, source))
+    lines.append("if (mismatch) return CG_NEED_OUTPUTS;")
     lines.append(
         "if (cg_int_pow_error) { cg_int_pow_error = 0; return cg_fail(st, -1, CG_VALUE, "
         '"integers to negative integer powers are not allowed"); }'
@@ -190,9 +192,8 @@ def _assemble(
 
 
 def _bind(position: int, cvar: CVar) -> str:
-    return (
-        f"cg_bind_output(st, {position}, &{cvar.name}, outs[{position}], {cvar.ndim}, &mismatch);"
-    )
+    """C that binds ``cvar`` to output ``position``'s array: nonzero if its lengths differ."""
+    return f"cg_bind_output(st, {position}, &{cvar.name}, outs[{position}], {cvar.ndim})"
 
 
 def _comment(node: Apply) -> str:
