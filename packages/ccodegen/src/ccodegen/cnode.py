@@ -73,6 +73,15 @@ class NodeContext:
     inputs: list[CVar]
     outputs: list[CVar]
 
+    def scratch(self, k: int, bytes_: str) -> str:
+        """C for this node's own scratch buffer ``k`` (0-3) of at least ``bytes_`` bytes
+        (kept between calls; NULL when out of memory)."""
+        return f"cg_scratch(st, {self.index}, {k}, (size_t)({bytes_}))"
+
+    def index_value(self, var: CVar) -> str:
+        """C for the value of a 0-d integer input, as an ``npy_intp``."""
+        return f"((npy_intp){var.first()})"
+
     def fail(self, kind: str, message: str, *c_arguments: str) -> str:
         """C that reports ``message`` (a printf format) as a ``kind`` error and returns."""
         text = message.replace("\\", "\\\\").replace('"', '\\"')

@@ -18,7 +18,13 @@ from ccodegen.translate import Segment
 from graphcore import Apply
 
 CG_OK, CG_ERROR, CG_NEED_OUTPUTS = 0, 1, 2
-_ERRORS: dict[int, type[Exception]] = {1: ValueError, 2: IndexError, 3: TypeError, 4: MemoryError}
+_ERRORS: dict[int, type[Exception]] = {
+    1: ValueError,
+    2: IndexError,
+    3: TypeError,
+    4: MemoryError,
+    5: AssertionError,
+}
 
 
 class SegmentCaller:

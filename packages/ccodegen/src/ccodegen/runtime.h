@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #define CG_MAXDIM 16
+#define CG_SCRATCH_PER_NODE 4
 
 /* One value as the generated code sees it: data, and per axis its length and its
    stride in bytes. Only the first ndim entries are used; ndim is known statically. */
@@ -23,6 +24,9 @@ typedef struct cg_state {
     int n_buffers;
     void **buffers;
     size_t *capacity;
+    int n_scratch;          /* per node, CG_SCRATCH_PER_NODE more buffers for its own use */
+    void **scratch;
+    size_t *scratch_capacity;
     npy_intp *wanted;       /* per output, CG_MAXDIM lengths: what the caller must allocate */
     int failed_node;        /* index of the node that failed, or -1 */
     int error_kind;         /* CG_VALUE, CG_INDEX, ... */
@@ -32,7 +36,7 @@ typedef struct cg_state {
 
 enum { CG_OK = 0, CG_ERROR = 1, CG_NEED_OUTPUTS = 2 };
 /* The Python exception a failure becomes. */
-enum { CG_VALUE = 1, CG_INDEX = 2, CG_TYPE = 3, CG_MEMORY = 4 };
+enum { CG_VALUE = 1, CG_INDEX = 2, CG_TYPE = 3, CG_MEMORY = 4, CG_ASSERTION = 5 };
 
 static int cg_fail(cg_state *st, int node, int kind, const char *format, ...) {
     va_list args;
@@ -62,6 +66,19 @@ static int cg_load(cg_state *st, cg_arr *a, uintptr_t address, int type_num, int
         a->strides[k] = PyArray_STRIDES(array)[k];
     }
     return CG_OK;
+}
+
+/* Python's slice clipping (PySlice_AdjustIndices) for an axis of length n. */
+static inline void cg_clip_slice(npy_intp n, npy_intp step, npy_intp *start, npy_intp *stop) {
+    if (*start < 0) { *start += n; if (*start < 0) *start = step < 0 ? -1 : 0; }
+    else if (*start >= n) *start = step < 0 ? n - 1 : n;
+    if (*stop < 0) { *stop += n; if (*stop < 0) *stop = step < 0 ? -1 : 0; }
+    else if (*stop >= n) *stop = step < 0 ? n - 1 : n;
+}
+
+static inline npy_intp cg_slice_length(npy_intp start, npy_intp stop, npy_intp step) {
+    if (step < 0) return stop < start ? (start - stop - 1) / (-step) + 1 : 0;
+    return start < stop ? (stop - start - 1) / step + 1 : 0;
 }
 
 static npy_intp cg_size(const cg_arr *a, int ndim) {
@@ -121,12 +138,28 @@ static int cg_bind_output(cg_state *st, int i, cg_arr *a, uintptr_t address, int
     return 0;
 }
 
-static cg_state *cg_new_state(int n_buffers, int n_outputs, uintptr_t ndarray) {
+/* A node's own scratch buffer k (a contiguous copy it views, a workspace), grown as needed. */
+static void *cg_scratch(cg_state *st, int node, int k, size_t bytes) {
+    int slot = node * CG_SCRATCH_PER_NODE + k;
+    if (bytes == 0) bytes = 1;
+    if (st->scratch_capacity[slot] < bytes) {
+        void *grown = realloc(st->scratch[slot], bytes);
+        if (grown == NULL) return NULL;
+        st->scratch[slot] = grown;
+        st->scratch_capacity[slot] = bytes;
+    }
+    return st->scratch[slot];
+}
+
+static cg_state *cg_new_state(int n_buffers, int n_nodes, int n_outputs, uintptr_t ndarray) {
     cg_state *st = calloc(1, sizeof(cg_state));
     if (st == NULL) return NULL;
     st->n_buffers = n_buffers;
     st->buffers = calloc((size_t)(n_buffers ? n_buffers : 1), sizeof(void *));
     st->capacity = calloc((size_t)(n_buffers ? n_buffers : 1), sizeof(size_t));
+    st->n_scratch = (n_nodes ? n_nodes : 1) * CG_SCRATCH_PER_NODE;
+    st->scratch = calloc((size_t)st->n_scratch, sizeof(void *));
+    st->scratch_capacity = calloc((size_t)st->n_scratch, sizeof(size_t));
     st->wanted = calloc((size_t)(n_outputs ? n_outputs : 1) * CG_MAXDIM, sizeof(npy_intp));
     st->failed_node = -1;
     st->ndarray = (PyTypeObject *)ndarray;
@@ -139,6 +172,11 @@ static void cg_free_buffers(cg_state *st) {
         st->buffers[i] = NULL;
         st->capacity[i] = 0;
     }
+    for (int i = 0; i < st->n_scratch; i++) {
+        free(st->scratch[i]);
+        st->scratch[i] = NULL;
+        st->scratch_capacity[i] = 0;
+    }
 }
 
 static void cg_delete_state(cg_state *st) {
@@ -146,6 +184,8 @@ static void cg_delete_state(cg_state *st) {
     cg_free_buffers(st);
     free(st->buffers);
     free(st->capacity);
+    free(st->scratch);
+    free(st->scratch_capacity);
     free(st->wanted);
     free(st);
 }

@@ -248,7 +248,7 @@ def translation_unit(segments: Sequence[Segment]) -> Unit:
     for seg in segments:
         entries.append(
             f"cg_state *cg_create_{seg.name}(uintptr_t ndarray) "
-            f"{{ return cg_new_state({seg.n_buffers}, {len(seg.outputs)}, ndarray); }}\n"
+            f"{{ return cg_new_state({seg.n_buffers}, {len(seg.nodes)}, {len(seg.outputs)}, ndarray); }}\n"
             f"int cg_call_{seg.name}(cg_state *st, uintptr_t *ins, uintptr_t *outs) "
             f"{{ return cg_run_{seg.name}(st, ins, outs); }}"
         )
