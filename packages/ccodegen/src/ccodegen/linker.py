@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from ccodegen import blas
 from ccodegen import ops as _ops  # noqa: F401 - registers the C rules
 from ccodegen.build import have_c_compiler
 from ccodegen.cache import load_module
@@ -71,14 +72,18 @@ class CLinker:
         order = fgraph.toposort()
         whole = translate_segment("main", order, fgraph.inputs, fgraph.outputs)
         if whole is not None:
-            module = _compile([whole])
+            module = compile_segments([whole])
             return CProgram(SegmentCaller(whole, module, layout.borrow), layout)
         return _mixed_program(fgraph, layout, order)
 
 
-def _compile(segments: Sequence[Segment]) -> Any:
+def compile_segments(segments: Sequence[Segment]) -> Any:
+    """One translation unit of these segments, compiled (or found in the cache) and loaded."""
     unit = translation_unit(segments)
-    return load_module(unit.source, unit.cdef, name_hint="graph")
+    module = load_module(unit.source, unit.cdef, name_hint="graph")
+    if unit.needs_blas:
+        blas.install(module)
+    return module
 
 
 def _mixed_program(fgraph: FunctionGraph, layout: CallLayout, order: list[Apply]) -> CellProgram:
@@ -94,7 +99,7 @@ def _mixed_program(fgraph: FunctionGraph, layout: CallLayout, order: list[Apply]
             segments[node] = segment
     if not segments:
         return python_program(fgraph, layout)
-    module = _compile(list(segments.values()))
+    module = compile_segments(list(segments.values()))
     callers = {
         node: SegmentCaller(segment, module, [var not in outputs for var in node.outputs])
         for node, segment in segments.items()

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ccodegen.blas import CDEF as BLAS_CDEF
+from ccodegen.blas import DECLARATIONS
 from ccodegen.cnode import CVar, NodeC, NodeContext, c_ops, c_var, join_lines
 from ccodegen.loops import copy_loop
 from graphcore import Apply, Constant, Variable
@@ -231,6 +233,7 @@ class Unit:
     segments: list[Segment]
     source: str
     cdef: str
+    needs_blas: bool
 
 
 def translation_unit(segments: Sequence[Segment]) -> Unit:
@@ -248,7 +251,8 @@ def translation_unit(segments: Sequence[Segment]) -> Unit:
     for seg in segments:
         entries.append(
             f"cg_state *cg_create_{seg.name}(uintptr_t ndarray) "
-            f"{{ return cg_new_state({seg.n_buffers}, {len(seg.nodes)}, {len(seg.outputs)}, ndarray); }}\n"
+            f"{{ return cg_new_state({seg.n_buffers}, {len(seg.nodes)}, {len(seg.outputs)}, "
+            "ndarray); }\n"
             f"int cg_call_{seg.name}(cg_state *st, uintptr_t *ins, uintptr_t *outs) "
             f"{{ return cg_run_{seg.name}(st, ins, outs); }}"
         )
@@ -264,7 +268,10 @@ const char *cg_error(cg_state *st, int *node, int *kind) {
 }
 intptr_t *cg_wanted(cg_state *st) { return (intptr_t *)st->wanted; }
 """
+    needs_blas = DECLARATIONS in support_code
+    if needs_blas:
+        cdef.append(BLAS_CDEF)
     source = "\n".join(
         [runtime, prelude, *support_code, *(seg.code for seg in segments), *entries, accessors]
     )
-    return Unit(list(segments), source, "\n".join(cdef))
+    return Unit(list(segments), source, "\n".join(cdef), needs_blas)

@@ -43,7 +43,7 @@ def subtensor_c(ctx: NodeContext) -> NodeC:
             ]
             axis += 1
             continue
-        assert is_slice(entry)
+        assert is_slice(entry) and not isinstance(entry, str)
         _, has_start, has_stop, has_step = entry
         start = ctx.index_value(next(values)) if has_start else None
         stop = ctx.index_value(next(values)) if has_stop else None
