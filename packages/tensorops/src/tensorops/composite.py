@@ -14,6 +14,7 @@ The text is rendered only when printed, naming each value read more than once.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
@@ -283,7 +284,7 @@ def _declaration_of_graph(inputs: Sequence[Variable], outputs: Sequence[Variable
         slot = known.get(step)
         if slot is None:
             slot = known[step] = len(slot_dtypes)
-            slot_dtypes.append(_step_dtype(op, [slot_dtypes[a] for a in arguments]))
+            slot_dtypes.append(_step_dtype(op, tuple(slot_dtypes[a] for a in arguments)))
             steps.append(step)
         return slot
 
@@ -335,11 +336,12 @@ def _slot_dtypes(
                 f"Composite: step {index} reads slots {step.arguments}; "
                 f"only slots below {len(dtypes)} are computed before it"
             )
-        dtypes.append(_step_dtype(step.op, [dtypes[slot] for slot in step.arguments]))
+        dtypes.append(_step_dtype(step.op, tuple(dtypes[slot] for slot in step.arguments)))
     return tuple(dtypes)
 
 
-def _step_dtype(op: ScalarOp, dtypes: list[str]) -> str:
+@functools.lru_cache(maxsize=4096)
+def _step_dtype(op: ScalarOp, dtypes: tuple[str, ...]) -> str:
     if len(dtypes) != op.nin:
         raise TypeError(f"Composite: {op} takes {op.nin} arguments, got {len(dtypes)}")
     op.check_inputs(dtypes)

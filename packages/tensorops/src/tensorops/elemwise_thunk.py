@@ -399,7 +399,7 @@ class LoopWriter:
                 target = f"o{output}" if output is not None else self.take(slot, kernel.out_dtype)
                 if writes_out(kernel):
                     self.namespace[f"f{index}"] = kernel.function
-                    lines.append(f"    f{index}({arguments}, {target})")  # out, positionally
+                    lines.append(f"    f{index}({arguments}, out={target})")
                     value = target
                 else:
                     self.namespace[f"k{index}"] = kernel
