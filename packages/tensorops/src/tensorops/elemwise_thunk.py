@@ -293,8 +293,8 @@ class LoopWriter:
     """Writes one layout of a fused loop as Python source, naming each slot's value.
 
     In the block body a value lives in a *register* (a reused buffer of the block's
-    shape) from the step computing it to its last reader, which may write its own
-    result there; an output's value goes straight into the output's block.
+    shape) from the step computing it until its last reader has run; an output's value
+    goes straight into the output's block.
     """
 
     def __init__(self, loop: FusedLoop, flat: bool):
@@ -357,7 +357,7 @@ class LoopWriter:
         composite, kernels = self.composite, self.loop.kernels
         hoisted = [p for p in range(composite.nin) if self.is_hoisted(p)]
         names = {p: f"i{p}" for p in hoisted} | self.names
-        lines = [f"    {_unpack(f'i{p}' for p in range(composite.nin))} = i"]
+        lines = [f"    {_unpack(f'i{p}' for p in range(composite.nin))} = i"] if hoisted else []
         if self.flat:  # a broadcast value meets 1-d blocks: drop its length-1 axes
             lines += [f"    i{p} = i{p}.reshape(())" for p in hoisted]
         for index, step in enumerate(composite.steps):
