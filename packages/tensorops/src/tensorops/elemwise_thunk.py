@@ -43,40 +43,57 @@ def elemwise_thunk(node: Apply, input_cells: list[Cell], output_cells: list[Cell
 
 
 def row_thunk(node: Apply, input_cells: list[Cell], output_cells: list[Cell]) -> Thunk:
-    """One table row over whole arrays, into last call's buffer when it fits."""
+    """One table row over whole arrays, into last call's buffer (or the input it
+    overwrites) when that fits."""
     op = node.op
     assert isinstance(op, Elemwise)
     kernel = op.scalar_op.kernel([tensor_type(v).dtype for v in node.inputs])
     dtype = tensor_type(node.outputs[0]).numpy_dtype
     (cell,) = output_cells
-    overwrites = bool(op.inplace_pattern)
-    # A ufunc writing its result type by itself is called directly, with its buffer.
-    ufunc = kernel.function if writes_out(kernel) else None
-    check_shape = op.runtime_shape
+    overwritten = dict(op.inplace_pattern).get(0)
 
-    def thunk() -> None:
-        inputs = [c[0] for c in input_cells]
-        shape = inputs[0].shape
-        for x in inputs:
-            if x.shape != shape:
-                shape = check_shape(node, inputs)
-                break
-        if overwrites:
-            out = op.reusable_output(inputs, shape, dtype, 0, None)
-        else:
-            out = cell[0]
-            if out is not None and (out.shape != shape or out.base is not None
-                                    or out.dtype != dtype):  # fmt: skip
-                out = None
-        if ufunc is None:
-            cell[0] = kernel(inputs, out)
-            return
-        if out is None:
-            out = np.empty(shape, dtype)
-        ufunc(*inputs, out=out)
-        cell[0] = out
+    def buffer(inputs: Sequence[Any], shape: tuple[int, ...]) -> np.ndarray | None:
+        out = cell[0] if overwritten is None else inputs[overwritten]
+        if out is None or out.shape != shape or out.base is not None or out.dtype != dtype:
+            return None
+        if overwritten is not None and not out.flags.writeable:
+            return None
+        return out
 
-    return thunk
+    def buffer_or_new(inputs: Sequence[Any], shape: tuple[int, ...]) -> np.ndarray:
+        out = buffer(inputs, shape)
+        return np.empty(shape, dtype) if out is None else out
+
+    if not writes_out(kernel) or len(input_cells) > 2:
+
+        def thunk() -> None:
+            inputs = [c[0] for c in input_cells]
+            shape = inputs[0].shape
+            for x in inputs:
+                if x.shape != shape:
+                    shape = op.runtime_shape(node, inputs)
+                    break
+            cell[0] = kernel(inputs, buffer(inputs, shape))
+
+        return thunk
+    # The common case, kept short: a unary or binary ufunc writing its own dtype.
+    ufunc = kernel.function
+    if len(input_cells) == 1:
+        (x_cell,) = input_cells
+
+        def unary() -> None:
+            x = x_cell[0]
+            cell[0] = ufunc(x, out=buffer_or_new((x,), x.shape))
+
+        return unary
+    x_cell, y_cell = input_cells
+
+    def binary() -> None:
+        x, y = x_cell[0], y_cell[0]
+        shape = x.shape if x.shape == y.shape else op.runtime_shape(node, [x, y])
+        cell[0] = ufunc(x, y, out=buffer_or_new((x, y), shape))
+
+    return binary
 
 
 def writes_out(kernel: Kernel) -> bool:
