@@ -182,6 +182,13 @@ CASES = [
         lambda c, a, b: [np.where(c, np.logaddexp(0, a), b)],
     ),
     Case(
+        "row: exp of a 0-d array",
+        lambda: Elemwise(SCALAR_OPS["exp"]).make_node(pt.dscalar()),
+        lambda n: [np.array(RNG.normal())],
+        lambda x: [np.exp(x)],
+        sizes=(1,),
+    ),
+    Case(
         "row: cast to int16",
         lambda: Elemwise(pt.scalar_ops.cast_op("int16")).make_node(vector()),
         lambda n: [RNG.normal(size=n) * 100],
@@ -288,6 +295,15 @@ def test_row_output_overwrites_its_input() -> None:
     got, _, _ = run_thunk(node, [a, b])
     assert got[0] is b
     np.testing.assert_array_equal(b, [0.0, 11.0, 22.0])
+    negate = Elemwise(SCALAR_OPS["neg"], {0: 0}).make_node(vector())
+    got, _, _ = run_thunk(negate, [a])
+    assert got[0] is a
+    np.testing.assert_array_equal(a, [-0.0, -1.0, -2.0])
+    frozen = np.arange(3.0)
+    frozen.flags.writeable = False
+    got, _, _ = run_thunk(negate, [frozen])
+    assert got[0] is not frozen
+    np.testing.assert_array_equal(got[0], [-0.0, -1.0, -2.0])
 
 
 @pytest.mark.parametrize("fused_node", [False, True])
