@@ -21,8 +21,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from graphcore import Constant, Variable, io_toposort
-from tensorops.opsupport import tensor_type
 from tensorops.scalar_ops import SCALAR_OPS, ScalarOp, cast_op
+from tensorops.type import TensorType
 
 INLINE_TEXT = 60
 """Longest text of a value printed inside its reader's text instead of on its own line."""
@@ -253,7 +253,7 @@ def _declaration_of_graph(inputs: Sequence[Variable], outputs: Sequence[Variable
     slots: dict[Variable, int] = {}
     for position, var in enumerate(inputs):
         slots.setdefault(var, position)
-    input_dtypes = tuple(tensor_type(v).dtype for v in inputs)
+    input_dtypes = tuple(_dtype_of(v) for v in inputs)
     # Constants first (their slots precede the steps'): the graph's roots, and the
     # constants of nested Composites.
     constant_slots: dict[tuple[str, bytes], int] = {}
@@ -296,7 +296,7 @@ def _declaration_of_graph(inputs: Sequence[Variable], outputs: Sequence[Variable
         else:
             results = [add_step(scalar_op, arguments)]
         for out, slot in zip(node.outputs, results, strict=True):
-            if tensor_type(out).dtype != slot_dtypes[slot]:
+            if _dtype_of(out) != slot_dtypes[slot]:
                 raise TypeError(
                     f"Composite: {node.op} gives {slot_dtypes[slot]} on inputs of dtypes "
                     f"{[slot_dtypes[a] for a in arguments]}, but its output is {out.type}"
@@ -314,6 +314,12 @@ def _inline(
     for step in nested.steps:
         local.append(add_step(step.op, tuple(local[a] for a in step.arguments)))
     return [local[slot] for slot in nested.output_slots]
+
+
+def _dtype_of(var: Variable) -> str:
+    if not isinstance(var.type, TensorType):
+        raise TypeError(f"Composite: {var} is not a tensor (its type is {var.type})")
+    return var.type.dtype
 
 
 def _scalar_op_of(op: Any) -> ScalarOp | Composite:
