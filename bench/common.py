@@ -67,7 +67,7 @@ def ratio_table(ours: str = "ours") -> str:
     """For each (workload, case): our median over every other implementation's median."""
     rows = [
         "",
-        f"{'workload':<10} {'case':<40} {'vs':<26} {'ours':>12} {'theirs':>12} {'ratio':>7}",
+        f"{'workload':<10} {'case':<40} {'vs':<34} {'ours':>12} {'theirs':>12} {'ratio':>7}",
     ]
     cases: dict[tuple[str, str], list[Measurement]] = {}
     for m in RESULTS:
@@ -79,8 +79,10 @@ def ratio_table(ours: str = "ours") -> str:
                 if other.impl.startswith(ours):
                     continue
                 marker = "  (higher is better)" if m.better == "higher" else ""
+                # Several of ours in one case (fused, unfused): say which one is compared.
+                versus = other.impl if len(mine) == 1 else f"{m.impl} vs {other.impl}"
                 rows.append(
-                    f"{workload:<10} {case:<40} {other.impl:<26} {m.median:>10.4g}{m.unit:>2} "
+                    f"{workload:<10} {case:<40} {versus:<34} {m.median:>10.4g}{m.unit:>2} "
                     f"{other.median:>10.4g}{other.unit:>2} {m.median / other.median:>7.2f}{marker}"
                 )
     rows.append(

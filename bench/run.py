@@ -18,6 +18,7 @@ WORKLOADS = [
     "w3_elementwise",
     "autodiff_scaling",
     "w8_rewriting",
+    "fusion_and_compile",
     "samplers_nuts",
 ]
 

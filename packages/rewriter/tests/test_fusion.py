@@ -194,3 +194,26 @@ def test_reused_temporaries_never_leak_between_calls(pipeline, mode):
     for first, first_copy, second, second_copy in kept:
         np.testing.assert_array_equal(first, first_copy)
         np.testing.assert_array_equal(second, second_copy)
+
+
+def squared(x, times):
+    """x squared ``times`` times as ``e * e``: every value read twice, 2**times leaves."""
+    e = x
+    for _ in range(times):
+        e = e * e
+    return e
+
+
+def test_a_chain_of_squarings_fuses_into_one_step_per_node(pipeline):
+    """Each value is read twice: the Composite holds it once, so its size follows the
+    graph's node count (not the 2**26 leaves of the expression tree)."""
+    sizes = []
+    for times in (26, 52):
+        x = pt.dvector("x")
+        f = pt.function([x], squared(x, times), mode="FAST_RUN")
+        (node,) = composite_nodes(f)
+        composite = node.op.scalar_op
+        assert len(composite.steps) == times
+        sizes.append(len(composite.render()))
+        np.testing.assert_array_equal(f(np.array([1.0, -1.0, 0.5, 0.0])), [1.0, 1.0, 0.0, 0.0])
+    assert 1.8 < sizes[1] / sizes[0] < 2.3

@@ -15,6 +15,7 @@ from graphcore import config as config
 from graphcore import function as function
 from graphcore import shared as shared
 from tensorops import dtypes as dtypes
+from tensorops import elemwise_thunk as _elemwise_thunk  # noqa: F401 - registers the thunks
 from tensorops import math as math
 from tensorops import methods as _methods  # noqa: F401 - attaches TensorVariable's methods
 from tensorops import nlinalg as nlinalg

@@ -15,6 +15,7 @@ import numpy as np
 
 from graphcore import Apply, Op
 from tensorops.basic import as_tensor, constant
+from tensorops.composite import Composite
 from tensorops.dtypes import weak_scalar_dtype
 from tensorops.opsupport import tensor_type
 from tensorops.type import StaticShape, TensorType
@@ -67,9 +68,7 @@ class Elemwise(Op):
                     f"{self}: output {out} ({outputs[out].type}) cannot overwrite input {inp} "
                     f"({source}): dtypes or broadcast lengths differ"
                 )
-        node = Apply(self, aligned, outputs)
-        node.tag.kernel = self.scalar_op.kernel(dtypes)
-        return node
+        return Apply(self, aligned, outputs)
 
     def _resolve_weak(self, tensors: Sequence[TensorOrConstant]) -> Sequence[TensorOrConstant]:
         """Give Python-number constants the dtype NumPy 2 gives them next to these arrays."""
@@ -112,42 +111,54 @@ class Elemwise(Op):
         return [tuple(shape)] * self.nout
 
     def perform(self, node: Apply, inputs: Sequence[Any], output_storage: OutputStorage) -> None:
-        try:
-            kernel = node.tag.kernel
-        except AttributeError:
-            dtypes = [tensor_type(v).dtype for v in node.inputs]
-            kernel = node.tag.kernel = self.scalar_op.kernel(dtypes)
+        """Stateless: kernels from the table's cache, a fresh array for each temporary.
+        (The Python backend runs ``tensorops.elemwise_thunk`` instead.)"""
         shape = inputs[0].shape
         for x in inputs:
             if x.shape != shape:
-                shape = self._runtime_shape(node, inputs)
+                shape = self.runtime_shape(node, inputs)
                 break
-        if self.nout == 1:
-            cell = output_storage[0]
-            out = self._inplace_target(inputs, shape, 0) if self.inplace_pattern else cell[0]
-            # Reuse last call's buffer only when it fits and is not a view of something else.
-            if out is not None and (out.shape != shape or out.base is not None
-                                    or out.dtype != kernel.out_dtype):  # fmt: skip
-                out = None
-            cell[0] = kernel(inputs, out)
-            return
-        outs = []
-        for index, cell in enumerate(output_storage):
-            out = self._inplace_target(inputs, shape, index) if self.inplace_pattern else cell[0]
-            if out is not None and (out.shape != shape or out.base is not None):
-                out = None
-            outs.append(out)
-        for cell, result in zip(output_storage, kernel.many(inputs, outs), strict=True):
+        outs = [
+            self.reusable_output(inputs, shape, tensor_type(var).numpy_dtype, index, cell[0])
+            for index, (var, cell) in enumerate(zip(node.outputs, output_storage, strict=True))
+        ]
+        if isinstance(self.scalar_op, Composite):
+            results = run_composite(self.scalar_op, inputs, outs, shape)
+        else:
+            dtypes = [tensor_type(v).dtype for v in node.inputs]
+            results = [self.scalar_op.kernel(dtypes)(inputs, outs[0])]
+        for cell, result in zip(output_storage, results, strict=True):
             cell[0] = result
 
-    def _inplace_target(self, inputs: Sequence[Any], shape: tuple[int, ...], output: int) -> Any:
-        for out, inp in self.inplace_pattern:
-            if out == output:
-                target = inputs[inp]
-                return target if target.shape == shape and target.flags.writeable else None
+    def reusable_output(
+        self,
+        inputs: Sequence[Any],
+        shape: tuple[int, ...],
+        dtype: np.dtype[Any],
+        output: int,
+        previous: Any,
+    ) -> np.ndarray | None:
+        """The buffer output ``output`` (of ``dtype``) may be written into: the input it
+        overwrites (``inplace_pattern``), else ``previous`` (last call's result); None
+        when that does not fit or is a view of something else."""
+        out = previous
+        for overwritten, position in self.inplace_pattern:
+            if overwritten == output:
+                out = inputs[position]  # never last call's: that was another node's buffer
+                break
+        if (
+            isinstance(out, np.ndarray)
+            and out.shape == shape
+            and out.base is None
+            and out.flags.writeable
+            and out.dtype == dtype
+        ):
+            return out
         return None
 
-    def _runtime_shape(self, node: Apply, inputs: Sequence[Any]) -> tuple[int, ...]:
+    def runtime_shape(self, node: Apply, inputs: Sequence[Any]) -> tuple[int, ...]:
+        """The inputs' broadcast shape, refusing broadcasting along axes whose type does
+        not declare length 1 (a ValueError naming the op, the input and the axis)."""
         shape = np.broadcast_shapes(*(x.shape for x in inputs))
         for position, (var, x) in enumerate(zip(node.inputs, inputs, strict=True)):
             for axis, (length, full) in enumerate(zip(x.shape, shape, strict=True)):
@@ -158,6 +169,44 @@ class Elemwise(Op):
                         "time (declare it with length 1, e.g. shape=(1, None) or pt.row)"
                     )
         return shape
+
+
+def run_composite(
+    composite: Composite,
+    inputs: Sequence[np.ndarray],
+    outs: Sequence[np.ndarray | None],
+    shape: tuple[int, ...],
+) -> list[np.ndarray]:
+    """``composite`` on whole arrays, step by step with the table's kernels. Each output
+    has ``shape``, goes into its buffer in ``outs`` when one is given, and owns its data."""
+    dtypes = composite.slot_dtypes
+    writers = {composite.writer_of(output): output for output in range(composite.nout)}
+    values: list[np.ndarray] = [*inputs, *composite.constants]
+    for index, step in enumerate(composite.steps):
+        arguments = [values[slot] for slot in step.arguments]
+        kernel = step.op.kernel([dtypes[slot] for slot in step.arguments])
+        output = writers.get(index)
+        out = None if output is None else outs[output]
+        if out is not None and np.broadcast_shapes(*(a.shape for a in arguments)) != shape:
+            out = None  # a result smaller than the output's shape is copied at the end
+        values.append(kernel(arguments, out))
+    results: list[np.ndarray] = []
+    for output, slot in enumerate(composite.output_slots):
+        value, out = values[slot], outs[output]
+        fresh = (
+            composite.step_of(slot) is not None
+            and value.shape == shape
+            and all(value is not other for other in results)
+        )
+        if value is out or (fresh and out is None):
+            results.append(value)
+        elif out is not None:
+            np.copyto(out, value)
+            results.append(out)
+        else:
+            # Inputs, constants, repeated or broadcast results get their own array.
+            results.append(np.array(np.broadcast_to(value, shape), composite.output_types[output]))
+    return results
 
 
 def broadcast_static_shapes(types: Sequence[TensorType], who: str) -> StaticShape:

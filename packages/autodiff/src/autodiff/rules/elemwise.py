@@ -9,7 +9,7 @@ import tensorops as pt
 from autodiff.registry import GradEntry, register_gradient, undefined
 from autodiff.reverse import grad, is_discrete
 from autodiff.rules.scalar_derivatives import Point, Undefined, partials_of
-from graphcore import Apply, Variable, io_toposort
+from graphcore import Apply, Variable
 from tensorops.composite import Composite
 from tensorops.elemwise import Elemwise
 
@@ -67,22 +67,19 @@ def elemwise_gradient(node: Apply, output_grads: list[Variable]) -> list[GradEnt
 
 
 def composite_gradient(node: Apply, output_grads: list[Variable]) -> list[GradEntry]:
-    """A fused program differentiated through its inner scalar graph, by the same table.
+    """A fused program differentiated through its steps, by the same table.
 
-    The inner graph is rebuilt on the node's (array) inputs, then reverse mode runs
-    over it with the node's output gradients as known gradients.
+    The steps are rebuilt as Elemwise nodes on the node's (array) inputs, then reverse
+    mode runs over them with the node's output gradients as known gradients.
     """
     op: Any = node.op
     composite: Composite = op.scalar_op
-    rebuilt: dict[Variable, Variable] = dict(zip(composite.inputs, node.inputs, strict=True))
-    for inner in io_toposort(composite.inputs, composite.outputs):
-        arguments = [rebuilt.get(var, var) for var in inner.inputs]
-        outputs = inner.op(*arguments)
-        outputs = outputs if isinstance(outputs, list) else [outputs]
-        rebuilt.update(zip(inner.outputs, outputs, strict=True))
+    values: list[Variable] = [*node.inputs, *(pt.constant(c) for c in composite.constants)]
+    for step in composite.steps:
+        values.append(Elemwise(step.op)(*(values[slot] for slot in step.arguments)))
     known: dict[Variable, Variable] = {}
-    for inner_out, gradient in zip(composite.outputs, output_grads, strict=True):
-        outer = rebuilt.get(inner_out, inner_out)
+    for slot, gradient in zip(composite.output_slots, output_grads, strict=True):
+        outer = values[slot]
         # An output may cover fewer axes than the node's broadcast result.
         shaped = sum_to_shape(pt.as_tensor(gradient), outer, runtime_broadcast=False)
         known[outer] = shaped if outer not in known else known[outer] + shaped

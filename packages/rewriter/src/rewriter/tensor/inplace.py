@@ -56,10 +56,11 @@ def composite_allows(scalar_op: object, output: int, position: int) -> bool:
         return True
     if position in scalar_op.output_slots:
         return False
-    writer = next((i for i, step in enumerate(scalar_op.steps) if step[3] == output), None)
+    writer = scalar_op.writer_of(output)
     if writer is None:
         return False  # the output is copied from elsewhere: nothing would be overwritten
-    return all(position not in step[1] for step in scalar_op.steps[writer + 1 :])
+    last = scalar_op.last_reader(position)
+    return last is None or last <= writer
 
 
 def elemwise_inplace(fgraph: FunctionGraph, node: Apply) -> Op | None:
