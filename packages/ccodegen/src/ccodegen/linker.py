@@ -40,11 +40,11 @@ class CProgram:
         self.caller = caller
         self._shared_cells = list(layout.input_cells[layout.n_args :])
         self._call = caller.call
+        if not self._shared_cells:
+            self.call = caller.call  # type: ignore[method-assign]
 
     def call(self, args: Sequence[Any]) -> list[Any]:
-        if self._shared_cells:
-            return self._call([*args, *(cell[0] for cell in self._shared_cells)])
-        return self._call(args)
+        return self._call([*args, *(cell[0] for cell in self._shared_cells)])
 
     def free(self) -> None:
         self.caller.free()
@@ -88,7 +88,6 @@ def compile_segments(segments: Sequence[Segment]) -> Any:
 
 def _mixed_program(fgraph: FunctionGraph, layout: CallLayout, order: list[Apply]) -> CellProgram:
     """Python VM over all nodes; those with C run their own segment of one shared unit."""
-    outputs = set(fgraph.outputs)
     segments: dict[Apply, Segment] = {}
     for index, node in enumerate(order):
         if node.op.lazy:
@@ -100,10 +99,7 @@ def _mixed_program(fgraph: FunctionGraph, layout: CallLayout, order: list[Apply]
     if not segments:
         return python_program(fgraph, layout)
     module = compile_segments(list(segments.values()))
-    callers = {
-        node: SegmentCaller(segment, module, [var not in outputs for var in node.outputs])
-        for node, segment in segments.items()
-    }
+    callers = {node: SegmentCaller(segment, module) for node, segment in segments.items()}
 
     def thunk_for(node: Apply, input_cells: list[Cell], output_cells: list[Cell]) -> Thunk:
         caller = callers.get(node)

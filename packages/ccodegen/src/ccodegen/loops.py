@@ -8,6 +8,7 @@ inputs). Inputs of static length 1 on every axis are read once, before the loop.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 
 from ccodegen.cnode import CVar
@@ -107,3 +108,40 @@ def copy_loop(target: CVar, source: CVar) -> str:
 def _indent(lines: Sequence[str], depth: int = 1) -> list[str]:
     pad = "    " * depth
     return [pad + line if line else line for line in lines]
+
+
+INLINE_STATEMENTS = 32
+"""Bodies longer than this become one function the loops call, instead of being written
+into both loop versions: compile time stays linear in the graph's size."""
+
+
+def outlined(
+    inputs: Sequence[CVar], outputs: Sequence[CVar], body: ElementBody
+) -> tuple[str | None, ElementBody]:
+    """``body`` as is when short; else a C function (its definition) and a body calling it.
+    The function is named after a hash of its text: equal bodies share one definition."""
+    probe_statements, _ = body([f"x{k}" for k in range(len(inputs))])
+    if len(probe_statements) <= INLINE_STATEMENTS:
+        return None, body
+    parameters = [f"const {var.ctype} x{k}" for k, var in enumerate(inputs)]
+    parameters += [f"{out.ctype} *restrict r{j}" for j, out in enumerate(outputs)]
+    statements, results = body([f"x{k}" for k in range(len(inputs))])
+    stores = [f"*r{j} = {value};" for j, value in enumerate(results)]
+    text = "\n".join(
+        [
+            f"static void NAME({', '.join(parameters)}) {{",
+            *_indent(statements + stores),
+            "}",
+        ]
+    )
+    name = "cg_kernel_" + hashlib.sha256(text.encode()).hexdigest()[:16]
+    definition = text.replace("static void NAME(", f"static void {name}(", 1)
+
+    def calling(values: Sequence[str]) -> tuple[list[str], list[str]]:
+        declared = [f"{out.ctype} y{j};" for j, out in enumerate(outputs)]
+        arguments = [*values, *(f"&y{j}" for j in range(len(outputs)))]
+        return [*declared, f"{name}({', '.join(arguments)});"], [
+            f"y{j}" for j in range(len(outputs))
+        ]
+
+    return definition, calling

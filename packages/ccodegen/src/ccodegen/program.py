@@ -9,7 +9,7 @@ does it allocate again and repeat the call.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -47,19 +47,57 @@ class SegmentCaller:
             self._ins[len(segment.inputs) + k] = id(constant)
         self._dtypes = [np.dtype(dtype) for dtype, _ in segment.output_types]
         self._ndims = [ndim for _, ndim in segment.output_types]
-        self._shapes: list[tuple[int, ...] | None] = [
-            () if ndim == 0 else None for ndim in self._ndims
-        ]
+        # Lengths assumed for the next call's outputs (none known yet: empty arrays).
+        self._shapes: list[tuple[int, ...]] = [(0,) * ndim for ndim in self._ndims]
         self._borrow = list(borrow) if borrow is not None else [False] * len(self._dtypes)
-        self._kept: list[np.ndarray | None] = [None] * len(self._dtypes)
+        self._kept: list[np.ndarray] = [
+            np.empty(shape, dtype) for shape, dtype in zip(self._shapes, self._dtypes, strict=True)
+        ]
 
-    def call(self, values: Sequence[Any]) -> list[Any]:
+        self.call = self._fast_call()
+
+    def _fast_call(self) -> Callable[[Sequence[Any]], list[Any]]:
+        """``call``, written out for this segment: one statement per input and output, one
+        foreign call. Lengths seen last time are assumed; when they changed the entry
+        point says so and ``_call_again`` takes over."""
+        n_in, n_out = len(self.segment.inputs), len(self._dtypes)
+        lines = ["def call(values):"]
+        lines += [f"    ins[{k}] = id(values[{k}])" for k in range(n_in)]
+        for k in range(n_out):
+            source = f"kept[{k}]" if self._borrow[k] else f"empty(shapes[{k}], dtypes[{k}])"
+            lines += [f"    o{k} = {source}", f"    outs[{k}] = id(o{k})"]
+        lines += [
+            "    if run(state, ins, outs):",
+            "        return call_again(values)",
+            f"    return [{', '.join(f'o{k}' for k in range(n_out))}]",
+        ]
+        namespace: dict[str, Any] = {
+            "ins": self._ins,
+            "outs": self._outs,
+            "run": self._run,
+            "state": self._state,
+            "empty": np.empty,
+            "shapes": self._shapes,
+            "dtypes": self._dtypes,
+            "kept": self._kept,
+            "call_again": self._call_again,
+        }
+        exec(
+            compile("\n".join(lines), f"<ccodegen call of {self.segment.name}>", "exec"), namespace
+        )
+        call: Callable[[Sequence[Any]], list[Any]] = namespace["call"]
+        return call
+
+    def _call_again(self, values: Sequence[Any]) -> list[Any]:
+        """After a failed fast call: new output arrays at the lengths asked for, or the
+        error raised, naming the node."""
         ins = self._ins
         for position, value in enumerate(values):
             ins[position] = id(value)
-        outputs = self._allocate()
-        code = self._run(self._state, ins, self._outs)
-        if code == CG_NEED_OUTPUTS:
+        code = CG_NEED_OUTPUTS
+        for _ in range(2):
+            if code != CG_NEED_OUTPUTS:
+                break
             self._read_wanted_shapes()
             outputs = self._allocate()
             code = self._run(self._state, ins, self._outs)
@@ -71,12 +109,8 @@ class SegmentCaller:
         outputs: list[Any] = []
         outs = self._outs
         for position, shape in enumerate(self._shapes):
-            if shape is None:
-                outputs.append(None)
-                outs[position] = 0
-                continue
             array = self._kept[position]
-            if array is None or array.shape != shape:
+            if not self._borrow[position] or array.shape != shape:
                 array = np.empty(shape, self._dtypes[position])
                 if self._borrow[position]:
                     self._kept[position] = array
@@ -102,4 +136,3 @@ class SegmentCaller:
 
     def free(self) -> None:
         self._lib.cg_release(self._state)
-        self._kept = [None] * len(self._kept)

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 
 #define CG_MAXDIM 16
+/* Node functions stay functions: one huge function would compile in superlinear time. */
+#define CG_NOINLINE __attribute__((noinline))
 #define CG_SCRATCH_PER_NODE 4
 
 /* One value as the generated code sees it: data, and per axis its length and its

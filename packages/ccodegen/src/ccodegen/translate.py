@@ -17,7 +17,6 @@ the last call asked for). It runs four passes:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ import numpy as np
 from ccodegen.blas import CDEF as BLAS_CDEF
 from ccodegen.blas import DECLARATIONS
 from ccodegen.cnode import CVar, NodeC, NodeContext, c_ops, c_var, join_lines
+from ccodegen.literals import literal
 from ccodegen.loops import copy_loop
 from graphcore import Apply, Constant, Variable
 
@@ -63,7 +63,7 @@ def translate_segment(
 
     def declare(var: Variable) -> CVar | None:
         if var not in names:
-            found = c_var(f"v{len(names)}", var)
+            found = c_var(f"v[{len(names)}]", var)
             if found is None:
                 return None
             names[var] = found
@@ -110,8 +110,9 @@ def _assemble(
 ) -> Segment:
     embedded = [c for c in constants if np.size(c.data) <= EMBEDDED_CONSTANT_SIZE]
     passed = [c for c in constants if np.size(c.data) > EMBEDDED_CONSTANT_SIZE]
-    statics = [_static_constant(names[c], np.asarray(c.data)) for c in embedded]
-    lines = [f"cg_arr {', '.join(var.name for var in names.values())};", "int mismatch = 0;"]
+    static_names = {c: f"{name}_constant{k}" for k, c in enumerate(embedded)}
+    statics = [_static_constant(static_names[c], names[c], np.asarray(c.data)) for c in embedded]
+    lines = [f"cg_arr v[{len(names)}];", "int mismatch = 0;"]
     # 1. inputs
     for position, var in enumerate(inputs):
         cvar = names[var]
@@ -127,7 +128,7 @@ def _assemble(
     for const in embedded:
         cvar = names[const]
         data = np.asarray(const.data)
-        lines.append(f"{cvar.name}.data = (char *){cvar.name}_data;")
+        lines.append(f"{cvar.name}.data = (char *){static_names[const]};")
         lines += [f"{cvar.dim(axis)} = {length};" for axis, length in enumerate(data.shape)]
         lines.append(f"cg_contiguous_strides(&{cvar.name}, {cvar.ndim}, {cvar.itemsize});")
     # Node by node: lengths, storage, values. A node's lengths may depend on values
@@ -142,9 +143,11 @@ def _assemble(
     for position, var in enumerate(outputs):
         if var.owner is not None and var not in views and var not in direct:
             direct[var] = position
+    # Each node is a function of its own: compile time stays linear in the graph's size.
+    node_functions: list[str] = []
     slot = 0
     for ctx, emitted in node_code:
-        lines += [f"/* {ctx.index}: {_comment(ctx.node)} */", "{", join_lines([emitted.shape])]
+        body = [join_lines([emitted.shape], "")]
         for k, cvar in enumerate(ctx.outputs):
             var = ctx.node.outputs[k]
             if k in emitted.views:
@@ -153,13 +156,27 @@ def _assemble(
             slot += 1
             if var in direct:
                 # A length that changed: compute into a buffer now, ask for new arrays.
-                lines.append(
-                    f"if ({_bind(direct[var], cvar)}) {{ mismatch = 1; "
+                body.append(
+                    f"if ({_bind(direct[var], cvar)}) {{ *mismatch = 1; "
                     f"if ({reserve}) return CG_ERROR; }}"
                 )
             else:
-                lines.append(f"if ({reserve}) return CG_ERROR;")
-        lines += [join_lines([emitted.compute]), "}"]
+                body.append(f"if ({reserve}) return CG_ERROR;")
+        body += ["{", join_lines([emitted.compute]), "}", "return CG_OK;"]
+        function = f"cg_node_{name}_{ctx.index}"
+        node_functions.append(
+            "\n".join(
+                [
+                    f"/* {ctx.index}: {_comment(ctx.node)} */",
+                    f"static CG_NOINLINE int {function}(cg_state *st, cg_arr *v, uintptr_t *outs, "
+                    "int *mismatch) {",
+                    "(void)v; (void)outs; (void)mismatch;",
+                    join_lines(body),
+                    "}",
+                ]
+            )
+        )
+        lines.append(f"if ({function}(st, v, outs, &mismatch)) return CG_ERROR;")
     # Outputs that are views, roots or repeated: copied into the caller's arrays.
     for position, var in enumerate(outputs):
         if direct.get(var) == position:
@@ -183,6 +200,7 @@ def _assemble(
     code = "\n".join(
         [
             *statics,
+            *node_functions,
             f"static int cg_run_{name}(cg_state *st, uintptr_t *ins, uintptr_t *outs) {{",
             join_lines(lines),
             "}",
@@ -202,28 +220,9 @@ def _comment(node: Apply) -> str:
     return str(node.op).replace("*/", "* /")[:60]
 
 
-def _static_constant(cvar: CVar, data: np.ndarray) -> str:
-    values = ", ".join(_literal(value, cvar.dtype) for value in data.reshape(-1).tolist()) or "0"
-    return f"static const {cvar.ctype} {cvar.name}_data[] = {{{values}}};"
-
-
-def _literal(value: float | int | bool, dtype: str) -> str:
-    """An exact C literal of a value: hexadecimal floats, suffixed integers."""
-    if dtype.startswith("float"):
-        value = float(value)
-        if math.isnan(value):
-            return "NAN"
-        if math.isinf(value):
-            return "INFINITY" if value > 0 else "-INFINITY"
-        text = value.hex()
-        return f"{text}f" if dtype == "float32" else text
-    if dtype == "bool":
-        return "1" if value else "0"
-    if dtype == "uint64":
-        return f"{int(value)}ULL"
-    if dtype == "int64" and int(value) == -(2**63):
-        return "INT64_MIN"
-    return f"{int(value)}LL"
+def _static_constant(static_name: str, cvar: CVar, data: np.ndarray) -> str:
+    values = ", ".join(literal(value, cvar.dtype) for value in data.reshape(-1).tolist()) or "0"
+    return f"static const {cvar.ctype} {static_name}[] = {{{values}}};"
 
 
 @dataclass

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 from ccodegen.cnode import CVar, NodeC, NodeContext, c_ops
-from ccodegen.loops import elementwise_loop
+from ccodegen.literals import literal
+from ccodegen.loops import elementwise_loop, outlined
 from ccodegen.scalar_c import C_TYPES, Operands, scalar_c
-from tensorops import Elemwise
+from tensorops import Composite, Elemwise
 from tensorops.dtypes import upcast
+from tensorops.scalar_ops import ScalarOp
 
 
 def operand_dtypes(scalar_op: object, in_dtypes: Sequence[str], out_dtype: str) -> tuple[str, ...]:
@@ -67,23 +70,84 @@ def broadcast_shape(ctx: NodeContext) -> str:
     return "\n".join(lines)
 
 
+def cast_expression(arg: str, in_dtype: str, out_dtype: str) -> str | None:
+    """C for NumPy's ``astype`` of one value: to bool means nonzero."""
+    if in_dtype not in C_TYPES or out_dtype not in C_TYPES:
+        return None
+    if out_dtype == "bool":
+        return f"(npy_bool)({arg} != 0)"
+    return f"(({C_TYPES[out_dtype]}){arg})"
+
+
+def step_expression(
+    scalar_op: ScalarOp, args: Sequence[str], in_dtypes: Sequence[str], out_dtype: str
+) -> str | None:
+    """C for a table row or a cast applied to argument texts."""
+    if scalar_op.name.startswith("cast_"):
+        return cast_expression(args[0], in_dtypes[0], out_dtype)
+    return scalar_expression(scalar_op, args, in_dtypes, out_dtype)
+
+
+def composite_body(
+    composite: Composite, values: Sequence[str]
+) -> tuple[list[str], list[str]] | None:
+    """Statements computing each step into a local ``t<k>``, and the outputs' values; None
+    when a step has no C."""
+    slots: list[str] = list(values)
+    for constant in composite.constants:
+        dtype = str(constant.dtype)
+        if dtype not in C_TYPES:
+            return None
+        slots.append(f"(({C_TYPES[dtype]}){literal(constant.item(), dtype)})")
+    statements = []
+    for index, step in enumerate(composite.steps):
+        slot = composite.step_slot(index)
+        out_dtype = composite.slot_dtypes[slot]
+        in_dtypes = [composite.slot_dtypes[a] for a in step.arguments]
+        expression = step_expression(
+            step.op, [slots[a] for a in step.arguments], in_dtypes, out_dtype
+        )
+        if expression is None:
+            return None
+        statements.append(f"const {C_TYPES[out_dtype]} t{index} = {expression};")
+        slots.append(f"t{index}")
+    return statements, [slots[slot] for slot in composite.output_slots]
+
+
 @c_ops.register(Elemwise)
 def elemwise_c(ctx: NodeContext) -> NodeC | None:
     op = ctx.node.op
     assert isinstance(op, Elemwise)
-    if len(ctx.outputs) != 1:
-        return None
     in_dtypes = [var.dtype for var in ctx.inputs]
-    out: CVar = ctx.outputs[0]
-    probe = scalar_expression(
-        op.scalar_op, [f"x{k}" for k in range(len(in_dtypes))], in_dtypes, out.dtype
-    )
-    if probe is None:
+    out_dtypes = [var.dtype for var in ctx.outputs]
+    scalar_op = op.scalar_op
+
+    def body(values: Sequence[str]) -> tuple[list[str], list[str]] | None:
+        if isinstance(scalar_op, Composite):
+            return composite_body(scalar_op, values)
+        if len(out_dtypes) != 1:
+            return None
+        expression = step_expression(scalar_op, values, in_dtypes, out_dtypes[0])
+        return None if expression is None else ([], [expression])
+
+    if body([f"x{k}" for k in range(len(in_dtypes))]) is None:
         return None
 
-    def body(values: Sequence[str]) -> tuple[list[str], list[str]]:
-        expression = scalar_expression(op.scalar_op, values, in_dtypes, out.dtype)
-        assert expression is not None
-        return [], [expression]
+    def checked_body(values: Sequence[str]) -> tuple[list[str], list[str]]:
+        made = body(values)
+        assert made is not None
+        return made
 
-    return NodeC(broadcast_shape(ctx), elementwise_loop(ctx.outputs, ctx.inputs, body))
+    # The loop as a function of its operands: nodes with the same scalar program, dtypes
+    # and broadcast pattern share one definition (compile time follows distinct nodes).
+    operands = [CVar(f"(*a{k})", var.dtype, var.broadcastable) for k, var in enumerate(ctx.inputs)]
+    results = [CVar(f"(*r{j})", var.dtype, var.broadcastable) for j, var in enumerate(ctx.outputs)]
+    definition, loop_body = outlined(operands, results, checked_body)
+    loop = elementwise_loop(results, operands, loop_body)
+    parameters = [f"const cg_arr *a{k}" for k in range(len(operands))]
+    parameters += [f"cg_arr *r{j}" for j in range(len(results))]
+    text = f"static CG_NOINLINE void NAME({', '.join(parameters)}) {{\n{loop}\n}}"
+    name = "cg_loop_" + hashlib.sha256(text.encode()).hexdigest()[:16]
+    support = ([] if definition is None else [definition]) + [text.replace("NAME", name, 1)]
+    arguments = [f"&{var.name}" for var in [*ctx.inputs, *ctx.outputs]]
+    return NodeC(broadcast_shape(ctx), f"{name}({', '.join(arguments)});", support=tuple(support))

@@ -101,7 +101,7 @@ class Function:
     def _filtered(self, args: Sequence[Any]) -> list[Any]:
         try:
             return [
-                check(value, allow_downcast=downcast)
+                check(value, False, downcast)
                 for (check, downcast), value in zip(self._checks, args)  # noqa: B905
             ]
         except (TypeError, ValueError):
