@@ -41,7 +41,7 @@ class CProgram:
         self._shared_cells = list(layout.input_cells[layout.n_args :])
         self._call = caller.call
         if not self._shared_cells:
-            self.call = caller.call  # type: ignore[method-assign]
+            self.call = caller.call  # type: ignore[method-assign,assignment]
 
     def call(self, args: Sequence[Any]) -> list[Any]:
         return self._call([*args, *(cell[0] for cell in self._shared_cells)])
