@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ccodegen import vector_math
 from ccodegen.blas import CDEF as BLAS_CDEF
 from ccodegen.blas import DECLARATIONS
 from ccodegen.cnode import CVar, NodeC, NodeContext, c_ops, c_var, join_lines
@@ -271,6 +272,14 @@ intptr_t *cg_wanted(cg_state *st) { return (intptr_t *)st->wanted; }
     if needs_blas:
         cdef.append(BLAS_CDEF)
     source = "\n".join(
-        [runtime, prelude, *support_code, *(seg.code for seg in segments), *entries, accessors]
+        [
+            runtime,
+            vector_math.declarations(),
+            prelude,
+            *support_code,
+            *(seg.code for seg in segments),
+            *entries,
+            accessors,
+        ]
     )
     return Unit(list(segments), source, "\n".join(cdef), needs_blas)
