@@ -14,6 +14,7 @@ from graphcore.compile.thunks import Cell, Thunk
 from graphcore.compile.vm import python_program
 from graphcore.fgraph import FunctionGraph
 from graphcore.graph.apply import Apply
+from graphcore.graph.variable import Constant, Variable
 
 
 class DebugModeError(AssertionError):
@@ -95,18 +96,19 @@ class ComparedProgram:
     def call(self, args: Sequence[Any]) -> list[Any]:
         # Every input's value as this call sees it: the arguments, then shared state.
         values = [*args, *(cell[0] for cell in self.checked.input_cells[len(args) :])]
-        snapshots = [[copy_value(value) for value in values] for _ in self.others]
+        snapshots = [[copy_value(value) for value in values] for _ in range(len(self.others) + 1)]
         outputs = self.checked.call(args)
-        for (name, program), inputs in zip(self.others, snapshots, strict=True):
+        for (name, program), inputs in zip(self.others, snapshots, strict=False):
             theirs = program.call(inputs)
             for position, (var, mine, other) in enumerate(
                 zip(self.fgraph.outputs, outputs, theirs, strict=True)
             ):
-                same = getattr(var.type, "values_eq_approx", var.type.values_eq)
-                if not same(mine, other):
+                if not _same(var, mine, other):
+                    where = first_disagreeing_node(self.fgraph, snapshots[-1], name)
                     raise DebugModeError(
                         f"output {position} ({var}) differs between the Python backend "
                         f"and the {name!r} backend:\n  py: {mine!r}\n  {name}: {other!r}"
+                        + (f"\n{where}" if where else "")
                     )
         return outputs
 
@@ -114,3 +116,33 @@ class ComparedProgram:
         self.checked.free()
         for _, program in self.others:
             program.free()
+
+
+def _same(var: Variable, mine: Any, other: Any) -> bool:
+    return bool(getattr(var.type, "values_eq_approx", var.type.values_eq)(mine, other))
+
+
+def first_disagreeing_node(fgraph: FunctionGraph, inputs: Sequence[Any], name: str) -> str:
+    """Which node first computes something else on backend ``name`` than in Python: each
+    node in order is run alone on both, from the Python values of its inputs."""
+    values: dict[Variable, Any] = dict(zip(fgraph.inputs, inputs, strict=True))
+    for node in fgraph.toposort():
+        if node.op.lazy:
+            return ""
+        arguments = [var.data if isinstance(var, Constant) else values[var] for var in node.inputs]
+        cells: list[Cell] = [[None] for _ in node.outputs]
+        node.op.perform(node, [copy_value(a) for a in arguments], cells)
+        variable_inputs = [
+            var for var in dict.fromkeys(node.inputs) if not isinstance(var, Constant)
+        ]
+        alone = FunctionGraph(variable_inputs, node.outputs, clone=True)
+        program = make_linker(name).link(alone, CallLayout.fresh(alone))
+        theirs = program.call([copy_value(values[var]) for var in variable_inputs])
+        for index, (var, cell, other) in enumerate(zip(node.outputs, cells, theirs, strict=True)):
+            if not _same(var, cell[0], other):
+                return (
+                    f"the first node that disagrees is {node.op} (built at {node.location()}), "
+                    f"output {index}:\n  py: {cell[0]!r}\n  {name}: {other!r}"
+                )
+            values[var] = cell[0]
+    return ""

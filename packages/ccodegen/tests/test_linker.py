@@ -1,0 +1,120 @@
+"""The C linker end to end: FAST_RUN picks it, a whole graph is one entry point, nodes
+without C run in Python beside it, and every way it can fail says what happened."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import graphcore as g
+import tensorops as pt
+from ccodegen import CCompileError
+from ccodegen import scalar_c
+from ccodegen.linker import CLinker, CProgram
+from graphcore import config
+
+
+@pytest.fixture(scope="module", autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    root = tmp_path_factory.mktemp("linker-cache")
+    with config.change_flags(cache_dir=str(root)):
+        yield root
+
+
+def test_fast_run_links_a_whole_graph_into_one_c_entry_point() -> None:
+    x, y = pt.dvectors("x", "y")
+    f = pt.function([x, y], [pt.exp(x) * y + 1, (x - y).sum()])
+    assert f.maker.linker.name == "c" and isinstance(f.program, CProgram)
+    a, b = np.linspace(0, 1, 5), np.linspace(1, 2, 5)
+    got = f(a, b)
+    np.testing.assert_allclose(got[0], np.exp(a) * b + 1)
+    assert got[1] == pytest.approx((a - b).sum())
+    longer = f(np.ones(7), np.ones(7))  # new lengths: the program asks for new arrays
+    assert longer[0].shape == (7,)
+    assert got[0] is not f(a, b)[0]  # every call hands out fresh arrays
+
+
+def test_scalar_add_and_shared_updates_in_c() -> None:
+    x = pt.dscalar("x")
+    total = g.shared(np.float64(0.0), name="total")
+    accumulate = pt.function([x], total, updates=[(total, total + x)])
+    assert isinstance(accumulate.program, CProgram)
+    assert [float(accumulate(v)) for v in (1.0, 2.0, 3.0)] == [0.0, 1.0, 3.0]
+    assert float(total.get_value()) == 6.0
+
+
+def test_borrowed_output_reuses_its_array() -> None:
+    x = pt.dvector("x")
+    f = pt.function([x], g.Out(x * 2, borrow=True))
+    first = f(np.ones(3))
+    second = f(np.full(3, 2.0))
+    assert second is first and second.tolist() == [4.0, 4.0, 4.0]
+
+
+def test_nodes_without_c_run_in_python_in_the_same_program() -> None:
+    x = pt.dvector("x")
+    f = pt.function([x], pt.sort(pt.exp(x)) * 2)
+    assert f.maker.linker.name == "c" and not isinstance(f.program, CProgram)
+    v = np.array([0.5, -1.0, 2.0])
+    np.testing.assert_allclose(f(v), np.sort(np.exp(v)) * 2)
+
+
+def test_run_time_errors_raise_the_python_exception_naming_the_op() -> None:
+    x, y = pt.dvectors("x", "y")
+    f = pt.function([x, y], x * y)
+    with pytest.raises(ValueError, match="may not broadcast") as caught:
+        f(np.ones(3), np.ones(4))
+    assert any("Mul" in note and "test_linker.py" in note for note in caught.value.__notes__)
+    m, i = pt.dmatrix("m"), pt.lscalar("i")
+    row = pt.function([m, i], m[i])
+    with pytest.raises(IndexError, match="out of bounds"):
+        row(np.ones((2, 3)), 5)
+
+
+def test_debug_mode_names_the_first_node_a_wrong_c_rule_computes(monkeypatch) -> None:
+    x = pt.dvector("x")
+    out = pt.dot(pt.exp(x), x)  # Exp stays a node of its own, rewrites or not
+    assert pt.function([x], out, mode="DebugMode")(np.ones(2)) == pytest.approx(2 * np.e)
+    wrong = scalar_c.SCALAR_C["exp"]
+    monkeypatch.setitem(scalar_c.SCALAR_C, "exp", lambda args, ops: f"({wrong(args, ops)} + 1)")
+    f = pt.function([x], out, mode="DebugMode")
+    with pytest.raises(
+        g.DebugModeError, match=r"'c' backend[\s\S]*first node that disagrees is Exp"
+    ):
+        f(np.ones(2))
+
+
+def test_a_failed_c_compile_names_the_compiler_message_and_the_file(monkeypatch) -> None:
+    x = pt.dvector("x")
+    monkeypatch.setitem(scalar_c.SCALAR_C, "tanh", lambda args, ops: "tanh(")
+    with pytest.raises(CCompileError) as caught:
+        pt.function([x], pt.tanh(x))
+    message = str(caught.value)
+    assert "error" in message and ".c" in message
+    kept = Path(message.split("kept at ")[1].split()[0])
+    assert kept.exists() and "tanh(" in kept.read_text()
+    # The Python backend still compiles the same graph.
+    np.testing.assert_allclose(
+        pt.function([x], pt.tanh(x), mode="FAST_COMPILE")([0.5]), [np.tanh(0.5)]
+    )
+    np.testing.assert_allclose(
+        pt.function([x], pt.tanh(x), mode=g.Mode(linker="py"))([0.5]), [np.tanh(0.5)]
+    )
+
+
+def test_without_a_compiler_fast_run_warns_once_and_runs_python(monkeypatch) -> None:
+    monkeypatch.setenv("CC", "/nonexistent/cc")
+    monkeypatch.setattr(CLinker, "_warned", False)
+    x = pt.dvector("x")
+    with pytest.warns(RuntimeWarning, match="no C compiler"):
+        f = pt.function([x], pt.exp(x))
+    np.testing.assert_allclose(f([0.0, 1.0]), np.exp([0.0, 1.0]))
+    assert not isinstance(f.program, CProgram)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pt.function([x], pt.exp(x) + 1)  # no second warning
