@@ -11,8 +11,7 @@ import pytest
 
 import graphcore as g
 import tensorops as pt
-from ccodegen import CCompileError
-from ccodegen import scalar_c
+from ccodegen import CCompileError, scalar_c
 from ccodegen.linker import CLinker, CProgram
 from graphcore import config
 
@@ -94,7 +93,7 @@ def test_a_failed_c_compile_names_the_compiler_message_and_the_file(monkeypatch)
         pt.function([x], pt.tanh(x))
     message = str(caught.value)
     assert "error" in message and ".c" in message
-    kept = Path(message.split("kept at ")[1].split()[0])
+    kept = Path(message.split("kept at ")[1].split(maxsplit=1)[0])
     assert kept.exists() and "tanh(" in kept.read_text()
     # The Python backend still compiles the same graph.
     np.testing.assert_allclose(
