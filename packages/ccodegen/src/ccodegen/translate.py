@@ -106,7 +106,7 @@ def _assemble(
 ) -> Segment:
     embedded = [c for c in constants if np.size(c.data) <= EMBEDDED_CONSTANT_SIZE]
     passed = [c for c in constants if np.size(c.data) > EMBEDDED_CONSTANT_SIZE]
-    statics = [_static_constant(names[c], np.asarray(c.data)) for c in embedded]
+    statics = [_static_constant(name, names[c], np.asarray(c.data)) for c in embedded]
     lines = [f"cg_arr {', '.join(var.name for var in names.values())};", "int mismatch = 0;"]
     lines += ["(void)mismatch;"]
     # 1. inputs
@@ -124,7 +124,7 @@ def _assemble(
     for const in embedded:
         cvar = names[const]
         data = np.asarray(const.data)
-        lines.append(f"{cvar.name}.data = (char *){cvar.name}_data;")
+        lines.append(f"{cvar.name}.data = (char *){_constant_name(name, cvar)};")
         lines += [f"{cvar.dim(axis)} = {length};" for axis, length in enumerate(data.shape)]
         lines.append(f"cg_contiguous_strides(&{cvar.name}, {cvar.ndim}, {cvar.itemsize});")
     # 2. shapes
@@ -199,9 +199,14 @@ def _comment(node: Apply) -> str:
     return str(node.op).replace("*/", "* /")[:60]
 
 
-def _static_constant(cvar: CVar, data: np.ndarray) -> str:
+def _constant_name(segment: str, cvar: CVar) -> str:
+    """File-scope name of an embedded constant: one unit holds many segments' constants."""
+    return f"cg_{segment}_{cvar.name}_data"
+
+
+def _static_constant(segment: str, cvar: CVar, data: np.ndarray) -> str:
     values = ", ".join(_literal(value, cvar.dtype) for value in data.reshape(-1).tolist()) or "0"
-    return f"static const {cvar.ctype} {cvar.name}_data[] = {{{values}}};"
+    return f"static const {cvar.ctype} {_constant_name(segment, cvar)}[] = {{{values}}};"
 
 
 def _literal(value: float | int | bool, dtype: str) -> str:
