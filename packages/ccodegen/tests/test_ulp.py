@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -47,7 +48,8 @@ def _dense(domain: str, dtype: str, rng: np.random.Generator) -> np.ndarray:
     if domain == "condition":
         return rng.uniform(size=DENSE) < 0.5
     if domain == "nonzero":
-        return _dense("positive", dtype, rng) * rng.choice([-1.0, 1.0], size=DENSE)
+        signs = rng.choice(np.array([-1, 1], dtype=dtype), size=DENSE)
+        return _dense("positive", dtype, rng) * signs
     low, high = FLOAT_RANGES[domain]
     half = DENSE // 2
     points = np.concatenate([np.linspace(low, high, half), rng.uniform(low, high, DENSE - half)])
@@ -111,7 +113,10 @@ def points(name: str, dtype: str) -> list[np.ndarray]:
                 else:
                     column.append(_dense(domain, dtype, rng)[: len(specials)])
             wide.append(np.concatenate(column))
-    return [np.concatenate([d, w]).astype(d.dtype) for d, w in zip(dense, wide, strict=True)]
+    arguments = [np.concatenate([d, w]) for d, w in zip(dense, wide, strict=True)]
+    for domain, argument in zip(domains, arguments, strict=True):
+        assert argument.dtype == ("bool" if domain == "condition" else dtype), (name, domain)
+    return arguments
 
 
 @dataclass
@@ -130,8 +135,8 @@ class Table:
 
 
 @pytest.fixture(scope="module")
-def table() -> Table:
-    """Every row and dtype compiled once, into one translation unit."""
+def table(session_cache: Path) -> Table:
+    """Every row and dtype compiled once, into one translation unit of the session's cache."""
     rows = {}
     for name in OPS:
         for dtype in DTYPES:
@@ -160,6 +165,7 @@ def test_within_4_ulp_of_numpy(table: Table, name: str, dtype: str) -> None:
         (expected,) = row.python(*row.arguments)
     (got,) = SegmentCaller(row.segment, table.module).call(row.arguments)
     assert got.dtype == expected.dtype, f"{name}: C gives {got.dtype}, NumPy {expected.dtype}"
+    assert expected.dtype.kind != "f" or expected.dtype == dtype, f"{name}: not a {dtype} test"
     if expected.dtype.kind != "f":
         wrong = got != expected
         assert not wrong.any(), f"{name} on {dtype}: {int(wrong.sum())} values differ\n" + worst(
