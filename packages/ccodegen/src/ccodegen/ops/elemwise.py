@@ -46,6 +46,7 @@ def broadcast_shape(ctx: NodeContext) -> str:
     """C setting every output's lengths to the inputs' broadcast lengths, refusing lengths
     that differ on an axis not declared of length 1."""
     out = ctx.outputs[0]
+    op_text = str(ctx.node.op).replace("%", "%%")  # a printf format: Composite{(i0 % i1)}
     lines = []
     for axis in range(out.ndim):
         free = [var for var in ctx.inputs if not var.broadcastable[axis]]
@@ -59,7 +60,7 @@ def broadcast_shape(ctx: NodeContext) -> str:
                 f"if ({other.dim(axis)} != {first.dim(axis)}) "
                 + ctx.fail(
                     "value",
-                    f"{ctx.node.op}: inputs have lengths %ld and %ld on axis {axis}, which may "
+                    f"{op_text}: inputs have lengths %ld and %ld on axis {axis}, which may "
                     "not broadcast at run time (declare the axis of length 1 to broadcast)",
                     f"(long){first.dim(axis)}",
                     f"(long){other.dim(axis)}",

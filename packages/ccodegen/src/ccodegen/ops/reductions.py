@@ -115,14 +115,23 @@ def _nest(
     x_offset = " + ".join(f"i{a} * xs{a}" for a in range(ndim)) or "0"
     o_offset = " + ".join(f"i{a} * os{a}" for a in range(ndim)) or "0"
     reduced_start = " && ".join(f"i{a} == 0" for a in range(ndim) if a in reduced)
+    element = f"*(const {x.ctype} *)({x.name}.data + {x_offset})"
+    # To npy_bool (all, any) by truth value: a C cast of 0.5 to unsigned char is 0.
+    truth = out.dtype == "bool" and x.dtype != "bool"
+    value = f"({element} != 0)" if truth else f"({out.ctype}){element}"
     body = [
-        f"const {out.ctype} x = ({out.ctype})*(const {x.ctype} *)({x.name}.data + {x_offset});",
+        f"const {out.ctype} x = {value};",
         f"{out.ctype} *restrict slot = ({out.ctype} *)({out.name}.data + {o_offset});",
     ]
+    folded = [f"{out.ctype} acc = *slot;", fold, "*slot = acc;"]
     if init_from_first:
+        # The first element reduced into a slot starts it (no `continue`: a 0-d input
+        # has no loop around this body).
         first = reduced_start or "1"
-        body.append(f"if ({first}) {{ *slot = x; continue; }}")
-    body += [f"{out.ctype} acc = *slot;", fold, "*slot = acc;"]
+        body += [f"if ({first}) {{", "    *slot = x;", "} else {"]
+        body += ["    " + line for line in folded] + ["}"]
+    else:
+        body += folded
     inner = body
     for axis in reversed(range(ndim)):
         inner = (
