@@ -56,6 +56,10 @@ class CVar:
     def pointer(self) -> str:
         return f"(({self.ctype} *){self.name}.data)"
 
+    def element(self, index: str | int) -> str:
+        """Element ``index`` of a 1-d value, whatever its stride."""
+        return f"(*({self.ctype} *)({self.name}.data + ({index}) * {self.name}.strides[0]))"
+
     def first(self) -> str:
         """The first element's value (the only one of a 0-d or all-length-1 value)."""
         return f"(*{self.pointer()})"

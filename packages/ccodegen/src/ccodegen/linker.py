@@ -77,10 +77,11 @@ class CLinker:
         return _mixed_program(fgraph, layout, order)
 
 
-def compile_segments(segments: Sequence[Segment]) -> Any:
-    """One translation unit of these segments, compiled (or found in the cache) and loaded."""
+def compile_segments(segments: Sequence[Segment], name_hint: str = "graph") -> Any:
+    """One translation unit of these segments, compiled (or found in the cache) and loaded,
+    with SciPy's BLAS handed to it when it multiplies matrices."""
     unit = translation_unit(segments)
-    module = load_module(unit.source, unit.cdef, name_hint="graph")
+    module = load_module(unit.source, unit.cdef, name_hint=name_hint)
     if unit.needs_blas:
         blas.install(module)
     return module

@@ -83,7 +83,18 @@ static inline T cg_clip##SUFFIX(T x, T low, T high) {                           
     return (above < high || above != above) ? above : high;                       \
 }
 CG_REAL_HELPERS(double, )
-CG_REAL_HELPERS(float, f)
+/* float32: computed in double and rounded once, so vectorized float libm's few ulp do
+   not add up through a formula (NumPy's float32 results are within 1-2 ulp of exact). */
+static inline float cg_sigmoidf(float x) { return 1 / (1 + expf(-x)); }  /* as SciPy's */
+static inline float cg_softplusf(float x) { return (float)cg_softplus(x); }
+static inline float cg_log1mexpf(float x) { return (float)cg_log1mexp(x); }
+static inline float cg_logitf(float x) { return (float)cg_logit(x); }
+static inline float cg_xlogxf(float x) { return (float)cg_xlogx(x); }
+static inline float cg_xlogy0f(float x, float y) { return (float)cg_xlogy0(x, y); }
+static inline float cg_clipf(float x, float low, float high) {
+    float above = (x > low || x != x) ? x : low;
+    return (above < high || above != above) ? above : high;
+}
 
 /* scipy.special's gammaln, digamma, betaln, erf and erfc, as SciPy computes them (its
    xsf library, after Cephes): the same formulas and coefficients, so C and SciPy agree

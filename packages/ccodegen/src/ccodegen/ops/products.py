@@ -79,7 +79,12 @@ def dot_c(ctx: NodeContext) -> NodeC | None:
     compute = [f"cg_arr left = {a.name}, right = {b.name};"]
     al = CVar("left", a.dtype, a.broadcastable)
     bl = CVar("right", b.dtype, b.broadcastable)
-    compute += [f"{t} one = 1, zero = 0;", "(void)one; (void)zero;"]
+    compute += [
+        f"if (cg_{p}gemm == NULL) "
+        + ctx.fail("runtime", "dot: this unit was loaded without BLAS (use compile_segments)"),
+        f"{t} one = 1, zero = 0;",
+        "(void)one; (void)zero;",
+    ]
     if a.ndim == 1 and b.ndim == 1:
         compute += _vector_vector(ctx, al, bl, out, p, item)
     elif a.ndim == 2 and b.ndim == 1:

@@ -66,12 +66,16 @@ def reshape_c(ctx: NodeContext) -> NodeC:
     (x, shape), (out,) = ctx.inputs, ctx.outputs
     ndim = out.ndim
     lines = [
+        f"if ({shape.dim(0)} != {ndim}) "
+        + ctx.fail(
+            "value", f"Reshape: a shape of length {ndim} expected, got %ld", f"(long){shape.dim(0)}"
+        ),
         f"const npy_intp size = {x.size()};",
         "npy_intp known = 1;",
         "int unknown = -1;",
     ]
     for axis in range(ndim):
-        entry = f"(npy_intp){shape.pointer()}[{axis}]"
+        entry = f"(npy_intp){shape.element(axis)}"
         lines += [
             f"{out.dim(axis)} = {entry};",
             f"if ({out.dim(axis)} == -1 && unknown < 0) unknown = {axis};",
