@@ -1,6 +1,7 @@
-"""W2: µs per call. The default call of ``x + y`` on float64 scalars (FAST_RUN, and with
-``trust_input=True``) beside PyTensor's default (its C backend); and 1-op and 20-op
-scalar graphs on the Python linker beside PyTensor's FAST_COMPILE (its Python linker)."""
+"""W2: µs per call. The default call of ``x + y`` on float64 scalars and of M1's log
+density plus gradient (FAST_RUN: our C backend; and with ``trust_input=True``) beside
+PyTensor's default (its C backend) and ``jax.jit``; and 1-op and 20-op scalar graphs on
+the Python linker beside PyTensor's FAST_COMPILE (its Python linker)."""
 
 from __future__ import annotations
 
@@ -40,11 +41,56 @@ def measure_default_call(impl: str, module, **function_kwargs) -> None:
     record(WORKLOAD, "x + y, trust_input=True", impl, "us", median * 1e6, best * 1e6)
 
 
+def measure_eight_schools(impl: str, pt, function, grad) -> None:
+    """M1's log density and gradient at a fixed point, a 10-vector in: called as a user
+    calls it, and with ``trust_input=True`` (as a sampler does)."""
+    import numpy as np
+    from models import eight_schools_logp
+
+    x = pt.dvector("x")
+    logp = eight_schools_logp(pt, x)
+    point = np.linspace(-1.0, 1.0, 10)
+    for label, options in (("default call", {}), ("trust_input=True", {"trust_input": True})):
+        compiled = function([x], [logp, grad(logp, x)], **options)
+        median, best = time_call(lambda compiled=compiled: compiled(point))
+        record(WORKLOAD, f"eight schools logp+grad, {label}", impl, "us", median * 1e6, best * 1e6)
+
+
+def measure_jax() -> None:
+    """``jax.jit`` equivalents, with NumPy in and out (what a sampler hands over)."""
+    jax = optional_import("jax")
+    if jax is None:
+        unavailable(WORKLOAD, "jax", "not installed")
+        return
+    import jax.numpy as jnp
+    import numpy as np
+    from models import eight_schools_logp
+
+    jax.config.update("jax_enable_x64", True)
+    add = jax.jit(lambda x, y: x + y)
+    median, best = time_call(lambda: add(1.5, 0.5).block_until_ready())
+    record(WORKLOAD, "x + y, default call", "jax.jit", "us", median * 1e6, best * 1e6)
+    value_and_grad = jax.jit(jax.value_and_grad(lambda x: eight_schools_logp(jnp, x)))
+    point = np.linspace(-1.0, 1.0, 10)
+
+    def call() -> tuple[float, np.ndarray]:
+        value, gradient = value_and_grad(point)
+        return float(value), np.asarray(gradient)
+
+    median, best = time_call(call)
+    for label in ("default call", "trust_input=True"):
+        record(WORKLOAD, f"eight schools logp+grad, {label}", "jax.jit value_and_grad",
+               "us", median * 1e6, best * 1e6)  # fmt: skip
+
+
 def main() -> None:
     import tensorops as pt
+    from autodiff import grad
 
     measure_default_call("ours", pt)
+    measure_eight_schools("ours", pt, pt.function, grad)
     measure("ours", pt, "FAST_COMPILE")
+    measure_jax()
     pytensor = optional_import("pytensor")
     if pytensor is None:
         unavailable(WORKLOAD, "pytensor", "not installed")
@@ -56,6 +102,7 @@ def main() -> None:
         function = staticmethod(pytensor.function)
 
     measure_default_call("pytensor C", PyTensorModule)
+    measure_eight_schools("pytensor C", ptt, pytensor.function, pytensor.grad)
     measure("pytensor FAST_COMPILE", PyTensorModule, "FAST_COMPILE")
 
 
