@@ -117,3 +117,25 @@ def test_without_a_compiler_fast_run_warns_once_and_runs_python(monkeypatch) -> 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         pt.function([x], pt.exp(x) + 1)  # no second warning
+
+
+@pytest.mark.parametrize("reduction", ["sum", "mean", "prod", "max", "min"])
+def test_a_reduction_of_an_elementwise_program_runs_in_one_pass(reduction) -> None:
+    x, y = pt.dvectors("x", "y")
+    m, row = pt.dmatrix("m"), pt.drow("row")
+    cases = [
+        (getattr(pt.exp(x * 0.3) + y, reduction)(), [x, y]),
+        (getattr(pt.sin(m) * row, reduction)(), [m, row]),
+    ]
+    rng = np.random.default_rng(3)
+    for out, inputs in cases:
+        f = pt.function(inputs, out)
+        reference = pt.function(inputs, out, mode=g.Mode(linker="py"))
+        shapes = {x: (300,), y: (300,), m: (40, 30), row: (1, 30)}
+        values = [rng.uniform(0.5, 1.0, shapes[var]) for var in inputs]
+        layouts = [values, [v[::-1] for v in values], [np.asfortranarray(v) for v in values]]
+        for given in layouts:
+            np.testing.assert_allclose(f(*given), reference(*given), rtol=1e-12)
+    if reduction in ("max", "min"):
+        with pytest.raises(ValueError, match="zero-size"):
+            pt.function([x, y], getattr(pt.exp(x) + y, reduction)())(np.ones(0), np.ones(0))

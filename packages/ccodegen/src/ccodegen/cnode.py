@@ -76,6 +76,9 @@ class NodeContext:
     node: Apply
     inputs: list[CVar]
     outputs: list[CVar]
+    producer: NodeContext | None = None
+    """The node computing input 0 when only this node reads it: a rule may compute its
+    values itself (a sum over an elementwise program), setting ``NodeC.absorbs``."""
 
     def scratch(self, k: int, bytes_: str) -> str:
         """C for this node's own scratch buffer ``k`` (0-3) of at least ``bytes_`` bytes
@@ -104,6 +107,9 @@ class NodeC:
     compute: str
     views: frozenset[int] = frozenset()
     support: tuple[str, ...] = field(default_factory=tuple)
+    absorbs: bool = False
+    """The node computes input 0's values itself from ``NodeContext.producer``'s inputs;
+    the producer then only sets its output's lengths (no buffer, no loop)."""
 
 
 CRule = Callable[[NodeContext], NodeC | None]

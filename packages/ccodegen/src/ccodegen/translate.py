@@ -74,6 +74,11 @@ def translate_segment(
         return None
     constants: list[Constant] = []
     node_code: list[tuple[NodeContext, NodeC]] = []
+    readers: dict[Variable, int] = {}
+    for node in nodes:
+        for var in node.inputs:
+            readers[var] = readers.get(var, 0) + 1
+    contexts: dict[Apply, NodeContext] = {}
     for index, node in enumerate(nodes):
         for var in node.inputs:
             if var not in names:
@@ -88,10 +93,27 @@ def translate_segment(
         ctx = NodeContext(
             index, node, [names[v] for v in node.inputs], [names[v] for v in node.outputs]
         )
+        contexts[node] = ctx
+        first = node.inputs[0] if node.inputs else None
+        if (
+            first is not None
+            and first.owner in contexts
+            and readers[first] == 1
+            and first not in outputs
+            and len(first.owner.outputs) == 1
+        ):
+            ctx.producer = contexts[first.owner]
         emitted = rule(ctx)
         if emitted is None:
             return None
         node_code.append((ctx, emitted))
+    absorbed = {ctx.producer.node for ctx, emitted in node_code if emitted.absorbs and ctx.producer}
+    node_code = [
+        (ctx, NodeC(emitted.shape, "", views=frozenset({0})))
+        if ctx.node in absorbed
+        else (ctx, emitted)
+        for ctx, emitted in node_code
+    ]
     for var in outputs:
         if var not in names:
             if not isinstance(var, Constant) or declare(var) is None:

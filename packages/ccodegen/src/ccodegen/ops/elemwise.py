@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from ccodegen.cnode import CVar, NodeC, NodeContext, c_ops
 from ccodegen.literals import literal
-from ccodegen.loops import elementwise_loop, outlined
+from ccodegen.loops import ElementBody, elementwise_loop, outlined
 from ccodegen.scalar_c import C_TYPES, Operands, scalar_c
 from tensorops import Composite, Elemwise
 from tensorops.dtypes import upcast
@@ -115,8 +115,9 @@ def composite_body(
     return statements, [slots[slot] for slot in composite.output_slots]
 
 
-@c_ops.register(Elemwise)
-def elemwise_c(ctx: NodeContext) -> NodeC | None:
+def element_body(ctx: NodeContext) -> ElementBody | None:
+    """The node's scalar program on element values: statements and one value per output;
+    None when some step has no C."""
     op = ctx.node.op
     assert isinstance(op, Elemwise)
     in_dtypes = [var.dtype for var in ctx.inputs]
@@ -139,6 +140,14 @@ def elemwise_c(ctx: NodeContext) -> NodeC | None:
         assert made is not None
         return made
 
+    return checked_body
+
+
+@c_ops.register(Elemwise)
+def elemwise_c(ctx: NodeContext) -> NodeC | None:
+    checked_body = element_body(ctx)
+    if checked_body is None:
+        return None
     # The loop as a function of its operands: nodes with the same scalar program, dtypes
     # and broadcast pattern share one definition (compile time follows distinct nodes).
     operands = [CVar(f"(*a{k})", var.dtype, var.broadcastable) for k, var in enumerate(ctx.inputs)]

@@ -8,7 +8,12 @@ pairwise summation, as NumPy does, so long sums keep their accuracy.
 
 from __future__ import annotations
 
+import hashlib
+
 from ccodegen.cnode import CVar, NodeC, NodeContext, c_ops
+from ccodegen.loops import is_single_value, outlined
+from ccodegen.ops.elemwise import element_body
+from tensorops import Elemwise
 from tensorops.reduction import Reduce
 
 # name -> (identity, fold statement on `acc` and `x`) for float and integer values.
@@ -55,6 +60,9 @@ def reduce_c(ctx: NodeContext) -> NodeC | None:
                 f"zero-size array to reduction operation {op.reduction}, which has no identity",
             )
         )
+    fused = _fused_with_producer(ctx, len(reduced) == x.ndim, identity, fold, count)
+    if fused is not None:
+        return NodeC("\n".join(shape), fused[0], support=fused[1], absorbs=True)
     compute = _fold_loops(x, out, out_axis, reduced, identity, fold, op.reduction)
     if op.reduction == "mean":
         compute += _divide_by(out, count)
@@ -183,3 +191,116 @@ static {acc} {name}(const {item} *a, npy_intp n) {{
     half -= half % 8;
     return {name}(a, half) + {name}(a + half, n - half);
 }}"""
+
+
+BLOCK = 1024
+"""Elements computed into a stack block before a fused sum adds them pairwise."""
+
+
+def _fused_with_producer(
+    ctx: NodeContext, whole: bool, identity: str | None, fold: str, count: str
+) -> tuple[str, tuple[str, ...]] | None:
+    """A reduction of every element of an elementwise program read by nothing else, in
+    one pass: the program's values are folded as they are computed, never stored.
+    Contiguous inputs run in blocks (a sum adds each block pairwise); others go through
+    a loop nest."""
+    op = ctx.node.op
+    assert isinstance(op, Reduce)
+    producer = ctx.producer
+    if (
+        producer is None
+        or not whole
+        or not isinstance(producer.node.op, Elemwise)
+        or op.reduction not in ("sum", "mean", "prod", "max", "min")
+    ):
+        return None
+    body = element_body(producer)
+    if body is None:
+        return None
+    (x,), (out,) = ctx.inputs, ctx.outputs
+    operands = [CVar(f"(*a{k})", v.dtype, v.broadcastable) for k, v in enumerate(producer.inputs)]
+    definition, element = outlined(operands, [CVar("(*shape)", x.dtype, x.broadcastable)], body)
+    acc, item, ndim = out.ctype, x.ctype, x.ndim
+    arrays = [k for k, v in enumerate(operands) if not is_single_value(v)]
+    start = "0" if identity is None else identity
+
+    def folding(value: str) -> list[str]:
+        first = ["if (first) { total = x; first = 0; continue; }"] if identity is None else []
+        return [f"const {acc} x = ({acc})({value});", *first, f"{acc} acc = total;", fold,
+                "total = acc;"]  # fmt: skip
+
+    # Contiguous: blocks of values on the stack, each folded (or summed pairwise).
+    values = [f"q{k}[j]" if k in arrays else f"s{k}" for k in range(len(operands))]
+    statements, (value,) = element(values)
+    blocked = [
+        f"const npy_intp n = cg_size(shape, {ndim});",
+        *[f"const {operands[k].ctype} *restrict p{k} = {operands[k].pointer()};" for k in arrays],
+        f"for (npy_intp base = 0; base < n; base += {BLOCK}) {{",
+        f"    {item} block[{BLOCK}];",
+        f"    const npy_intp m = n - base < {BLOCK} ? n - base : {BLOCK};",
+        *[f"    const {operands[k].ctype} *restrict q{k} = p{k} + base;" for k in arrays],
+        "    for (npy_intp j = 0; j < m; j++) {",
+        *["        " + line for line in statements],
+        f"        block[j] = {value};",
+        "    }",
+    ]
+    if op.reduction in ("sum", "mean"):
+        blocked += [f"    total += cg_pairwise_sum_{x.dtype}_{out.dtype}(block, m);", "}"]
+    else:
+        blocked += [
+            "    for (npy_intp j = 0; j < m; j++) {",
+            *["        " + line for line in folding("block[j]")],
+            "    }",
+            "}",
+        ]
+    # Any strides: a loop nest reading each operand through its strides (0 to broadcast).
+    nested: list[str] = []
+    nested_values = []
+    for k, v in enumerate(operands):
+        if k not in arrays:
+            nested_values.append(f"s{k}")
+            continue
+        strides = ["0" if v.broadcastable[a] else v.stride(a) for a in range(ndim)]
+        nested += [f"const npy_intp a{k}_{a} = {stride};" for a, stride in enumerate(strides)]
+        offset = " + ".join(f"i{a} * a{k}_{a}" for a in range(ndim)) or "0"
+        nested_values.append(f"*(const {v.ctype} *)({v.name}.data + {offset})")
+    n_statements, (n_value,) = element(nested_values)
+    inner = [*n_statements, *folding(n_value)]
+    for a in reversed(range(ndim)):
+        inner = [f"for (npy_intp i{a} = 0; i{a} < shape->dims[{a}]; i{a}++) {{",
+                 *["    " + line for line in inner], "}"]  # fmt: skip
+    nested += inner
+    condition = " && ".join(
+        f"cg_contiguous_like({operands[k].name.strip('(*)')}, shape, {ndim}, "
+        f"{operands[k].itemsize})"
+        for k in arrays
+    )
+    parameters = [f"const cg_arr *a{k}" for k in range(len(operands))]
+    text = "\n".join(
+        [
+            f"static CG_NOINLINE void NAME({', '.join(parameters)}, const cg_arr *shape, "
+            "cg_arr *out) {",
+            *[
+                f"    const {operands[k].ctype} s{k} = {operands[k].first()};"
+                for k in range(len(operands))
+                if k not in arrays
+            ],
+            f"    {acc} total = ({acc}){start};",
+            "    int first = 1;",
+            "    (void)first;",
+            f"    if ({condition or '1'}) {{",
+            *["        " + line for line in blocked],
+            "    } else {",
+            *["        " + line for line in nested],
+            "    }",
+            f"    *({acc} *)out->data = total;",
+            "}",
+        ]
+    )
+    name = "cg_fused_reduce_" + hashlib.sha256(text.encode()).hexdigest()[:16]
+    pieces = (definition, _pairwise_sum(x, out), text.replace("NAME", name, 1))
+    arguments = [f"&{v.name}" for v in producer.inputs] + [f"&{x.name}", f"&{out.name}"]
+    compute = f"{name}({', '.join(arguments)});"
+    if op.reduction == "mean":
+        compute += f"\n{out.first()} /= ({acc})({count});"
+    return compute, tuple(piece for piece in pieces if piece)
