@@ -24,6 +24,8 @@ _ERRORS: dict[int, type[Exception]] = {
     3: TypeError,
     4: MemoryError,
     5: AssertionError,
+    6: ZeroDivisionError,
+    7: OverflowError,
 }
 
 

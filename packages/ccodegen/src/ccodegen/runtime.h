@@ -39,6 +39,8 @@ typedef struct cg_state {
 enum { CG_OK = 0, CG_ERROR = 1, CG_NEED_OUTPUTS = 2 };
 /* The Python exception a failure becomes. */
 enum { CG_VALUE = 1, CG_INDEX = 2, CG_TYPE = 3, CG_MEMORY = 4, CG_ASSERTION = 5 };
+/* What NumPy's arange raises for a zero step and for bounds its dtype cannot hold. */
+enum { CG_ZERO_DIVISION = 6, CG_OVERFLOW = 7 };
 
 static int cg_fail(cg_state *st, int node, int kind, const char *format, ...) {
     va_list args;
