@@ -1,8 +1,8 @@
 """C for ``ArgReduce``: argmax and argmin along one axis, or over the flattened array.
 
 NumPy's scan: the first element is the candidate; a later one replaces it when it is
-not ``<=`` (argmax; ``>=`` for argmin) the candidate, which makes the first NaN win,
-and once the candidate is NaN nothing replaces it. Ties keep the first index.
+not ``<=`` (argmax; ``>=`` for argmin) the candidate, which makes the first NaN win;
+the scan stops at a NaN candidate. Ties keep the first index.
 """
 
 from __future__ import annotations
@@ -34,16 +34,23 @@ def arg_reduce_c(ctx: NodeContext) -> NodeC | None:
     declarations, lengths, strides = hoist(x, "x")
     out_declarations, _, out_strides = hoist(out, "o")
     element = at("const " + x.ctype, "base", offset("j", [strides[a] for a in reduced]))
+    replace, guard, label = "best = y; found = k;", "1", []
+    if x.dtype.startswith("float"):
+        replace += " if (best != best) goto scanned;"  # the first NaN wins
+        guard, label = "best == best", ["scanned:"]
     scan = [
         f"const {x.ctype} y = {element};",
-        f"if (best == best && !(y {KEEPS[op.reduction]} best)) {{ best = y; found = k; }}",
+        f"if (!(y {KEEPS[op.reduction]} best)) {{ {replace} }}",
         "k++;",
     ]
     body = [
         f"const char *base = {x.name}.data + {offset('i', [strides[a] for a in kept])};",
         f"{x.ctype} best = *(const {x.ctype} *)base;",
         "npy_int64 found = 0, k = 0;",
-        *loop_nest([lengths[a] for a in reduced], "j", scan),
+        f"if ({guard}) {{",
+        *indent(loop_nest([lengths[a] for a in reduced], "j", scan)),
+        "}",
+        *label,
         f"{at('npy_int64', out.name + '.data', offset('i', [out_strides[o] for o in out_axes]))}"
         " = found;",
     ]

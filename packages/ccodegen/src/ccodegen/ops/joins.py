@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from ccodegen.cnode import CVar, NodeC, NodeContext, c_ops
-from ccodegen.loops import copy_loop
-from ccodegen.ops.nests import indent
+from ccodegen.cnode import NodeC, NodeContext, c_ops
+from ccodegen.ops.nests import copy_nest, indent
 from tensorops.join_ops import Join, Split
 
 
@@ -33,16 +32,13 @@ def join_c(ctx: NodeContext) -> NodeC:
                 )
             )
         shape.append(f"{out.dim(axis)} += {var.dim(axis)};")
-    compute = ["cg_arr part = " + out.name + ";", f"char *at = {out.name}.data;"]
-    part = CVar("part", out.dtype, out.broadcastable)
+    out_strides = [out.stride(a) for a in range(out.ndim)]
+    compute = [f"char *at = {out.name}.data;"]
     for var in ctx.inputs:
-        # The part of the output this input fills: its lengths, the output's strides.
-        source = CVar(var.name, var.dtype, var.broadcastable)
+        lengths = [var.dim(a) for a in range(var.ndim)]
+        strides = [var.stride(a) for a in range(var.ndim)]
         compute += [
-            "part.data = at;",
-            f"part.dims[{axis}] = {var.dim(axis)};",
-            f"if ({var.size()} > 0)",
-            *indent([copy_loop(part, source)]),
+            *copy_nest(var.ctype, lengths, ("at", out_strides), (f"{var.name}.data", strides)),
             f"at += {var.dim(axis)} * {out.stride(axis)};",
         ]
     return NodeC("\n".join(shape), "\n".join(["{", *indent(compute), "}"]))

@@ -4,8 +4,8 @@ batch (the leading axes, broadcast by NumPy's rules). A 1-d first operand is a r
 
 Each operand is handed to BLAS as it lies when one of its matrices is a (transposed)
 column-major matrix (see products.py); otherwise the whole operand is first copied in C
-order to the node's scratch. An output that is not C-contiguous is computed in scratch
-and copied.
+order to the node's scratch. The output is C-contiguous, as every computed value is (a
+buffer the segment reserves, or the caller's new array).
 """
 
 from __future__ import annotations
@@ -18,16 +18,16 @@ from ccodegen.ops.products import HELPERS
 from tensorops.products import MatMul
 
 
-def _in_scratch(ctx: NodeContext, var: CVar, name: str, k: int, fill: bool) -> list[str]:
-    """C pointing ``cg_arr <name>`` (``var``'s lengths) at scratch ``k`` in C order, filled
-    with ``var``'s values when ``fill``."""
+def _in_scratch(ctx: NodeContext, var: CVar, name: str, k: int) -> list[str]:
+    """C pointing ``cg_arr <name>`` (``var``'s lengths) at a copy of ``var`` in C order, in
+    scratch ``k``."""
     copy = CVar(name, var.dtype, var.broadcastable)
     lines = [
         f"{name}.data = (char *){ctx.scratch(k, f'{var.size()} * {var.itemsize}')};",
         f"if ({name}.data == NULL) " + ctx.fail("memory", "matmul: out of memory"),
         f"cg_contiguous_strides(&{name}, {var.ndim}, {var.itemsize});",
     ]
-    return lines + ([copy_loop(copy, var)] if fill else [])
+    return [*lines, copy_loop(copy, var)]
 
 
 @c_ops.register(MatMul)
@@ -108,16 +108,12 @@ def matmul_c(ctx: NodeContext) -> NodeC | None:
         f"if (n > 0 && m > 0 && {out.size()} > 0) {{",
         "    char ta = 'N', tb = 'N'; int lda = 1, ldb = 1;",
         f"    if (k > 0 && !{a_layout}) {{",
-        *indent(_in_scratch(ctx, a, "left", 0, fill=True), 2),
+        *indent(_in_scratch(ctx, a, "left", 0), 2),
         f"        {a_layout};",
         "    }",
         f"    if (k > 0 && !{b_layout}) {{",
-        *indent(_in_scratch(ctx, b, "right", 1, fill=True), 2),
+        *indent(_in_scratch(ctx, b, "right", 1), 2),
         f"        {b_layout};",
-        "    }",
-        f"    const int contiguous = cg_contiguous_like(&result, &result, {out.ndim}, {item});",
-        "    if (!contiguous) {",
-        *indent(_in_scratch(ctx, out, "result", 2, fill=False), 2),
         "    }",
         "    if (k == 0) {",
         f"        const npy_intp size = {out.size()};",
@@ -133,8 +129,6 @@ def matmul_c(ctx: NodeContext) -> NodeC | None:
         ],
         *indent(loop_nest([f"result.dims[{axis}]" for axis in range(batch)], "i", gemm), 2),
         "    }",
-        "    if (!contiguous)",
-        *indent([copy_loop(out, CVar("result", out.dtype, out.broadcastable))], 2),
         "}",
     ]
     return NodeC("\n".join(shape), "\n".join(compute), support=(DECLARATIONS, HELPERS))

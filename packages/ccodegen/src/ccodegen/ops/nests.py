@@ -70,3 +70,34 @@ def wrapping(dtype: str, ctype: str, left: str, operator: str, right: str) -> st
     if dtype.startswith("int"):
         return f"(({ctype})((npy_uint64){left} {operator} (npy_uint64){right}))"
     return f"({left} {operator} {right})"
+
+
+def copy_nest(
+    ctype: str,
+    lengths: Sequence[str],
+    target: tuple[str, Sequence[str]],
+    source: tuple[str, Sequence[str]],
+) -> list[str]:
+    """C copying an array of ``lengths`` between two bases with their byte strides
+    (``(base, strides)``, same dtype): ``memcpy`` of each run along the last axis when
+    both are contiguous there, else element by element."""
+    (to, to_strides), (from_, from_strides) = target, source
+    if not lengths:
+        return [f"{at(ctype, to, '0')} = {at('const ' + ctype, from_, '0')};"]
+    last = len(lengths) - 1
+    run, to_step, from_step = lengths[last], to_strides[last], from_strides[last]
+    element = (
+        f"{at(ctype, 'to', f'j * {to_step}')} = {at('const ' + ctype, 'from', f'j * {from_step}')};"
+    )
+    row = [
+        f"char *to = {to} + {offset('i', to_strides[:last])};",
+        f"const char *from = {from_} + {offset('i', from_strides[:last])};",
+        f"if (runs) memcpy(to, from, (size_t)({run}) * sizeof({ctype}));",
+        f"else for (npy_intp j = 0; j < {run}; j++) {element}",
+    ]
+    return [
+        "{",
+        f"    const int runs = {to_step} == sizeof({ctype}) && {from_step} == sizeof({ctype});",
+        *indent(loop_nest(lengths[:last], "i", row)),
+        "}",
+    ]

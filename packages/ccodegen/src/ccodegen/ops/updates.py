@@ -13,8 +13,16 @@ written into its own input would then be applied twice.
 from __future__ import annotations
 
 from ccodegen.cnode import CVar, NodeC, NodeContext, c_ops
-from ccodegen.loops import copy_loop
-from ccodegen.ops.nests import at, describe, hoist, indent, loop_nest, offset, wrapping
+from ccodegen.ops.nests import (
+    at,
+    copy_nest,
+    describe,
+    hoist,
+    indent,
+    loop_nest,
+    offset,
+    wrapping,
+)
 from tensorops.indexing.advanced import AdvancedIncSubtensor1, AdvancedSubtensor1
 from tensorops.indexing.basic import IncSubtensor
 from tensorops.indexing.key import INT, NEWAXIS, Spec
@@ -24,7 +32,10 @@ def _start_output(ctx: NodeContext) -> tuple[list[str], list[str]]:
     """Shape pass and compute prologue of an update: the output is a copy of ``x``."""
     x, out = ctx.inputs[0], ctx.outputs[0]
     shape = [f"{out.dim(a)} = {x.dim(a)};" for a in range(x.ndim)]
-    return shape, [copy_loop(out, x)]
+    lengths = [out.dim(a) for a in range(x.ndim)]
+    target = (f"{out.name}.data", [out.stride(a) for a in range(x.ndim)])
+    source = (f"{x.name}.data", [x.stride(a) for a in range(x.ndim)])
+    return shape, copy_nest(x.ctype, lengths, target, source)
 
 
 def _combine(ctx: NodeContext, target: str, value: str) -> str:
@@ -161,8 +172,14 @@ def inc_subtensor_c(ctx: NodeContext) -> NodeC:
             f"const npy_intp rs{r} = {region_strides[r]}, ys{r} = {value_strides[r]};"
             for r in range(rank)
         ),
-        *loop_nest(lengths, "i", [_combine(ctx, target, value)]),
     ]
+    if op.set_instead_of_inc:
+        ys = [f"ys{r}" for r in range(rank)]
+        loop += copy_nest(
+            out.ctype, lengths, ("region", [f"rs{r}" for r in range(rank)]), (f"{y.name}.data", ys)
+        )
+    else:
+        loop += loop_nest(lengths, "i", [_combine(ctx, target, value)])
     compute += ["{", *indent(loop), "}"]
     return NodeC("\n".join(shape), "\n".join(compute))
 
@@ -214,15 +231,11 @@ def advanced_subtensor1_c(ctx: NodeContext) -> NodeC:
     out_declarations, _, out_strides = hoist(out, "o")
     row = [
         *_checked_index(ctx, _entry(indices), indices.dtype, lengths[0], 0),
-        f"const char *row = {x.name}.data + i * {strides[0]};",
-        f"char *to = {out.name}.data + k * {out_strides[0]};",
-        *loop_nest(
+        *copy_nest(
+            x.ctype,
             lengths[1:],
-            "j",
-            [
-                f"{at(out.ctype, 'to', offset('j', out_strides[1:]))} = "
-                f"{at('const ' + x.ctype, 'row', offset('j', strides[1:]))};"
-            ],
+            (f"{out.name}.data + k * {out_strides[0]}", out_strides[1:]),
+            (f"{x.name}.data + i * {strides[0]}", strides[1:]),
         ),
     ]
     loop = [
