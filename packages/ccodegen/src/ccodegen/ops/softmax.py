@@ -5,7 +5,8 @@ the maximum that shifts the exponentials, as SciPy computes them.
 - logsumexp (SciPy >= 1.15): with ``M`` the maximum and ``m`` how many elements equal
   it, ``log1p(s / m) + log(m) + M`` where ``s`` sums ``exp(x - M)`` over the others
   (the maxima count as ``exp(-inf - M)``); where that is not finite, ``log(sum(exp(x)))``.
-  In float64, or float32 for float32 input; an empty array gives -inf.
+  In float64, or float32 for float32 input. An empty array gives -inf, or SciPy's
+  IndexError when reduced over two or more axes.
 - softmax: ``exp(x - M) / sum(exp(x - M))``;
 - log_softmax: ``(x - M) - log(sum(exp(x - M)))`` with ``M`` replaced by 0 when not finite.
 
