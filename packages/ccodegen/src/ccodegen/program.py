@@ -24,7 +24,9 @@ _ERRORS: dict[int, type[Exception]] = {
     3: TypeError,
     4: MemoryError,
     5: AssertionError,
-    6: RuntimeError,
+    6: ZeroDivisionError,
+    7: OverflowError,
+    8: RuntimeError,
 }
 
 

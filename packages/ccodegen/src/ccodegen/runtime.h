@@ -38,7 +38,10 @@ typedef struct cg_state {
 
 enum { CG_OK = 0, CG_ERROR = 1, CG_NEED_OUTPUTS = 2 };
 /* The Python exception a failure becomes. */
-enum { CG_VALUE = 1, CG_INDEX = 2, CG_TYPE = 3, CG_MEMORY = 4, CG_ASSERTION = 5, CG_RUNTIME = 6 };
+enum { CG_VALUE = 1, CG_INDEX = 2, CG_TYPE = 3, CG_MEMORY = 4, CG_ASSERTION = 5 };
+/* What NumPy's arange raises for a zero step and for bounds its dtype cannot hold;
+   what a unit misused (no BLAS handed to it) raises. */
+enum { CG_ZERO_DIVISION = 6, CG_OVERFLOW = 7, CG_RUNTIME = 8 };
 
 static int cg_fail(cg_state *st, int node, int kind, const char *format, ...) {
     va_list args;
