@@ -130,7 +130,13 @@ def bench(session: nox.Session) -> None:
     """Benchmarks of shared/bench/WORKLOADS.md, side by side with the tools users would pick."""
     install_local(session, *PACKAGE_ORDER)
     # The versions shared/bench/ANCHORS.md was measured with; `nox -s bench -- NAME==VER` overrides.
-    competitors = session.posargs or ["pytensor==2.38.3", "pymc==5.28.5", "nutpie==0.16.8"]
+    competitors = session.posargs or [
+        "pytensor==2.38.3",
+        "pymc==5.28.5",
+        "nutpie==0.16.8",
+        "jax==0.10.2",
+        "jaxlib==0.10.2",
+    ]
     session.install(*competitors)
     session.run("python", str(ROOT / "bench" / "run.py"))
 
