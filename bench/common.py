@@ -97,3 +97,13 @@ def optional_import(name: str) -> Any:
     except Exception as error:  # a competitor that fails to import is reported, not fatal
         print(f"# {name} unavailable: {type(error).__name__}: {error}", file=sys.stderr)
         return None
+
+
+def jax_with_x64(workload: str) -> Any:
+    """``jax`` with float64 enabled, or None (reported as unavailable for ``workload``)."""
+    jax = optional_import("jax")
+    if jax is None:
+        unavailable(workload, "jax", "not installed")
+        return None
+    jax.config.update("jax_enable_x64", True)
+    return jax

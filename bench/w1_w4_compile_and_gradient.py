@@ -12,7 +12,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
-from common import optional_import, record, time_call, unavailable
+from common import jax_with_x64, optional_import, record, time_call, unavailable
 
 HERE = Path(__file__).resolve().parent
 
@@ -100,13 +100,11 @@ def w4_numpy() -> None:
 
 
 def w4_jax() -> None:
-    jax = optional_import("jax")
+    jax = jax_with_x64("W4")
     if jax is None:
-        unavailable("W4", "jax", "not installed")
         return
     import jax.numpy as jnp
 
-    jax.config.update("jax_enable_x64", True)
     X, y = __import__("models").logistic_data()
     Xj, yj = jnp.asarray(X), jnp.asarray(y)
     jnp_with_softplus = SimpleNamespace(dot=jnp.dot, sum=jnp.sum, softplus=jax.nn.softplus)

@@ -5,7 +5,7 @@ the Python linker beside PyTensor's FAST_COMPILE (its Python linker)."""
 
 from __future__ import annotations
 
-from common import optional_import, record, time_call, unavailable
+from common import jax_with_x64, optional_import, record, time_call, unavailable
 
 WORKLOAD = "W2"
 
@@ -58,15 +58,13 @@ def measure_eight_schools(impl: str, pt, function, grad) -> None:
 
 def measure_jax() -> None:
     """``jax.jit`` equivalents, with NumPy in and out (what a sampler hands over)."""
-    jax = optional_import("jax")
+    jax = jax_with_x64(WORKLOAD)
     if jax is None:
-        unavailable(WORKLOAD, "jax", "not installed")
         return
     import jax.numpy as jnp
     import numpy as np
     from models import eight_schools_logp
 
-    jax.config.update("jax_enable_x64", True)
     add = jax.jit(lambda x, y: x + y)
     median, best = time_call(lambda: add(1.5, 0.5).block_until_ready())
     record(WORKLOAD, "x + y, default call", "jax.jit", "us", median * 1e6, best * 1e6)

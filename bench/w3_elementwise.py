@@ -9,7 +9,7 @@ that calls glibc's vectorized exp), also with fusion turned off, beside plain Nu
 from __future__ import annotations
 
 import numpy as np
-from common import optional_import, record, time_call, unavailable
+from common import jax_with_x64, optional_import, record, time_call, unavailable
 
 WORKLOAD = "W3"
 SIZES = (10**6, 10**7)
@@ -64,13 +64,11 @@ def measure_numpy() -> None:
 
 
 def measure_jax() -> None:
-    jax = optional_import("jax")
+    jax = jax_with_x64(WORKLOAD)
     if jax is None:
-        unavailable(WORKLOAD, "jax", "not installed")
         return
     import jax.numpy as jnp
 
-    jax.config.update("jax_enable_x64", True)
     poly = jax.jit(lambda a, x, y: polynomial(jnp, a, x, y))
     logi = jax.jit(lambda x: logistic(jnp, x))
     for n in SIZES:

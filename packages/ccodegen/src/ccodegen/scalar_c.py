@@ -103,20 +103,19 @@ def _true_div(args: Sequence[str], ops: Operands) -> str:
     return f"({args[0]} / {args[1]})"
 
 
-def _int_div(args: Sequence[str], ops: Operands) -> str:
-    if ops.is_float:
-        return f"cg_floor_div{'f' if ops.kind == 'f' else ''}({args[0]}, {args[1]})"
-    if ops.kind == "u":
-        return f"({args[1]} ? {args[0]} / {args[1]} : 0)"
-    return f"cg_floor_div_i64({args[0]}, {args[1]})"
+def _floored(helper: str, c_operator: str) -> Row:
+    """Python's floor division or modulo (``helper``: cg_floor_div, cg_mod): NumPy's divmod
+    on floats, Python's signs on signed integers, 0 for a zero divisor on integers."""
 
+    def row(args: Sequence[str], ops: Operands) -> str:
+        a, b = args
+        if ops.is_float:
+            return f"{helper}{'f' if ops.kind == 'f' else ''}({a}, {b})"
+        if ops.kind == "u":
+            return f"({b} ? {a} {c_operator} {b} : 0)"
+        return f"{helper}_i64({a}, {b})"
 
-def _mod(args: Sequence[str], ops: Operands) -> str:
-    if ops.is_float:
-        return f"cg_mod{'f' if ops.kind == 'f' else ''}({args[0]}, {args[1]})"
-    if ops.kind == "u":
-        return f"({args[1]} ? {args[0]} % {args[1]} : 0)"
-    return f"cg_mod_i64({args[0]}, {args[1]})"
+    return row
 
 
 def _pow(args: Sequence[str], ops: Operands) -> str:
@@ -207,8 +206,8 @@ SCALAR_C: dict[str, Row] = {
         _infix("*"), lambda a, o: f"({a[0]} & {a[1]})" if o.kind == "b" else f"({a[0]} * {a[1]})"
     ),
     "true_div": _true_div,
-    "int_div": _int_div,
-    "mod": _mod,
+    "int_div": _floored("cg_floor_div", "/"),
+    "mod": _floored("cg_mod", "%"),
     "pow": _pow,
     "neg": _neg,
     "reciprocal": _float_only(_reciprocal),
