@@ -64,13 +64,26 @@ class SegmentCaller:
         foreign call. Lengths seen last time are assumed; when they changed the entry
         point says so and ``_call_again`` takes over."""
         n_in, n_out = len(self.segment.inputs), len(self._dtypes)
+        n_constants = len(self._constants)
+        direct = getattr(self._lib, f"cg_direct_{self.segment.name}", None)
         lines = ["def call(values):"]
-        lines += [f"    ins[{k}] = id(values[{k}])" for k in range(n_in)]
         for k in range(n_out):
-            source = f"kept[{k}]" if self._borrow[k] else f"empty(shapes[{k}], dtypes[{k}])"
-            lines += [f"    o{k} = {source}", f"    outs[{k}] = id(o{k})"]
+            if self._borrow[k]:
+                lines.append(f"    o{k} = kept[{k}]")
+            elif self._ndims[k] == 0:
+                lines.append(f"    o{k} = empty((), dtype{k})")
+            else:
+                lines.append(f"    o{k} = empty(shapes[{k}], dtype{k})")
+        if direct is not None:
+            arguments = [f"id(values[{k}])" for k in range(n_in)]
+            arguments += [f"constant{k}" for k in range(n_constants)]
+            arguments += [f"id(o{k})" for k in range(n_out)]
+            lines.append(f"    if direct(state, {', '.join(arguments)}):")
+        else:
+            lines += [f"    ins[{k}] = id(values[{k}])" for k in range(n_in)]
+            lines += [f"    outs[{k}] = id(o{k})" for k in range(n_out)]
+            lines.append("    if run(state, ins, outs):")
         lines += [
-            "    if run(state, ins, outs):",
             "        return call_again(values)",
             f"    return [{', '.join(f'o{k}' for k in range(n_out))}]",
         ]
@@ -79,9 +92,11 @@ class SegmentCaller:
             "outs": self._outs,
             "run": self._run,
             "state": self._state,
+            "direct": direct,
             "empty": np.empty,
             "shapes": self._shapes,
-            "dtypes": self._dtypes,
+            **{f"dtype{k}": dtype for k, dtype in enumerate(self._dtypes)},
+            **{f"constant{k}": id(constant) for k, constant in enumerate(self._constants)},
             "kept": self._kept,
             "call_again": self._call_again,
         }

@@ -31,6 +31,10 @@ from ccodegen.literals import literal
 from ccodegen.loops import copy_loop
 from graphcore import Apply, Constant, Variable
 
+DIRECT_ARGUMENTS = 24
+"""Segments with at most this many inputs and outputs also get an entry point taking the
+arrays' addresses as arguments (``cg_direct_<name>``): the call fills no array first."""
+
 EMBEDDED_CONSTANT_SIZE = 64
 """Constants up to this many elements are written into the source; larger ones are
 passed in by address (so a new value does not mean a new module)."""
@@ -282,6 +286,19 @@ def translation_unit(segments: Sequence[Segment]) -> Unit:
             f"cg_state *cg_create_{seg.name}(uintptr_t ndarray);",
             f"int cg_call_{seg.name}(cg_state *st, uintptr_t *ins, uintptr_t *outs);",
         ]
+        n_in = len(seg.inputs) + len(seg.passed_constants)
+        if n_in + len(seg.outputs) <= DIRECT_ARGUMENTS:
+            # Addresses as arguments: no array to fill before the call.
+            parameters = [f"uintptr_t i{k}" for k in range(n_in)]
+            parameters += [f"uintptr_t o{k}" for k in range(len(seg.outputs))]
+            signature = f"int cg_direct_{seg.name}(cg_state *st, {', '.join(parameters)})"
+            ins = ", ".join(f"i{k}" for k in range(n_in)) or "0"
+            outs = ", ".join(f"o{k}" for k in range(len(seg.outputs))) or "0"
+            entries.append(
+                f"{signature} {{ uintptr_t ins[] = {{{ins}}}; uintptr_t outs[] = {{{outs}}}; "
+                f"return cg_run_{seg.name}(st, ins, outs); }}"
+            )
+            cdef.append(signature + ";")
     accessors = """
 void cg_destroy(cg_state *st) { cg_delete_state(st); }
 void cg_release(cg_state *st) { cg_free_buffers(st); }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -70,6 +70,10 @@ class TensorType(Type):
         # Precomputed for filter's fast paths, which every compiled call goes through.
         self._open_shape = all(entry is None for entry in self.shape)
         self._python_float_ok = self.ndim == 0 and self.dtype == "float64"
+
+    def common_value(self) -> tuple[type, Callable[[Any], Any]] | None:
+        """A Python float for a float64 scalar (``np.array`` makes it a 0-d float64)."""
+        return (float, np.array) if self._python_float_ok else None
 
     def make_variable(self, name: str | None = None) -> TensorVariable:
         return self.variable_type(self, None, None, name)

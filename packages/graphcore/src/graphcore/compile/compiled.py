@@ -8,7 +8,7 @@ shared-variable updates after the call.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from graphcore.compile.io import In, Out
@@ -81,10 +81,7 @@ class Function:
         ]
         self._first_input_update = n_out + len(update_targets)
         self._has_updates = bool(update_targets) or bool(self._stateful_inputs)
-        self._checks = [
-            (type_.filter, downcast)
-            for type_, downcast in zip(self._types, self._downcast, strict=True)
-        ]
+        self._filtered = self._filter_all()
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         values: Sequence[Any] = args
@@ -98,16 +95,41 @@ class Function:
             outputs = outputs[: self._n_out]
         return outputs[0] if self._single else outputs
 
-    def _filtered(self, args: Sequence[Any]) -> list[Any]:
-        try:
-            return [
-                check(value, False, downcast)
-                for (check, downcast), value in zip(self._checks, args)  # noqa: B905
-            ]
-        except (TypeError, ValueError):
-            for position, value in enumerate(args):
-                self._filter(position, value)  # raises again, naming the input
-            raise
+    def _filter_all(self) -> Callable[[Sequence[Any]], list[Any]]:
+        """Every argument through its input's type, written out for this function: a
+        value of the type's common Python type is converted directly, anything else
+        goes through ``filter``; a bad value is named by ``_filter``."""
+        n = self._n_args
+        namespace: dict[str, Any] = {"rename": self._rename_failure}
+        lines = ["def filtered(args):", "    try:"]
+        for k, (type_, downcast) in enumerate(zip(self._types, self._downcast, strict=True)):
+            namespace[f"check{k}"], namespace[f"downcast{k}"] = type_.filter, downcast
+            common = type_.common_value()
+            if common is None:
+                lines.append(f"        a{k} = check{k}(args[{k}], False, downcast{k})")
+                continue
+            namespace[f"kind{k}"], namespace[f"convert{k}"] = common
+            lines.append(
+                f"        v = args[{k}]\n"
+                f"        a{k} = convert{k}(v) if type(v) is kind{k} else "
+                f"check{k}(v, False, downcast{k})"
+            )
+        if n == 0:
+            lines.append("        pass")
+        lines += [
+            "    except (TypeError, ValueError):",
+            "        rename(args)",
+            "        raise",
+            f"    return [{', '.join(f'a{k}' for k in range(n))}]",
+        ]
+        exec(compile("\n".join(lines), "<graphcore argument filter>", "exec"), namespace)
+        filtered: Callable[[Sequence[Any]], list[Any]] = namespace["filtered"]
+        return filtered
+
+    def _rename_failure(self, args: Sequence[Any]) -> None:
+        """Filter the arguments one by one so that the bad one raises, naming its input."""
+        for position, value in enumerate(args):
+            self._filter(position, value)
 
     def _apply_updates(self, outputs: list[Any]) -> None:
         for k, container in enumerate(self._update_containers):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from graphcore.graph.variable import Constant, Variable
@@ -24,6 +25,12 @@ class Type:
         which input it was.
         """
         raise NotImplementedError(f"{type(self).__name__} must define filter")
+
+    def common_value(self) -> tuple[type, Callable[[Any], Any]] | None:
+        """The Python type most calls pass for this type, and how to convert a value of
+        exactly that type (``(float, numpy.array)`` for a float64 scalar); compiled
+        functions test for it before calling ``filter``. None: always ``filter``."""
+        return None
 
     def is_valid_value(self, value: Any) -> bool:
         try:
