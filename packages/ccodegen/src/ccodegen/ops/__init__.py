@@ -1,5 +1,6 @@
 """C rules for tensorops' ops, registered on ``ccodegen.cnode.c_ops`` when imported."""
 
+from ccodegen.ops import advanced as advanced
 from ccodegen.ops import argreduce as argreduce
 from ccodegen.ops import creation as creation
 from ccodegen.ops import cumulative as cumulative
@@ -11,10 +12,12 @@ from ccodegen.ops import products as products
 from ccodegen.ops import reductions as reductions
 from ccodegen.ops import shapes as shapes
 from ccodegen.ops import softmax as softmax
+from ccodegen.ops import tensordot as tensordot
 from ccodegen.ops import updates as updates
 from ccodegen.ops import views as views
 
 __all__ = [
+    "advanced",
     "argreduce",
     "creation",
     "cumulative",
@@ -26,6 +29,7 @@ __all__ = [
     "reductions",
     "shapes",
     "softmax",
+    "tensordot",
     "updates",
     "views",
 ]

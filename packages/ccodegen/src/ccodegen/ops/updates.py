@@ -72,7 +72,7 @@ def _value_strides(y: CVar, rank: int) -> list[str]:
     return ["0"] * lead + [f"({y.dim(axis)} == 1 ? 0 : {y.stride(axis)})" for axis in range(y.ndim)]
 
 
-def _checked_index(ctx: NodeContext, raw: str, dtype: str, length: str, axis: int) -> list[str]:
+def checked_index(ctx: NodeContext, raw: str, dtype: str, length: str, axis: int) -> list[str]:
     """C setting ``npy_intp i`` to the index ``raw`` (negative ones count from the end),
     or failing with NumPy's IndexError."""
     if dtype.startswith("uint"):
@@ -118,7 +118,7 @@ def _region(
             continue
         if entry == INT:
             index = next(values)
-            checked = _checked_index(ctx, index.first(), index.dtype, x.dim(axis), axis)
+            checked = checked_index(ctx, index.first(), index.dtype, x.dim(axis), axis)
             declarations.append(f"npy_intp at{axis} = 0;")
             lines += ["{", *indent([*checked, f"at{axis} = i;"]), "}"]
             axis += 1
@@ -193,7 +193,7 @@ def advanced_inc_subtensor1_c(ctx: NodeContext) -> NodeC:
     declarations, lengths, strides = hoist(out, "o")
     value_strides = _value_strides(y, x.ndim)
     row = [
-        *_checked_index(ctx, _entry(indices), indices.dtype, lengths[0], 0),
+        *checked_index(ctx, _entry(indices), indices.dtype, lengths[0], 0),
         f"char *row = {out.name}.data + i * {strides[0]};",
         f"const char *from = {y.name}.data + k * ({value_strides[0]});",
         *loop_nest(
@@ -230,7 +230,7 @@ def advanced_subtensor1_c(ctx: NodeContext) -> NodeC:
     declarations, lengths, strides = hoist(x, "x")
     out_declarations, _, out_strides = hoist(out, "o")
     row = [
-        *_checked_index(ctx, _entry(indices), indices.dtype, lengths[0], 0),
+        *checked_index(ctx, _entry(indices), indices.dtype, lengths[0], 0),
         *copy_nest(
             x.ctype,
             lengths[1:],
