@@ -52,6 +52,7 @@ from graphcore.printing import (
     graphviz,
     pp,
     register_printer,
+    write_dot,
 )
 from graphcore.registry import OpRegistry
 from graphcore.shared import Container, SharedVariable, shared, shared_constructor
@@ -122,4 +123,5 @@ __all__ = [
     "unregister_linker",
     "unregister_rewrites",
     "vars_between",
+    "write_dot",
 ]

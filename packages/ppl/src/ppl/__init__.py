@@ -1,3 +1,63 @@
-"""Bayesian models, distributions, transforms and sampling."""
+"""Bayesian models, distributions, transforms and log densities: ``import ppl as pm``.
+
+``with pm.Model():`` collects random variables declared as ``pm.Normal("mu", 0, 1)``;
+``model.logp()`` is their joint log density at the value variables (transformed to
+the reals), ``model.compile_logp()`` a function of a point, and
+``model.logp_dlogp_function()`` the flat log density and gradient samplers consume.
+"""
+
+from ppl import math, transforms
+from ppl.checks import ParameterValueError
+from ppl.context import NoModelError
+from ppl.data import ConstantData, Data, MutableData, set_data
+from ppl.distributions import *  # noqa: F403 - every distribution under its PyMC name
+from ppl.distributions import __all__ as _distributions
+from ppl.draw import draw
+from ppl.logprob import logcdf, logp
+from ppl.math import (
+    dot,
+    exp,
+    invlogit,
+    log,
+    logsumexp,
+    sigmoid,
+    sum,
+    switch,
+)
+from ppl.model.core import Model, ModelError
+from ppl.model.deterministic import Deterministic, Potential
+from ppl.model.observed import ImputationWarning
 
 __version__ = "0.1.0"
+
+modelcontext = Model.get_context
+
+__all__ = [  # noqa: PLE0604 - the distributions' names are strings too
+    *_distributions,
+    "ConstantData",
+    "Data",
+    "Deterministic",
+    "ImputationWarning",
+    "Model",
+    "ModelError",
+    "MutableData",
+    "NoModelError",
+    "ParameterValueError",
+    "Potential",
+    "__version__",
+    "dot",
+    "draw",
+    "exp",
+    "invlogit",
+    "log",
+    "logcdf",
+    "logp",
+    "logsumexp",
+    "math",
+    "modelcontext",
+    "set_data",
+    "sigmoid",
+    "sum",
+    "switch",
+    "transforms",
+]

@@ -84,6 +84,12 @@ def graphviz(obj: Any, filename: str | os.PathLike[str]) -> Path:
         raise TypeError(
             f"graphviz: expected a variable or a compiled function, got {type(obj).__name__}"
         )
+    return write_dot(text, filename)
+
+
+def write_dot(text: str, filename: str | os.PathLike[str]) -> Path:
+    """Write the Graphviz source ``text`` to ``filename``: a ``.dot`` name gets the text, a
+    ``.png``/``.svg``/``.pdf`` name also the picture when ``dot`` is installed (as ``graphviz``)."""
     target = Path(filename)
     dot_path = target if target.suffix not in _RENDERED else target.with_suffix(".dot")
     _write_atomically(dot_path, text.encode())

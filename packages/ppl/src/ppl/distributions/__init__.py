@@ -1,0 +1,34 @@
+"""Distributions: each a class declared as one row (see ``base``)."""
+
+from ppl.distributions.base import (
+    Continuous,
+    Discrete,
+    Distribution,
+    distribution_of,
+    logcdf_rules,
+    logp_rules,
+)
+from ppl.distributions.continuous import (
+    Exponential,
+    HalfCauchy,
+    HalfNormal,
+    Normal,
+    Uniform,
+)
+from ppl.distributions.discrete import DiscreteUniform, Poisson
+
+__all__ = [
+    "Continuous",
+    "Discrete",
+    "DiscreteUniform",
+    "Distribution",
+    "Exponential",
+    "HalfCauchy",
+    "HalfNormal",
+    "Normal",
+    "Poisson",
+    "Uniform",
+    "distribution_of",
+    "logcdf_rules",
+    "logp_rules",
+]

@@ -1,0 +1,158 @@
+"""Continuous distributions: one class per row, with its log density and log CDF.
+
+The log densities are written in the parameters of the random variable op that draws
+the distribution (``HalfNormal`` draws with ``halfnormal(loc=0, scale=sigma)``), and
+equal ``scipy.stats``' ``logpdf``/``logcdf``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+import tensorops as pt
+from ppl import transforms
+from ppl.checks import check
+from ppl.distributions.base import Continuous, rv_op
+from ppl.distributions.dist_math import LOG_2, LOG_2PI, LOG_PI, MINUS_INF, bound, normal_lcdf
+from ppl.distributions.params import SIGMA, Alias, inverse
+
+
+class Normal(Continuous):
+    """Normal(mu=0, sigma=1); ``sd=`` and ``tau=`` (precision) also accepted."""
+
+    rv_op = rv_op("normal")
+    params = "mu=0.0 sigma=1.0"
+    aliases = SIGMA
+
+    @staticmethod
+    def logp(value: Any, mu: Any, sigma: Any) -> Any:
+        z = (value - mu) / sigma
+        logp = -0.5 * z * z - pt.log(sigma) - 0.5 * LOG_2PI
+        return check(logp, pt.gt(sigma, 0), message="Normal: sigma > 0")
+
+    @staticmethod
+    def logcdf(value: Any, mu: Any, sigma: Any) -> Any:
+        return check(normal_lcdf(mu, sigma, value), pt.gt(sigma, 0), message="Normal: sigma > 0")
+
+    @classmethod
+    def support_point(cls, rv: Any, mu: Any, sigma: Any) -> Any:
+        return mu
+
+
+class HalfNormal(Continuous):
+    """HalfNormal(sigma=1) on [0, inf); ``sd=``, ``tau=`` accepted."""
+
+    rv_op = rv_op("halfnormal")
+    params = "sigma=1.0"
+    aliases = SIGMA
+    default_transform = transforms.log
+
+    @classmethod
+    def rv_inputs(cls, sigma: Any) -> list[Any]:
+        return [0.0, sigma]
+
+    @staticmethod
+    def logp(value: Any, loc: Any, sigma: Any) -> Any:
+        z = (value - loc) / sigma
+        logp = 0.5 * LOG_2 - 0.5 * LOG_PI - pt.log(sigma) - 0.5 * z * z
+        logp = bound(logp, pt.ge(value, loc))
+        return check(logp, pt.gt(sigma, 0), message="HalfNormal: sigma > 0")
+
+    @staticmethod
+    def logcdf(value: Any, loc: Any, sigma: Any) -> Any:
+        z = (value - loc) / sigma
+        logcdf = pt.log(pt.erf(z / np.sqrt(2.0)))
+        logcdf = bound(logcdf, pt.ge(value, loc))
+        return check(logcdf, pt.gt(sigma, 0), message="HalfNormal: sigma > 0")
+
+    @classmethod
+    def support_point(cls, rv: Any, loc: Any, sigma: Any) -> Any:
+        return loc + sigma
+
+
+class HalfCauchy(Continuous):
+    """HalfCauchy(beta=1) on [0, inf): ``beta`` is the scale."""
+
+    rv_op = rv_op("halfcauchy")
+    params = "beta=1.0"
+    default_transform = transforms.log
+
+    @classmethod
+    def rv_inputs(cls, beta: Any) -> list[Any]:
+        return [0.0, beta]
+
+    @staticmethod
+    def logp(value: Any, loc: Any, beta: Any) -> Any:
+        z = (value - loc) / beta
+        logp = LOG_2 - LOG_PI - pt.log(beta) - pt.log1p(z * z)
+        logp = bound(logp, pt.ge(value, loc))
+        return check(logp, pt.gt(beta, 0), message="HalfCauchy: beta > 0")
+
+    @staticmethod
+    def logcdf(value: Any, loc: Any, beta: Any) -> Any:
+        z = (value - loc) / beta
+        logcdf = LOG_2 - LOG_PI + pt.log(pt.arctan(z))
+        logcdf = bound(logcdf, pt.ge(value, loc))
+        return check(logcdf, pt.gt(beta, 0), message="HalfCauchy: beta > 0")
+
+    @classmethod
+    def support_point(cls, rv: Any, loc: Any, beta: Any) -> Any:
+        return loc + beta
+
+
+class Exponential(Continuous):
+    """Exponential(lam) with rate ``lam``; ``scale=`` (1/lam) also accepted."""
+
+    rv_op = rv_op("exponential")
+    params = "lam=None"
+    aliases: ClassVar[dict[str, Alias]] = {"scale": Alias("lam", inverse)}
+    default_transform = transforms.log
+
+    @classmethod
+    def rv_inputs(cls, lam: Any) -> list[Any]:
+        if lam is None:
+            raise TypeError("Exponential needs a value for 'lam' or 'scale'")
+        return [1.0 / pt.as_tensor(lam)]
+
+    @staticmethod
+    def logp(value: Any, scale: Any) -> Any:
+        logp = bound(-pt.log(scale) - value / scale, pt.ge(value, 0))
+        return check(logp, pt.gt(scale, 0), message="Exponential: lam > 0")
+
+    @staticmethod
+    def logcdf(value: Any, scale: Any) -> Any:
+        logcdf = bound(pt.log1mexp(-value / scale), pt.ge(value, 0))
+        return check(logcdf, pt.gt(scale, 0), message="Exponential: lam > 0")
+
+    @classmethod
+    def support_point(cls, rv: Any, scale: Any) -> Any:
+        return scale
+
+
+class Uniform(Continuous):
+    """Uniform(lower=0, upper=1); its free value variable is ``name_interval__``."""
+
+    rv_op = rv_op("uniform")
+    params = "lower=0.0 upper=1.0"
+    default_transform = transforms.bounded_by_inputs(0, 1)
+
+    @staticmethod
+    def logp(value: Any, lower: Any, upper: Any) -> Any:
+        logp = bound(
+            -pt.log(upper - lower) + pt.zeros_like(value), pt.ge(value, lower), pt.le(value, upper)
+        )
+        return check(logp, pt.lt(lower, upper), message="Uniform: lower < upper")
+
+    @staticmethod
+    def logcdf(value: Any, lower: Any, upper: Any) -> Any:
+        inside = pt.log(value - lower) - pt.log(upper - lower)
+        logcdf = pt.switch(
+            pt.lt(value, lower), MINUS_INF, pt.switch(pt.ge(value, upper), 0.0, inside)
+        )
+        return check(logcdf, pt.lt(lower, upper), message="Uniform: lower < upper")
+
+    @classmethod
+    def support_point(cls, rv: Any, lower: Any, upper: Any) -> Any:
+        return (lower + upper) / 2.0

@@ -1,0 +1,45 @@
+"""Numerically careful pieces shared by log densities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import tensorops as pt
+
+LOG_2PI = float(np.log(2 * np.pi))
+LOG_PI = float(np.log(np.pi))
+LOG_2 = float(np.log(2.0))
+MINUS_INF = -np.inf
+
+
+def bound(logp: Any, *support: Any) -> Any:
+    """``logp`` where every condition of ``support`` holds, ``-inf`` elsewhere."""
+    ok = support[0]
+    for condition in support[1:]:
+        ok = pt.and_(ok, condition)
+    return pt.switch(ok, logp, MINUS_INF)
+
+
+def normal_lcdf(mu: Any, sigma: Any, value: Any) -> Any:
+    """log Φ((value - mu)/sigma), accurate far in the lower tail (through erfcx)."""
+    z = (value - mu) / sigma
+    tail = pt.log(pt.erfcx(-z / np.sqrt(2.0)) / 2.0) - z * z / 2.0
+    body = pt.log1p(-pt.erfc(z / np.sqrt(2.0)) / 2.0)
+    return pt.switch(pt.lt(z, -1.0), tail, body)
+
+
+def log1mexp_of(x: Any) -> Any:
+    """log(1 - exp(-x)) for x >= 0 (as PyTensor's ``log1mexp`` of -x)."""
+    return pt.log1mexp(-x)
+
+
+def logdiffexp(a: Any, b: Any) -> Any:
+    """log(exp(a) - exp(b)) for a >= b."""
+    return a + pt.log1mexp(b - a)
+
+
+def log_regularized_gamma_upper(a: Any, x: Any) -> Any:
+    """log Q(a, x) (the upper regularized incomplete gamma), as PyTensor computes it."""
+    return pt.log(pt.gammaincc(a, x))

@@ -1,0 +1,145 @@
+"""The model's joint log density, built from the declared variables.
+
+Every random variable is replaced by its value: a free one by its value variable
+mapped back through its transform (``exp(sigma_log__)``), an observed one by its
+data. Each variable contributes its distribution's elementwise log density at that
+value (plus the transform's log-Jacobian), each potential its expression.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import tensorops as pt
+from autodiff import grad, hessian
+from graphcore import Variable
+from ppl.distributions.base import logp_rules
+from ppl.rebuild import substitute
+from tensorops.variable import TensorVariable
+
+
+def constrained_values(model: Any) -> dict[Variable, Variable]:
+    """Each random variable -> what replaces it in a density: its constrained value."""
+    givens: dict[Variable, Variable] = {}
+    for rv in model.basic_RVs:
+        value = model.rvs_to_values[rv]
+        transform = model.rvs_to_transforms.get(rv)
+        if transform is None:
+            givens[rv] = value
+            continue
+        inputs = substitute(rv.owner.inputs[2:], givens)
+        givens[rv] = transform.backward(value, *inputs)
+    return givens
+
+
+def replace_rvs_by_values(model: Any, expressions: Sequence[Any]) -> list[Variable]:
+    return substitute([pt.as_tensor(e) for e in expressions], constrained_values(model))
+
+
+def _selected(model: Any, vars: Sequence[Any] | None) -> list[Variable]:
+    if vars is None:
+        return model.basic_RVs + model.potentials
+    chosen = []
+    values_to_rvs = {v: rv for rv, v in model.rvs_to_values.items()}
+    for item in [vars] if isinstance(vars, Variable) else vars:
+        var = model[item] if isinstance(item, str) else item
+        chosen.append(values_to_rvs.get(var, var))
+    return chosen
+
+
+def _match_ndim(term: TensorVariable, jacobian: TensorVariable) -> TensorVariable:
+    """Sum ``term`` over trailing axes the Jacobian term has already reduced."""
+    extra = term.ndim - jacobian.ndim
+    if extra > 0:
+        return pt.sum(term, axis=tuple(range(-extra, 0)))
+    return term
+
+
+def model_logp_terms(model: Any, vars: Sequence[Any] | None, jacobian: bool) -> list[Any]:
+    givens = constrained_values(model)
+    terms: list[Any] = []
+    for var in _selected(model, vars):
+        if var in model.potentials:
+            terms.append(substitute([var], givens)[0])
+            continue
+        if var not in model.rvs_to_values:
+            raise ValueError(
+                f"model.logp: {var} is not a random variable or potential of the model"
+            )
+        rv: Any = var
+        inputs = substitute(rv.owner.inputs[2:], givens)
+        term = logp_rules.lookup(rv.owner.op)(givens[rv], *inputs)
+        transform = model.rvs_to_transforms.get(rv)
+        if jacobian and transform is not None:
+            log_jac = transform.log_jac_det(model.rvs_to_values[rv], *inputs)
+            term = _match_ndim(term, log_jac) + log_jac
+        term = pt.as_tensor(term)
+        term.name = f"{rv.name}_logprob"
+        terms.append(term)
+    return terms
+
+
+def model_logp(model: Any, vars: Sequence[Any] | None, *, jacobian: bool, sum: bool) -> Any:
+    terms = model_logp_terms(model, vars, jacobian)
+    if not sum:
+        return terms
+    if not terms:
+        return pt.constant(0.0)
+    total = pt.sum(terms[0])
+    for term in terms[1:]:
+        total = total + pt.sum(term)
+    total.name = "__logp"
+    return total
+
+
+def _continuous(model: Any, vars: Sequence[Any] | None) -> list[Variable]:
+    if vars is None:
+        return model.continuous_value_vars
+    chosen = [vars] if isinstance(vars, Variable) else list(vars)
+    values = []
+    for item in chosen:
+        var = model[item] if isinstance(item, str) else item
+        values.append(model.rvs_to_values.get(var, var))
+    discrete = [v for v in values if not str(v.type.dtype).startswith("float")]
+    if discrete:
+        raise TypeError(f"gradients need continuous variables; {discrete} are discrete")
+    return values
+
+
+def _flat_join(parts: Sequence[Any]) -> Any:
+    flat = [pt.flatten(p) for p in parts]
+    return flat[0] if len(flat) == 1 else pt.concatenate(flat)
+
+
+def model_dlogp(model: Any, vars: Sequence[Any] | None, *, jacobian: bool) -> Any:
+    """The gradient with respect to ``vars``, flattened and joined in their order."""
+    wrt = _continuous(model, vars)
+    cost = model_logp(model, None, jacobian=jacobian, sum=True)
+    return _flat_join(grad(cost, wrt, disconnected_inputs="ignore"))
+
+
+def model_d2logp(
+    model: Any, vars: Sequence[Any] | None, *, jacobian: bool, negate_output: bool
+) -> Any:
+    """The Hessian over the flat joined ``vars`` (negated, as PyMC, unless told not to)."""
+    wrt = _continuous(model, vars)
+    cost = model_logp(model, None, jacobian=jacobian, sum=True)
+    flat = pt.dvector("__flat_values")
+    sizes, shapes, pieces, start = [], [], [], 0
+    for value in wrt:
+        shape = tuple(value.type.shape)
+        if any(s is None for s in shape):
+            raise ValueError(f"d2logp: the shape of {value} must be known")
+        size = 1
+        for s in shape:
+            size *= s
+        sizes.append(size)
+        shapes.append(shape)
+        pieces.append(pt.reshape(flat[start : start + size], shape))
+        start += size
+    flat_cost = substitute([cost], dict(zip(wrt, pieces, strict=True)))[0]
+    matrix = hessian(flat_cost, flat)
+    joined = _flat_join(wrt)
+    result = substitute([matrix], {flat: joined})[0]
+    return -result if negate_output else result

@@ -1,0 +1,101 @@
+"""The model as samplers see it: a log density and gradient of one flat vector.
+
+``FlatDensity`` (``model.logp_dlogp_function()``) compiles once ``x -> (logp, dlogp)``
+over the continuous value variables laid end to end (samplers' ``BlockLayout`` says
+where each lives), C when ccodegen is installed. A parameter outside its domain gives
+``-inf`` here rather than an error, so a sampler rejects the proposal. Discrete value
+variables, when the model has some, are extra inputs set by ``condition(point)``
+(samplers' ``Conditional``), so a compound step can hold them at the chain's values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+import tensorops as pt
+from autodiff import grad
+from graphcore import Variable, function
+from ppl.checks import checks_as_minus_inf
+from ppl.model.density import model_logp
+from ppl.rebuild import substitute
+from samplers import Block, BlockLayout
+
+
+class FlatDensity:
+    """``logp_dlogp(x) -> (float, ndarray)`` on the flat vector of ``vars``."""
+
+    def __init__(
+        self,
+        model: Any,
+        vars: Sequence[Any] | None = None,
+        jacobian: bool = True,
+        mode: Any = None,
+    ):
+        self.model = model
+        chosen = model.continuous_value_vars if vars is None else _value_vars(model, vars)
+        self.value_vars = list(chosen)
+        self.fixed_vars = [v for v in model.value_vars if v not in self.value_vars]
+        blocks = []
+        for var in self.value_vars:
+            shape = tuple(var.type.shape)
+            if any(s is None for s in shape):
+                raise ValueError(f"the shape of {var.name} must be known to sample it")
+            blocks.append(Block(str(var.name), shape, np.dtype(var.type.dtype)))
+        self.layout = BlockLayout(blocks)
+        self.dim = self.layout.size
+        flat = pt.dvector("__flat")
+        pieces = []
+        for block in blocks:
+            part = flat[self.layout.slices[block.name]]
+            pieces.append(pt.reshape(part, block.shape))
+        logp = checks_as_minus_inf([model_logp(model, None, jacobian=jacobian, sum=True)])[0]
+        gradients = (
+            grad(logp, self.value_vars, disconnected_inputs="ignore") if self.value_vars else []
+        )
+        outputs = [logp, _flatten_join(gradients)]
+        outputs = substitute(outputs, dict(zip(self.value_vars, pieces, strict=True)))
+        self._fixed_values = [
+            np.zeros(tuple(v.type.shape), dtype=v.type.dtype) for v in self.fixed_vars
+        ]
+        self.function = function(
+            [flat, *self.fixed_vars], outputs, mode=mode, on_unused_input="ignore"
+        )
+        self.function.trust_input = True
+
+    def logp_dlogp(self, x: NDArray) -> tuple[float, NDArray]:
+        logp, dlogp = self.function(x, *self._fixed_values)
+        return float(logp), dlogp
+
+    def __call__(self, x: NDArray) -> tuple[float, NDArray]:
+        return self.logp_dlogp(x)
+
+    def condition(self, point: Mapping[str, NDArray]) -> None:
+        """Hold the discrete (or otherwise fixed) value variables at ``point``'s values."""
+        for position, var in enumerate(self.fixed_vars):
+            if var.name in point:
+                self._fixed_values[position] = np.asarray(point[var.name], dtype=var.type.dtype)
+
+    def array_to_point(self, x: NDArray) -> dict[str, NDArray]:
+        return self.layout.unflatten(np.asarray(x, dtype=np.float64))
+
+    def point_to_array(self, point: Mapping[str, Any]) -> NDArray:
+        return self.layout.flatten(point)
+
+
+def _value_vars(model: Any, vars: Sequence[Any]) -> list[Variable]:
+    chosen = []
+    for item in vars:
+        var = model[item] if isinstance(item, str) else item
+        chosen.append(model.rvs_to_values.get(var, var))
+    return chosen
+
+
+def _flatten_join(parts: Sequence[Any]) -> Any:
+    if not parts:
+        return pt.zeros(0)
+    flat = [pt.flatten(p) for p in parts]
+    return flat[0] if len(flat) == 1 else pt.concatenate(flat)

@@ -1,0 +1,202 @@
+"""Shapes from ``shape``/``size``/``dims``/``observed``, and observed data.
+
+Observed values may be arrays, lists, ``pm.Data`` containers or expressions. An
+observed variable without ``shape``/``size``/``dims`` takes its batch shape from the
+data (symbolically for ``pm.Data``, so that ``set_data`` can change it). Entries that
+are NaN (or masked) are imputed as PyMC does: they become the free variable
+``{name}_unobserved``, with a warning, and the observed variable keeps the rest.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+import tensorops as pt
+from graphcore import SharedVariable, Variable
+from ppl.model.values import make_value_variable
+from ppl.model.variables import mark_registered
+from tensorops.variable import TensorVariable
+
+
+class ImputationWarning(UserWarning):
+    """Observed data with missing entries: they are sampled as a free variable."""
+
+
+def _dims_tuple(dims: Any) -> tuple[str | None, ...]:
+    return (dims,) if isinstance(dims, str) else tuple(dims)
+
+
+def _as_observed(name: str, observed: Any) -> Any:
+    """Arrays and lists as arrays (masked arrays kept); data containers and
+    expressions as they are."""
+    if isinstance(observed, Variable):
+        return observed
+    if isinstance(observed, np.ma.MaskedArray):
+        return observed
+    try:
+        return np.asarray(observed)
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"observed data of {name!r} must be an array, a list or pm.Data, "
+            f"got {type(observed).__name__}"
+        ) from error
+
+
+def _data_shape(observed: Any) -> tuple[Any, ...]:
+    if isinstance(observed, Variable):
+        static = observed.type.shape
+        if all(s is not None for s in static) and not isinstance(observed, SharedVariable):
+            return tuple(static)
+        return tuple(observed.shape[i] for i in range(observed.type.ndim))
+    return tuple(np.shape(observed))
+
+
+def resolve_shape(
+    model: Any, cls: Any, name: str, shape: Any, size: Any, dims: Any, observed: Any
+) -> tuple[Any, Any, Any]:
+    """``(shape, size, observed)`` with the shape that ``dims``/``observed`` imply."""
+    if observed is not None:
+        observed = _as_observed(model.full_name(name), observed)
+    if dims is not None and shape is None and size is None:
+        names = _dims_tuple(dims)
+        lengths: list[Any] = []
+        data_shape = _data_shape(observed) if observed is not None else None
+        for axis, dim in enumerate(names):
+            length = model.dim_length(dim) if dim is not None else None
+            if length is None and data_shape is not None and axis < len(data_shape):
+                entry = data_shape[axis]
+                if isinstance(entry, (int, np.integer)):
+                    model.add_coord(dim, length=int(entry))
+                    length = int(entry)
+                else:
+                    length = entry
+            if length is None:
+                raise ValueError(
+                    f"{model.full_name(name)}: dims {names} names {dim!r}, which has no coordinate "
+                    "values; declare it in Model(coords=...) or give shape="
+                )
+            lengths.append(length)
+        support = cls.rv_op.ndim_supp
+        shape = tuple(lengths)
+        if support and len(shape) < support + 0 and data_shape is not None:
+            shape = tuple(lengths) + tuple(data_shape[len(lengths) :])
+    if observed is not None and shape is None and size is None:
+        data_shape = _data_shape(observed)
+        support = cls.rv_op.ndim_supp
+        size = data_shape[: len(data_shape) - support] if support else data_shape
+        if any(isinstance(s, Variable) for s in size):
+            size = pt.stack([pt.as_tensor(s) for s in size]) if size else None
+        elif len(size) == 0:
+            size = None
+    elif observed is not None and shape is not None:
+        wanted = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+        have = _data_shape(observed)
+        static = [s for s in have if not isinstance(s, Variable)]
+        if len(static) == len(have) and len(wanted) == len(have):
+            clash = [
+                (w, h)
+                for w, h in zip(wanted, have, strict=True)
+                if isinstance(w, (int, np.integer)) and w != h
+            ]
+            if clash:
+                raise ValueError(
+                    f"{model.full_name(name)}: the observed data has shape {tuple(have)}, but "
+                    f"shape/dims say {tuple(wanted)}"
+                )
+        elif len(static) == len(have) and len(wanted) != len(have) and np.ndim(observed) != 0:
+            raise ValueError(
+                f"{model.full_name(name)}: the observed data has shape {tuple(have)}, but "
+                f"shape/dims say {tuple(wanted)}"
+            )
+    return shape, size, observed
+
+
+def _observed_tensor(rv: TensorVariable, name: str, observed: Any) -> TensorVariable:
+    dtype = str(rv.dtype)
+    if isinstance(observed, Variable):
+        tensor = pt.as_tensor(observed)
+        if str(tensor.dtype) != dtype:
+            if dtype.startswith("int") and str(tensor.dtype).startswith("float"):
+                tensor = pt.cast(pt.round(tensor), dtype)
+            else:
+                tensor = pt.cast(tensor, dtype)
+        return tensor
+    data = np.asarray(observed)
+    integral = np.isfinite(data) & (data == np.round(data)) if data.dtype.kind == "f" else True
+    if dtype.startswith(("int", "uint")) and not np.all(integral):
+        bad = data[~integral].ravel()[:3]
+        raise TypeError(
+            f"{name}: a discrete variable needs integer observed data, got non-integer "
+            f"values such as {bad.tolist()}"
+        )
+    if data.dtype != np.dtype(dtype):
+        data = data.astype(dtype)
+    return pt.constant(data, name=f"{name}{{observed}}")
+
+
+def register_observed(model: Any, rv: TensorVariable, name: str, observed: Any) -> TensorVariable:
+    mask = _missing_mask(observed)
+    if mask is not None and mask.any():
+        return _register_imputed(model, rv, name, observed, mask)
+    data = _observed_tensor(rv, name, observed)
+    if data.ndim != rv.ndim and data.type.ndim < rv.ndim:
+        data = pt.broadcast_to(data, rv.shape)
+    model.observed_RVs.append(rv)
+    model.rvs_to_values[rv] = data
+    model.rvs_to_transforms[rv] = None
+    return rv
+
+
+def _missing_mask(observed: Any) -> np.ndarray | None:
+    if isinstance(observed, np.ma.MaskedArray):
+        return np.ma.getmaskarray(observed)
+    if isinstance(observed, np.ndarray) and observed.dtype.kind == "f":
+        return np.isnan(observed)
+    return None
+
+
+def _register_imputed(
+    model: Any, rv: TensorVariable, name: str, observed: Any, mask: np.ndarray
+) -> TensorVariable:
+    """Missing entries become the free variable ``{name}_unobserved``."""
+    warnings.warn(
+        f"{name}: {int(mask.sum())} missing entries in the observed data are sampled as the "
+        f"free variable {name}_unobserved",
+        ImputationWarning,
+        stacklevel=4,
+    )
+    if rv.owner is None or rv.owner.op.ndim_supp != 0:
+        raise NotImplementedError(
+            f"{name}: missing observed entries are imputed for univariate distributions only"
+        )
+    filled = np.where(mask, 0, np.ma.getdata(observed)).astype(str(rv.dtype))
+    missing_index = np.flatnonzero(mask.ravel())
+    present_index = np.flatnonzero(~mask.ravel())
+    op = rv.owner.op
+    rng, _size, *params = rv.owner.inputs
+    full_params = [pt.broadcast_to(p, rv.shape).flatten() for p in params]
+    missing_rv = op(rng, None, *[p[missing_index] for p in full_params])
+    present_rv = op(rng, None, *[p[present_index] for p in full_params])
+    missing_name = f"{name}_unobserved"
+    model._claim_full(missing_name, missing_rv)
+    missing_rv.name = missing_name
+    mark_registered(missing_rv)
+    value = make_value_variable(model, missing_rv, missing_name, "default")
+    model.free_RVs.append(missing_rv)
+    model.rvs_to_values[missing_rv] = value
+    present_name = f"{name}_observed"
+    model._claim_full(present_name, present_rv)
+    present_rv.name = present_name
+    mark_registered(present_rv)
+    model.observed_RVs.append(present_rv)
+    model.rvs_to_values[present_rv] = pt.constant(filled.ravel()[present_index])
+    model.rvs_to_transforms[present_rv] = None
+    combined = pt.set_subtensor(pt.constant(filled.ravel())[missing_index], missing_rv).reshape(
+        np.shape(filled)
+    )
+    model.imputed[name] = (missing_rv, present_rv)
+    model.named_vars.pop(name, None)
+    return model.add_deterministic_full(name, combined)
