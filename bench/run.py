@@ -20,6 +20,7 @@ WORKLOADS = [
     "w8_rewriting",
     "fusion_and_compile",
     "samplers_nuts",
+    "ppl_models",
 ]
 
 
