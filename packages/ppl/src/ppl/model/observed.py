@@ -166,7 +166,7 @@ def _register_imputed(
         f"{name}: {int(mask.sum())} missing entries in the observed data are sampled as the "
         f"free variable {name}_unobserved",
         ImputationWarning,
-        stacklevel=4,
+        stacklevel=5,  # the line of user code that declared the variable
     )
     if rv.owner is None or rv.owner.op.ndim_supp != 0:
         raise NotImplementedError(
