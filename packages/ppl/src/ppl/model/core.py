@@ -126,6 +126,30 @@ class Model:
             raise ModelError(f"coordinate {dim!r} is already declared with other values")
         self.coords[dim] = entry
 
+    def _checked_dims(self, full: str, dims: Any, var: Variable) -> tuple[str | None, ...] | None:
+        """``dims`` as a tuple, one per axis of ``var``; a dim without coordinates takes
+        the axis' length, one with coordinates must have it."""
+        if dims is None:
+            return None
+        names = (dims,) if isinstance(dims, str) else tuple(dims)
+        shape = tuple(var.type.shape)
+        if len(names) != len(shape):
+            raise ModelError(
+                f"{full}: dims {names} name {len(names)} axes, but the variable has {len(shape)}"
+            )
+        for dim, length in zip(names, shape, strict=True):
+            if dim is None or length is None:
+                continue
+            known = self.dim_length(dim)
+            if known is None:
+                self.add_coord(dim, length=length)
+            elif known != length:
+                raise ModelError(
+                    f"{full}: dim {dim!r} has {known} coordinates, but the variable's axis "
+                    f"has length {length}"
+                )
+        return names
+
     def dim_length(self, dim: str) -> int | None:
         values = self.coords.get(dim)
         return None if values is None else len(values)
@@ -197,11 +221,12 @@ class Model:
         """Add ``rv`` under ``name``: free (with a value variable) or observed."""
         from ppl.model.values import make_value_variable
 
+        checked = self._checked_dims(self.full_name(name), dims, rv)
         full = self._claim(name, rv)
         rv.name = full
         mark_registered(rv)
-        if dims is not None:
-            self.named_vars_to_dims[full] = (dims,) if isinstance(dims, str) else tuple(dims)
+        if checked is not None:
+            self.named_vars_to_dims[full] = checked
         if observed is None:
             value = make_value_variable(self, rv, full, transform)
             self.free_RVs.append(rv)
@@ -220,10 +245,11 @@ class Model:
         var = pt.as_tensor(expression)
         if var.owner is None or var.name is not None:
             var = pt.tensor_copy(var)
+        checked = self._checked_dims(full, dims, var)
         self._claim_full(full, var)
         var.name = full
-        if dims is not None:
-            self.named_vars_to_dims[full] = (dims,) if isinstance(dims, str) else tuple(dims)
+        if checked is not None:
+            self.named_vars_to_dims[full] = checked
         self.deterministics.append(var)
         return var
 
@@ -239,10 +265,11 @@ class Model:
         return var
 
     def add_data(self, name: str, var: SharedVariable, dims: Any = None) -> SharedVariable:
+        checked = self._checked_dims(self.full_name(name), dims, var)
         full = self._claim(name, var)
         var.name = full
-        if dims is not None:
-            self.named_vars_to_dims[full] = (dims,) if isinstance(dims, str) else tuple(dims)
+        if checked is not None:
+            self.named_vars_to_dims[full] = checked
         self.data_vars.append(var)
         return var
 
