@@ -215,3 +215,39 @@ def test_point_logps():
     expected = [np.sum(term) for term in by_hand(MU, LOG_SIGMA)]
     assert list(logps) == ["mu", "sigma", "y"]
     np.testing.assert_allclose(list(logps.values()), expected, atol=0.006)
+
+
+def test_hessian_with_a_variable_the_gradient_does_not_depend_on():
+    with pm.Model() as model:
+        u = pm.Uniform("u", 0, 1, transform=None)  # a constant density on (0, 1)
+        pm.Normal("x", 0, 2)
+        pm.Potential("linear", 2 * u)
+    point = {"u": 0.3, "x": 1.0}
+    np.testing.assert_allclose(model.compile_dlogp(mode="FAST_COMPILE")(point), [2.0, -0.25])
+    np.testing.assert_allclose(
+        model.compile_d2logp(mode="FAST_COMPILE")(point), [[0.0, 0.0], [0.0, 0.25]]
+    )
+
+
+def test_a_model_without_free_variables():
+    with pm.Model() as model:
+        pm.Normal("y", 0, 1, observed=[0.5])
+    np.testing.assert_allclose(model.compile_logp(mode="FAST_COMPILE")({}), st.norm.logpdf(0.5))
+    assert model.compile_dlogp(mode="FAST_COMPILE")({}).shape == (0,)
+    assert model.compile_d2logp(mode="FAST_COMPILE")({}).shape == (0, 0)
+    density = model.logp_dlogp_function(mode="FAST_COMPILE")
+    assert density.dim == 0
+    np.testing.assert_allclose(density(np.zeros(0))[0], st.norm.logpdf(0.5))
+
+
+def test_flat_density_of_a_variable_shaped_by_data():
+    with pm.Model() as model:
+        x = pm.Data("x", np.arange(3.0))
+        pm.Normal("y", x, 1, shape=x.shape)
+    assert model.value_vars[0].type.shape == (None,)
+    density = model.logp_dlogp_function(mode="FAST_COMPILE")
+    assert density.dim == 3
+    value = np.array([0.5, 1.0, 1.0])
+    logp, dlogp = density(value)
+    np.testing.assert_allclose(logp, st.norm.logpdf(value, np.arange(3.0)).sum())
+    np.testing.assert_allclose(dlogp, np.arange(3.0) - value)
