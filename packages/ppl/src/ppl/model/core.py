@@ -28,6 +28,7 @@ from ppl.model.observed import register_observed, resolve_shape
 from ppl.model.plate import model_graph
 from ppl.model.variables import mark_registered
 from ppl.transforms import Transform
+from tensorops.opsupport import tensor_type
 from tensorops.variable import TensorVariable
 
 NAME_SEPARATOR = "::"
@@ -132,7 +133,7 @@ class Model:
         if dims is None:
             return None
         names = (dims,) if isinstance(dims, str) else tuple(dims)
-        shape = tuple(var.type.shape)
+        shape = tuple(tensor_type(var).shape)
         if len(names) != len(shape):
             raise ModelError(
                 f"{full}: dims {names} name {len(names)} axes, but the variable has {len(shape)}"
