@@ -30,7 +30,7 @@ def test_elementwise_logp_matches_scipy_with_jacobian():
         -10 + st.halfnorm.logpdf(np.exp(-10), 0, 3),
         st.norm.logpdf(0, 0, np.exp(-10)),
     ]
-    values = {model.rvs_to_values[rv]: v for rv, v in zip(model.free_RVs, [0, -10, 0])}
+    values = {model.rvs_to_values[rv]: v for rv, v in zip(model.free_RVs, [0, -10, 0], strict=True)}
     np.testing.assert_allclose(pt.stack(model.logp(sum=False)).eval(values), expected)
     compiled = model.compile_logp(sum=False)({"mu": 0, "sigma_log__": -10, "x": 0})
     np.testing.assert_allclose(compiled, [-1.61208571, -11.32440364, 9.08106147])

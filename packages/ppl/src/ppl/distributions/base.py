@@ -28,6 +28,7 @@ from graphcore import Variable
 from graphcore.registry import OpRegistry
 from ppl.context import model_context
 from ppl.distributions.params import Alias, bind, parse
+from ppl.distributions.variable import as_distribution_variable
 from randomstreams import DISTRIBUTIONS, RandomVariable, default_rng_variable
 from tensorops.variable import TensorVariable
 
@@ -137,7 +138,7 @@ class Distribution:
             size = cls._size_from_shape(shape)
         generator = rng if rng is not None else default_rng_variable()
         draw: TensorVariable = cls.rv_op(generator, size, *inputs)
-        return draw
+        return as_distribution_variable(draw)
 
     @classmethod
     def rv_inputs(cls, **bound: Any) -> Sequence[Any]:

@@ -1,8 +1,8 @@
 """``Model``: the container a ``with pm.Model():`` block fills.
 
-Registration (``register_rv``, ``add_deterministic``, ``add_potential``) happens on the
-root model; a nested model (``pm.Model(name="group")`` inside another) prefixes the
-names it registers (``group::mu``) and shares the root's containers, as PyMC does.
+A nested model (``pm.Model(name="group")`` inside another) prefixes the names it
+registers (``group::mu``; ``outer::group::mu`` when the outer model is named too) and
+keeps its own containers, whose additions reach every model above it, as in PyMC.
 The log density and its compiled forms are in ``model.density`` and
 ``model.functions``; this module only keeps the record of what was declared.
 """
@@ -23,10 +23,12 @@ from ppl.model.describe import model_text
 from ppl.model.flat import FlatDensity
 from ppl.model.functions import PointFunction, debug_text, point_logps
 from ppl.model.initial import initial_point
+from ppl.model.nested import NestedDict, NestedList
 from ppl.model.observed import register_observed, resolve_shape
 from ppl.model.plate import model_graph
 from ppl.model.variables import mark_registered
 from ppl.transforms import Transform
+from tensorops.opsupport import tensor_type
 from tensorops.variable import TensorVariable
 
 NAME_SEPARATOR = "::"
@@ -41,42 +43,43 @@ class Model:
     potentials, data and coordinates: everything a log density is built from."""
 
     def __init__(self, name: str = "", coords: Mapping[str, Any] | None = None, model: Any = None):
+        if NAME_SEPARATOR in name:
+            raise KeyError(
+                f"Model name {name!r} contains {NAME_SEPARATOR!r}, which separates the names "
+                "of nested models"
+            )
         parent = model if model is not None else context.current_model()
         self.parent: Model | None = parent
         self.name = name
-        if parent is None:
-            self.root: Model = self
-            self.prefix = f"{name}{NAME_SEPARATOR}" if name else ""
-            self.named_vars: dict[str, Variable] = {}
-            self.free_RVs: list[TensorVariable] = []
-            self.observed_RVs: list[TensorVariable] = []
-            self.deterministics: list[TensorVariable] = []
-            self.potentials: list[TensorVariable] = []
-            self.data_vars: list[SharedVariable] = []
-            self.rvs_to_values: dict[Variable, Variable] = {}
-            self.rvs_to_transforms: dict[Variable, Transform | None] = {}
-            self.rvs_to_initial_values: dict[Variable, Any] = {}
-            self.named_vars_to_dims: dict[str, tuple[str | None, ...]] = {}
-            self.coords: dict[str, tuple[Any, ...] | None] = {}
-            self.imputed: dict[str, Any] = {}
-        else:
-            self.root = parent.root
-            self.prefix = f"{parent.prefix}{name}{NAME_SEPARATOR}" if name else parent.prefix
-            for shared in (
-                "named_vars",
-                "free_RVs",
-                "observed_RVs",
-                "deterministics",
-                "potentials",
-                "data_vars",
-                "rvs_to_values",
-                "rvs_to_transforms",
-                "rvs_to_initial_values",
-                "named_vars_to_dims",
-                "coords",
-                "imputed",
-            ):
-                setattr(self, shared, getattr(parent.root, shared))
+        self.root: Model = self if parent is None else parent.root
+        outer = parent.prefix if parent is not None else ""
+        self.prefix = f"{outer}{name}{NAME_SEPARATOR}" if name else outer
+
+        def above(attribute: str) -> Any:
+            return getattr(parent, attribute) if parent is not None else None
+
+        # Each container passes what it is given up to the parent's (model.nested).
+        self.named_vars: NestedDict[str, Variable] = NestedDict(above("named_vars"))
+        self.free_RVs: NestedList[TensorVariable] = NestedList(above("free_RVs"))
+        self.observed_RVs: NestedList[TensorVariable] = NestedList(above("observed_RVs"))
+        self.deterministics: NestedList[TensorVariable] = NestedList(above("deterministics"))
+        self.potentials: NestedList[TensorVariable] = NestedList(above("potentials"))
+        self.data_vars: NestedList[SharedVariable] = NestedList(above("data_vars"))
+        self.rvs_to_values: NestedDict[Variable, Variable] = NestedDict(above("rvs_to_values"))
+        self.rvs_to_transforms: NestedDict[Variable, Transform | None] = NestedDict(
+            above("rvs_to_transforms")
+        )
+        self.rvs_to_initial_values: NestedDict[Variable, Any] = NestedDict(
+            above("rvs_to_initial_values")
+        )
+        self.named_vars_to_dims: NestedDict[str, tuple[str | None, ...]] = NestedDict(
+            above("named_vars_to_dims")
+        )
+        self.imputed: NestedDict[str, Any] = NestedDict(above("imputed"))
+        # Coordinates are the whole model's: a submodel reads and adds the root's.
+        self.coords: dict[str, tuple[Any, ...] | None] = (
+            {} if parent is None else parent.root.coords
+        )
         for dim, values in (coords or {}).items():
             self.add_coord(dim, values)
 
@@ -106,7 +109,7 @@ class Model:
         return self._claim_full(self.full_name(name), var)
 
     def _claim_full(self, full: str, var: Variable) -> str:
-        if full in self.named_vars:
+        if full in self.root.named_vars:
             raise ModelError(
                 f"the model already has a variable named {full!r}; every random variable, "
                 "deterministic, potential and data container needs its own name"
@@ -123,6 +126,30 @@ class Model:
         if known is not None and entry is not None and known != entry:
             raise ModelError(f"coordinate {dim!r} is already declared with other values")
         self.coords[dim] = entry
+
+    def _checked_dims(self, full: str, dims: Any, var: Variable) -> tuple[str | None, ...] | None:
+        """``dims`` as a tuple, one per axis of ``var``; a dim without coordinates takes
+        the axis' length, one with coordinates must have it."""
+        if dims is None:
+            return None
+        names = (dims,) if isinstance(dims, str) else tuple(dims)
+        shape = tuple(tensor_type(var).shape)
+        if len(names) != len(shape):
+            raise ModelError(
+                f"{full}: dims {names} name {len(names)} axes, but the variable has {len(shape)}"
+            )
+        for dim, length in zip(names, shape, strict=True):
+            if dim is None or length is None:
+                continue
+            known = self.dim_length(dim)
+            if known is None:
+                self.add_coord(dim, length=length)
+            elif known != length:
+                raise ModelError(
+                    f"{full}: dim {dim!r} has {known} coordinates, but the variable's axis "
+                    f"has length {length}"
+                )
+        return names
 
     def dim_length(self, dim: str) -> int | None:
         values = self.coords.get(dim)
@@ -195,11 +222,12 @@ class Model:
         """Add ``rv`` under ``name``: free (with a value variable) or observed."""
         from ppl.model.values import make_value_variable
 
+        checked = self._checked_dims(self.full_name(name), dims, rv)
         full = self._claim(name, rv)
         rv.name = full
         mark_registered(rv)
-        if dims is not None:
-            self.named_vars_to_dims[full] = (dims,) if isinstance(dims, str) else tuple(dims)
+        if checked is not None:
+            self.named_vars_to_dims[full] = checked
         if observed is None:
             value = make_value_variable(self, rv, full, transform)
             self.free_RVs.append(rv)
@@ -218,10 +246,11 @@ class Model:
         var = pt.as_tensor(expression)
         if var.owner is None or var.name is not None:
             var = pt.tensor_copy(var)
+        checked = self._checked_dims(full, dims, var)
         self._claim_full(full, var)
         var.name = full
-        if dims is not None:
-            self.named_vars_to_dims[full] = (dims,) if isinstance(dims, str) else tuple(dims)
+        if checked is not None:
+            self.named_vars_to_dims[full] = checked
         self.deterministics.append(var)
         return var
 
@@ -237,10 +266,11 @@ class Model:
         return var
 
     def add_data(self, name: str, var: SharedVariable, dims: Any = None) -> SharedVariable:
+        checked = self._checked_dims(self.full_name(name), dims, var)
         full = self._claim(name, var)
         var.name = full
-        if dims is not None:
-            self.named_vars_to_dims[full] = (dims,) if isinstance(dims, str) else tuple(dims)
+        if checked is not None:
+            self.named_vars_to_dims[full] = checked
         self.data_vars.append(var)
         return var
 

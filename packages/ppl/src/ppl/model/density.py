@@ -108,6 +108,9 @@ def _continuous(model: Any, vars: Sequence[Any] | None) -> list[Variable]:
 
 
 def _flat_join(parts: Sequence[Any]) -> Any:
+    """``parts`` flattened and laid end to end (an empty vector for none)."""
+    if not parts:
+        return pt.zeros(0)
     flat = [pt.flatten(p) for p in parts]
     return flat[0] if len(flat) == 1 else pt.concatenate(flat)
 
@@ -124,6 +127,8 @@ def model_d2logp(
 ) -> Any:
     """The Hessian over the flat joined ``vars`` (negated, as PyMC, unless told not to)."""
     wrt = _continuous(model, vars)
+    if not wrt:
+        return pt.zeros((0, 0))
     cost = model_logp(model, None, jacobian=jacobian, sum=True)
     flat = pt.dvector("__flat_values")
     sizes, shapes, pieces, start = [], [], [], 0
@@ -139,7 +144,7 @@ def model_d2logp(
         pieces.append(pt.reshape(flat[start : start + size], shape))
         start += size
     flat_cost = substitute([cost], dict(zip(wrt, pieces, strict=True)))[0]
-    matrix = hessian(flat_cost, flat)
+    matrix = hessian(flat_cost, flat, disconnected_inputs="ignore")
     joined = _flat_join(wrt)
     result = substitute([matrix], {flat: joined})[0]
     return -result if negate_output else result

@@ -39,12 +39,10 @@ class FlatDensity:
         chosen = model.continuous_value_vars if vars is None else _value_vars(model, vars)
         self.value_vars = list(chosen)
         self.fixed_vars = [v for v in model.value_vars if v not in self.value_vars]
-        blocks = []
-        for var in self.value_vars:
-            shape = tuple(var.type.shape)
-            if any(s is None for s in shape):
-                raise ValueError(f"the shape of {var.name} must be known to sample it")
-            blocks.append(Block(str(var.name), shape, np.dtype(var.type.dtype)))
+        shapes = _current_shapes(model)
+        blocks = [
+            Block(str(var.name), shapes[var], np.dtype(var.type.dtype)) for var in self.value_vars
+        ]
         self.layout = BlockLayout(blocks)
         self.dim = self.layout.size
         flat = pt.dvector("__flat")
@@ -58,9 +56,7 @@ class FlatDensity:
         )
         outputs = [logp, _flatten_join(gradients)]
         outputs = substitute(outputs, dict(zip(self.value_vars, pieces, strict=True)))
-        self._fixed_values = [
-            np.zeros(tuple(v.type.shape), dtype=v.type.dtype) for v in self.fixed_vars
-        ]
+        self._fixed_values = [np.zeros(shapes[v], dtype=v.type.dtype) for v in self.fixed_vars]
         self.function = function(
             [flat, *self.fixed_vars], outputs, mode=mode, on_unused_input="ignore"
         )
@@ -84,6 +80,20 @@ class FlatDensity:
 
     def point_to_array(self, point: Mapping[str, Any]) -> NDArray:
         return self.layout.flatten(point)
+
+
+def _current_shapes(model: Any) -> dict[Variable, tuple[int, ...]]:
+    """Each value variable's shape: its static one, else (a shape that follows
+    ``pm.Data``) the shape it has now, read from the initial point."""
+    shapes: dict[Variable, tuple[int, ...]] = {}
+    point = None
+    for var in model.value_vars:
+        static = tuple(var.type.shape)
+        if any(s is None for s in static):
+            point = model.initial_point() if point is None else point
+            static = np.shape(point[var.name])
+        shapes[var] = static
+    return shapes
 
 
 def _value_vars(model: Any, vars: Sequence[Any]) -> list[Variable]:

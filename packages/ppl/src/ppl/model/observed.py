@@ -16,6 +16,7 @@ import numpy as np
 
 import tensorops as pt
 from graphcore import SharedVariable, Variable
+from ppl.logprob import is_random
 from ppl.model.values import make_value_variable
 from ppl.model.variables import mark_registered
 from tensorops.variable import TensorVariable
@@ -31,8 +32,13 @@ def _dims_tuple(dims: Any) -> tuple[str | None, ...]:
 
 def _as_observed(name: str, observed: Any) -> Any:
     """Arrays and lists as arrays (masked arrays kept); data containers and
-    expressions as they are."""
+    expressions of them as they are; an expression of random variables is refused."""
     if isinstance(observed, Variable):
+        if is_random(observed):
+            raise TypeError(
+                f"observed data of {name!r} must be data (an array, a list, pm.Data or an "
+                f"expression of them), got {observed}, which is computed from random variables"
+            )
         return observed
     if isinstance(observed, np.ma.MaskedArray):
         return observed
@@ -93,30 +99,53 @@ def resolve_shape(
             size = None
     elif observed is not None and shape is not None:
         wanted = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+        _check_observed_shape(model.full_name(name), observed, wanted, "shape/dims")
+    elif observed is not None and not isinstance(size, Variable):
+        batch = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
+        support = cls.rv_op.ndim_supp
         have = _data_shape(observed)
-        static = [s for s in have if not isinstance(s, Variable)]
-        if len(static) == len(have) and len(wanted) == len(have):
-            clash = [
-                (w, h)
-                for w, h in zip(wanted, have, strict=True)
-                if isinstance(w, (int, np.integer)) and w != h
-            ]
-            if clash:
-                raise ValueError(
-                    f"{model.full_name(name)}: the observed data has shape {tuple(have)}, but "
-                    f"shape/dims say {tuple(wanted)}"
-                )
-        elif len(static) == len(have) and len(wanted) != len(have) and np.ndim(observed) != 0:
-            raise ValueError(
-                f"{model.full_name(name)}: the observed data has shape {tuple(have)}, but "
-                f"shape/dims say {tuple(wanted)}"
-            )
+        wanted = batch + tuple(have[len(have) - support :] if support else ())
+        _check_observed_shape(model.full_name(name), observed, wanted, "size")
     return shape, size, observed
+
+
+def _check_observed_shape(name: str, observed: Any, wanted: tuple[Any, ...], given: str) -> None:
+    """Refuse observed data whose (static) shape contradicts the declared one; scalar
+    data broadcasts to any shape."""
+    have = _data_shape(observed)
+    if np.ndim(observed) == 0 and not isinstance(observed, Variable):
+        return
+    if any(isinstance(h, Variable) for h in have):
+        return
+    same_rank = len(wanted) == len(have)
+    if same_rank and all(
+        not isinstance(w, (int, np.integer)) or w == h for w, h in zip(wanted, have, strict=True)
+    ):
+        return
+    raise ValueError(
+        f"{name}: the observed data has shape {tuple(have)}, but {given} gives "
+        f"{tuple(int(w) if isinstance(w, np.integer) else w for w in wanted)}"
+    )
+
+
+def _check_integral(rv: TensorVariable, name: str, data: np.ndarray) -> None:
+    """A discrete variable's observed data must be integers (integral floats pass)."""
+    if not str(rv.dtype).startswith(("int", "uint")) or data.dtype.kind != "f":
+        return
+    integral = np.isfinite(data) & (data == np.round(data))
+    if not np.all(integral):
+        bad = data[~integral].ravel()[:3]
+        raise TypeError(
+            f"{name}: a discrete variable needs integer observed data, got non-integer "
+            f"values such as {bad.tolist()}"
+        )
 
 
 def _observed_tensor(rv: TensorVariable, name: str, observed: Any) -> TensorVariable:
     dtype = str(rv.dtype)
     if isinstance(observed, Variable):
+        if isinstance(observed, SharedVariable):
+            _check_integral(rv, name, np.asarray(observed.get_value(borrow=True)))
         tensor = pt.as_tensor(observed)
         if str(tensor.dtype) != dtype:
             if dtype.startswith("int") and str(tensor.dtype).startswith("float"):
@@ -125,13 +154,7 @@ def _observed_tensor(rv: TensorVariable, name: str, observed: Any) -> TensorVari
                 tensor = pt.cast(tensor, dtype)
         return tensor
     data = np.asarray(observed)
-    integral = np.isfinite(data) & (data == np.round(data)) if data.dtype.kind == "f" else True
-    if dtype.startswith(("int", "uint")) and not np.all(integral):
-        bad = data[~integral].ravel()[:3]
-        raise TypeError(
-            f"{name}: a discrete variable needs integer observed data, got non-integer "
-            f"values such as {bad.tolist()}"
-        )
+    _check_integral(rv, name, data)
     if data.dtype != np.dtype(dtype):
         data = data.astype(dtype)
     return pt.constant(data, name=f"{name}{{observed}}")
@@ -166,12 +189,13 @@ def _register_imputed(
         f"{name}: {int(mask.sum())} missing entries in the observed data are sampled as the "
         f"free variable {name}_unobserved",
         ImputationWarning,
-        stacklevel=4,
+        stacklevel=5,  # the line of user code that declared the variable
     )
     if rv.owner is None or rv.owner.op.ndim_supp != 0:
         raise NotImplementedError(
             f"{name}: missing observed entries are imputed for univariate distributions only"
         )
+    _check_integral(rv, name, np.asarray(np.ma.getdata(observed))[~mask])
     filled = np.where(mask, 0, np.ma.getdata(observed)).astype(str(rv.dtype))
     missing_index = np.flatnonzero(mask.ravel())
     present_index = np.flatnonzero(~mask.ravel())

@@ -36,7 +36,9 @@ class ModelGraph:
 
 
 def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A Graphviz string: backslashes and quotes escaped, line breaks as ``\\n``."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
 
 
 def _kind(model: Any, var: Variable) -> tuple[str, str]:
@@ -95,7 +97,7 @@ def model_graph(model: Any, var_names: Any = None, formatting: str = "plain") ->
         if name not in chosen:
             continue
         suffix, style = _kind(model, var)
-        label = f"{name}\\n~\\n{suffix}"
+        label = f"{name}\n~\n{suffix}"
         plates.setdefault(_plate_label(model, name, var), []).append(
             f"\t\t{_quote(name)} [label={_quote(label)} {style}]"
         )

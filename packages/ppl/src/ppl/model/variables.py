@@ -1,7 +1,7 @@
 """How a model's random variables print: ``mu ~ Normal(0, 2)``.
 
-A registered random variable becomes a ``ModelRV`` (a ``TensorVariable`` with the same
-slots): ``str`` is its name, as everywhere in graphs; ``repr`` says its distribution
+A registered random variable becomes a ``ModelRV`` (a ``DistributionVariable``, with
+the same slots): ``str`` is its name, as everywhere in graphs; ``repr`` says its distribution
 and parameters, the way PyMC prints ``model.rvs_to_values``.
 """
 
@@ -13,6 +13,7 @@ import numpy as np
 
 from graphcore import Constant, Variable
 from ppl.distributions.base import distribution_of
+from ppl.distributions.variable import DistributionVariable
 from tensorops.variable import TensorVariable
 
 
@@ -48,7 +49,7 @@ def distribution_text(rv: Variable) -> str:
     return f"{label}({params})"
 
 
-class ModelRV(TensorVariable):
+class ModelRV(DistributionVariable):
     """A random variable registered in a model (prints with its distribution)."""
 
     __slots__ = ()
@@ -59,6 +60,6 @@ class ModelRV(TensorVariable):
 
 def mark_registered(rv: Any) -> Any:
     """Give ``rv`` the model variable's printing; the variable itself is unchanged."""
-    if type(rv) is TensorVariable:
+    if type(rv) in (TensorVariable, DistributionVariable):
         rv.__class__ = ModelRV
     return rv
