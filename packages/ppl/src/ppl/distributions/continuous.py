@@ -23,6 +23,7 @@ from ppl.distributions.dist_math import (
     bound,
     guard,
     normal_lcdf,
+    positive_rate,
     student_t_lcdf,
 )
 from ppl.distributions.ops import flat
@@ -132,12 +133,12 @@ class Exponential(Continuous):
     @staticmethod
     def logp(value: Any, scale: Any) -> Any:
         logp = bound(-pt.log(scale) - value / scale, pt.ge(value, 0))
-        return check(logp, pt.gt(scale, 0), message="Exponential: lam > 0")
+        return check(logp, positive_rate(scale), message="Exponential: lam > 0")
 
     @staticmethod
     def logcdf(value: Any, scale: Any) -> Any:
         logcdf = bound(pt.log1mexp(-value / scale), pt.ge(value, 0))
-        return check(logcdf, pt.gt(scale, 0), message="Exponential: lam > 0")
+        return check(logcdf, positive_rate(scale), message="Exponential: lam > 0")
 
     @classmethod
     def support_point(cls, rv: Any, scale: Any) -> Any:

@@ -31,6 +31,12 @@ def guard(logp: Any, distribution: str, *conditions: tuple[Any, str]) -> Any:
     return logp
 
 
+def positive_rate(scale: Any) -> Any:
+    """``rate > 0`` for a distribution drawn with ``scale = 1 / rate``: a zero rate
+    makes an infinite scale."""
+    return pt.and_(pt.gt(scale, 0), pt.lt(scale, np.inf))
+
+
 def is_integer(value: Any) -> Any:
     """Whether each entry of ``value`` is a whole number (discrete supports)."""
     return pt.eq(value, pt.floor(value))

@@ -18,6 +18,7 @@ from ppl.distributions.dist_math import (
     guard,
     log_regularized_gamma_lower,
     log_regularized_gamma_upper,
+    positive_rate,
 )
 from ppl.distributions.params import Alias
 
@@ -66,12 +67,16 @@ class Gamma(Continuous):
             - value / scale
         )
         logp = bound(logp, pt.ge(value, 0))
-        return guard(logp, "Gamma", (pt.gt(alpha, 0), "alpha > 0"), (pt.gt(scale, 0), "beta > 0"))
+        return guard(
+            logp, "Gamma", (pt.gt(alpha, 0), "alpha > 0"), (positive_rate(scale), "beta > 0")
+        )
 
     @staticmethod
     def logcdf(value: Any, alpha: Any, scale: Any) -> Any:
         logcdf = bound(log_regularized_gamma_lower(alpha, value / scale), pt.ge(value, 0))
-        return guard(logcdf, "Gamma", (pt.gt(alpha, 0), "alpha > 0"), (pt.gt(scale, 0), "beta > 0"))
+        return guard(
+            logcdf, "Gamma", (pt.gt(alpha, 0), "alpha > 0"), (positive_rate(scale), "beta > 0")
+        )
 
     @classmethod
     def support_point(cls, rv: Any, alpha: Any, scale: Any) -> Any:
