@@ -77,7 +77,9 @@ class HalfNormal(Continuous):
     @staticmethod
     def logcdf(value: Any, loc: Any, sigma: Any) -> Any:
         z = (value - loc) / sigma
-        logcdf = pt.log(pt.erf(z / np.sqrt(2.0)))
+        # log erf, through log1p(-erfc) where erf is near one
+        scaled = z / np.sqrt(2.0)
+        logcdf = pt.switch(pt.lt(z, 1.0), pt.log(pt.erf(scaled)), pt.log1p(-pt.erfc(scaled)))
         logcdf = bound(logcdf, pt.ge(value, loc))
         return check(logcdf, pt.gt(sigma, 0), message="HalfNormal: sigma > 0")
 
@@ -107,7 +109,10 @@ class HalfCauchy(Continuous):
     @staticmethod
     def logcdf(value: Any, loc: Any, beta: Any) -> Any:
         z = (value - loc) / beta
-        logcdf = LOG_2 - LOG_PI + pt.log(pt.arctan(z))
+        # 2/pi arctan(z); above z = 1 as 1 - 2/pi arctan(1/z), to keep the upper tail's digits
+        lower = LOG_2 - LOG_PI + pt.log(pt.arctan(z))
+        upper = pt.log1p(-2.0 / np.pi * pt.arctan(1.0 / pt.maximum(z, 1.0)))
+        logcdf = pt.switch(pt.lt(z, 1.0), lower, upper)
         logcdf = bound(logcdf, pt.ge(value, loc))
         return check(logcdf, pt.gt(beta, 0), message="HalfCauchy: beta > 0")
 
@@ -188,7 +193,8 @@ class Cauchy(Continuous):
     @staticmethod
     def logcdf(value: Any, alpha: Any, beta: Any) -> Any:
         z = (value - alpha) / beta
-        logcdf = pt.log(0.5 + pt.arctan(z) / np.pi)
+        # 1/2 + arctan(z)/pi, written as an angle that keeps its digits far below zero
+        logcdf = pt.log(pt.arctan2(1.0, -z) / np.pi)
         return guard(logcdf, "Cauchy", (pt.gt(beta, 0), "beta > 0"))
 
     @classmethod

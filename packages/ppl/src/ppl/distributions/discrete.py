@@ -13,6 +13,7 @@ from ppl.distributions.dist_math import (
     bound,
     guard,
     is_integer,
+    log_regularized_beta,
     log_regularized_gamma_upper,
 )
 from ppl.distributions.params import Alias
@@ -139,7 +140,7 @@ class Binomial(Discrete):
     def logcdf(value: Any, n: Any, p: Any) -> Any:
         # P(X <= k) = I_{1-p}(n - k, k + 1) for 0 <= k < n
         whole = pt.floor(value)
-        inside = pt.log(pt.betainc(pt.maximum(n - whole, 1.0), whole + 1.0, 1.0 - p))
+        inside = log_regularized_beta(pt.maximum(n - whole, 1.0), whole + 1.0, 1.0 - p)
         logcdf = pt.switch(pt.lt(value, 0), MINUS_INF, pt.switch(pt.ge(value, n), 0.0, inside))
         return guard(logcdf, "Binomial", (pt.ge(n, 0), "n >= 0"), _probability(p))
 

@@ -75,10 +75,20 @@ def logdiffexp(a: Any, b: Any) -> Any:
 
 
 def log_regularized_gamma_upper(a: Any, x: Any) -> Any:
-    """log Q(a, x) (the upper regularized incomplete gamma), as PyTensor computes it."""
-    return pt.log(pt.gammaincc(a, x))
+    """log Q(a, x) (the upper regularized incomplete gamma); where Q is near one it is
+    taken as log1p(-P), which keeps the digits that 1 - P would lose."""
+    upper = pt.gammaincc(a, x)
+    return pt.switch(pt.lt(upper, 0.5), pt.log(upper), pt.log1p(-pt.gammainc(a, x)))
 
 
 def log_regularized_gamma_lower(a: Any, x: Any) -> Any:
-    """log P(a, x) (the lower regularized incomplete gamma): a Gamma(a, 1) log CDF."""
-    return pt.log(pt.gammainc(a, x))
+    """log P(a, x) (the lower regularized incomplete gamma, a Gamma(a, 1) log CDF),
+    through log1p(-Q) where P is near one."""
+    lower = pt.gammainc(a, x)
+    return pt.switch(pt.lt(lower, 0.5), pt.log(lower), pt.log1p(-pt.gammaincc(a, x)))
+
+
+def log_regularized_beta(a: Any, b: Any, x: Any) -> Any:
+    """log I_x(a, b), through log1p(-I_{1-x}(b, a)) where it is near one."""
+    lower = pt.betainc(a, b, x)
+    return pt.switch(pt.lt(lower, 0.5), pt.log(lower), pt.log1p(-pt.betainc(b, a, 1.0 - x)))

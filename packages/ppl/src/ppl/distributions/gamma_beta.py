@@ -16,6 +16,7 @@ from ppl.distributions.dist_math import (
     MINUS_INF,
     bound,
     guard,
+    log_regularized_beta,
     log_regularized_gamma_lower,
     log_regularized_gamma_upper,
     positive_rate,
@@ -179,7 +180,7 @@ class Beta(Continuous):
 
     @staticmethod
     def logcdf(value: Any, alpha: Any, beta: Any) -> Any:
-        inside = pt.log(pt.betainc(alpha, beta, pt.clip(value, 0.0, 1.0)))
+        inside = log_regularized_beta(alpha, beta, pt.clip(value, 0.0, 1.0))
         logcdf = pt.switch(pt.lt(value, 0), MINUS_INF, pt.switch(pt.ge(value, 1), 0.0, inside))
         return guard(logcdf, "Beta", (pt.gt(alpha, 0), "alpha > 0"), (pt.gt(beta, 0), "beta > 0"))
 

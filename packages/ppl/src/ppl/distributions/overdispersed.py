@@ -9,7 +9,13 @@ from typing import Any
 import tensorops as pt
 from ppl.distributions.base import Discrete, rv_op
 from ppl.distributions.discrete import log_binomial_coefficient
-from ppl.distributions.dist_math import MINUS_INF, bound, guard, is_integer
+from ppl.distributions.dist_math import (
+    MINUS_INF,
+    bound,
+    guard,
+    is_integer,
+    log_regularized_beta,
+)
 
 
 def _negative_binomial_n_p(mu: Any, alpha: Any, p: Any, n: Any) -> list[Any]:
@@ -57,7 +63,7 @@ class NegativeBinomial(Discrete):
     @staticmethod
     def logcdf(value: Any, n: Any, p: Any) -> Any:
         # P(X <= k) = I_p(n, k + 1)
-        logcdf = pt.log(pt.betainc(n, pt.floor(pt.maximum(value, 0.0)) + 1.0, p))
+        logcdf = log_regularized_beta(n, pt.floor(pt.maximum(value, 0.0)) + 1.0, p)
         return NegativeBinomial._checked(bound(logcdf, pt.ge(value, 0)), n, p)
 
     @classmethod
