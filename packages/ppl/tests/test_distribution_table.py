@@ -485,3 +485,15 @@ def test_value_variable_names_follow_the_default_transforms():
     names = [v.name for v in model.value_vars]
     assert names == ["p_logodds__", "g_log__", "a_interval__", "angle_circular__", "h_log__", "f",
                      "b"]  # fmt: skip
+
+
+def test_a_model_of_every_row_starts_where_every_density_is_finite():
+    with pm.Model() as model:
+        for row in ROWS:
+            row.cls(row.name.lower(), **row.params, shape=2)
+    point = model.initial_point()
+    logps = model.point_logps(point, round_vals=6)
+    assert set(logps) == {row.name.lower() for row in ROWS}
+    assert all(np.isfinite(value) for value in logps.values()), logps
+    dlogp = model.compile_dlogp(mode="FAST_COMPILE")(point)
+    assert np.all(np.isfinite(dlogp))
