@@ -73,6 +73,25 @@ class LogOddsTransform(Transform):
         return -pt.softplus(-value) - pt.softplus(value)
 
 
+class CircularTransform(Transform):
+    """Angles: ``y`` is any real, ``x = atan2(sin y, cos y)`` its angle in [-pi, pi].
+
+    Not a bijection but a covering map: every ``y`` maps to an angle with unit slope,
+    so the log-Jacobian is zero (PyMC's ``circular`` for VonMises).
+    """
+
+    name = "circular"
+
+    def forward(self, value: Any, *inputs: Any) -> Any:
+        return pt.arctan2(pt.sin(value), pt.cos(value))
+
+    def backward(self, value: Any, *inputs: Any) -> Any:
+        return pt.arctan2(pt.sin(value), pt.cos(value))
+
+    def log_jac_det(self, value: Any, *inputs: Any) -> Any:
+        return pt.zeros_like(value)
+
+
 class IntervalTransform(Transform):
     """Values in (lower, upper), either side possibly open to infinity."""
 
@@ -194,6 +213,7 @@ class Chain(Transform):
 
 log = LogTransform()
 logodds = LogOddsTransform()
+circular = CircularTransform()
 simplex = SimplexTransform()
 ordered = OrderedTransform()
 
@@ -214,6 +234,7 @@ def bounded_by_inputs(lower: int, upper: int) -> IntervalTransform:
 
 __all__ = [
     "Chain",
+    "CircularTransform",
     "IntervalTransform",
     "LogOddsTransform",
     "LogTransform",
@@ -221,6 +242,7 @@ __all__ = [
     "SimplexTransform",
     "Transform",
     "bounded_by_inputs",
+    "circular",
     "interval",
     "log",
     "logodds",

@@ -134,6 +134,24 @@ def _i1(p: Point) -> Any:
     return p.g * pt.switch(pt.eq(p.x, 0), 0.5, pt.i0(p.x) - ratio)
 
 
+def _not_in_shape(name: str) -> Partial:
+    """The regularized incomplete functions are differentiated in ``x`` only."""
+    reason = f"{name} is differentiable only in x (its last input), not in its shape parameters"
+    return lambda p: Undefined(reason)
+
+
+def _gammainc_density(p: Point) -> Any:
+    # d/dx P(a, x) = x^(a-1) e^(-x) / Γ(a), the Gamma(a, 1) density; Q = 1 - P.
+    a, x = p.inputs
+    return pt.exp(pt.xlogy0(a - 1.0, x) - x - pt.gammaln(a))
+
+
+def _betainc_density(p: Point) -> Any:
+    # d/dx I_x(a, b) = x^(a-1) (1-x)^(b-1) / B(a, b), the Beta(a, b) density.
+    a, b, x = p.inputs
+    return pt.exp(pt.xlogy0(a - 1.0, x) + pt.xlogy0(b - 1.0, 1.0 - x) - pt.betaln(a, b))
+
+
 def _log1mexp(p: Point) -> Any:
     # d/dx log(1 - e^x) = -e^x / (1 - e^x) = -1 / (e^-x - 1) = -1 / expm1(-x).
     return -p.g / pt.expm1(-p.x)
@@ -233,6 +251,13 @@ DERIVATIVES: dict[str, tuple[Partial, ...]] = {
     "betaln": (
         lambda p: p.g * (pt.digamma(p.x) - pt.digamma(p.x + p.y)),
         lambda p: p.g * (pt.digamma(p.y) - pt.digamma(p.x + p.y)),
+    ),
+    "gammainc": (_not_in_shape("gammainc"), lambda p: p.g * _gammainc_density(p)),
+    "gammaincc": (_not_in_shape("gammaincc"), lambda p: -p.g * _gammainc_density(p)),
+    "betainc": (
+        _not_in_shape("betainc"),
+        _not_in_shape("betainc"),
+        lambda p: p.g * _betainc_density(p),
     ),
     # d/dx x log x = log x + 1
     "xlogx": (lambda p: p.g * (pt.log(p.x) + 1.0),),

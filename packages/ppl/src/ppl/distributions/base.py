@@ -141,7 +141,7 @@ class Distribution:
         return as_distribution_variable(draw)
 
     @classmethod
-    def rv_inputs(cls, **bound: Any) -> Sequence[Any]:
+    def rv_inputs(cls, *args: Any, **bound: Any) -> Sequence[Any]:
         """The op's parameters from the bound ones (by default the same, in order)."""
         return [bound[name] for name, _ in cls._params]
 

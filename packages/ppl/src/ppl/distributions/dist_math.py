@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 import tensorops as pt
+from ppl.checks import check
 
 LOG_2PI = float(np.log(2 * np.pi))
 LOG_PI = float(np.log(np.pi))
@@ -20,6 +21,39 @@ def bound(logp: Any, *support: Any) -> Any:
     for condition in support[1:]:
         ok = pt.and_(ok, condition)
     return pt.switch(ok, logp, MINUS_INF)
+
+
+def guard(logp: Any, distribution: str, *conditions: tuple[Any, str]) -> Any:
+    """``logp`` under one parameter check per ``(condition, "sigma > 0")`` pair, so that a
+    failure names the distribution and the very condition that failed."""
+    for condition, text in conditions:
+        logp = check(logp, condition, message=f"{distribution}: {text}")
+    return logp
+
+
+def positive_rate(scale: Any) -> Any:
+    """``rate > 0`` for a distribution drawn with ``scale = 1 / rate``: a zero rate
+    makes an infinite scale."""
+    return pt.and_(pt.gt(scale, 0), pt.lt(scale, np.inf))
+
+
+def is_integer(value: Any) -> Any:
+    """Whether each entry of ``value`` is a whole number (discrete supports)."""
+    return pt.eq(value, pt.floor(value))
+
+
+def logaddexp(a: Any, b: Any) -> Any:
+    """log(exp(a) + exp(b)) without overflow."""
+    larger = pt.maximum(a, b)
+    safe = pt.switch(pt.isinf(larger), 0.0, larger)
+    return safe + pt.log(pt.exp(a - safe) + pt.exp(b - safe))
+
+
+def student_t_lcdf(nu: Any, z: Any) -> Any:
+    """log P(T <= z) for T a standard Student t: the tail P(T <= -|z|) is
+    I_{nu/(nu+z^2)}(nu/2, 1/2) / 2, the regularized incomplete beta."""
+    tail = 0.5 * pt.betainc(nu / 2.0, 0.5, nu / (nu + z * z))
+    return pt.switch(pt.lt(z, 0), pt.log(tail), pt.log1p(-tail))
 
 
 def normal_lcdf(mu: Any, sigma: Any, value: Any) -> Any:
@@ -41,5 +75,20 @@ def logdiffexp(a: Any, b: Any) -> Any:
 
 
 def log_regularized_gamma_upper(a: Any, x: Any) -> Any:
-    """log Q(a, x) (the upper regularized incomplete gamma), as PyTensor computes it."""
-    return pt.log(pt.gammaincc(a, x))
+    """log Q(a, x) (the upper regularized incomplete gamma); where Q is near one it is
+    taken as log1p(-P), which keeps the digits that 1 - P would lose."""
+    upper = pt.gammaincc(a, x)
+    return pt.switch(pt.lt(upper, 0.5), pt.log(upper), pt.log1p(-pt.gammainc(a, x)))
+
+
+def log_regularized_gamma_lower(a: Any, x: Any) -> Any:
+    """log P(a, x) (the lower regularized incomplete gamma, a Gamma(a, 1) log CDF),
+    through log1p(-Q) where P is near one."""
+    lower = pt.gammainc(a, x)
+    return pt.switch(pt.lt(lower, 0.5), pt.log(lower), pt.log1p(-pt.gammaincc(a, x)))
+
+
+def log_regularized_beta(a: Any, b: Any, x: Any) -> Any:
+    """log I_x(a, b), through log1p(-I_{1-x}(b, a)) where it is near one."""
+    lower = pt.betainc(a, b, x)
+    return pt.switch(pt.lt(lower, 0.5), pt.log(lower), pt.log1p(-pt.betainc(b, a, 1.0 - x)))

@@ -130,6 +130,10 @@ SCALAR_OPS: dict[str, ScalarOp] = _rows(
     _special("digamma", sp.psi),
     _special("polygamma", fn.polygamma, 2, upcast_inputs=(1,), grad_inputs=(1,)),
     _special("betaln", sp.betaln, 2),
+    # regularized incomplete gamma P(a, x), Q(a, x) and beta I_x(a, b): derivatives in x only
+    _special("gammainc", sp.gammainc, 2, grad_inputs=(1,)),
+    _special("gammaincc", sp.gammaincc, 2, grad_inputs=(1,)),
+    _special("betainc", sp.betainc, 3, grad_inputs=(2,)),
     _special("xlogx", fn.xlogx),
     _special("xlogy0", sp.xlogy, 2),
     _special("i0", sp.i0),

@@ -39,6 +39,8 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "erfinv": ("unit",), "erfcinv": ("erfc_range",), "log1mexp": ("negative",),
     "gamma": ("positive",), "gammaln": ("positive",), "digamma": ("positive",),
     "polygamma": ("order", "positive"), "betaln": ("positive", "positive"),
+    "gammainc": ("positive", "positive"), "gammaincc": ("positive", "positive"),
+    "betainc": ("positive", "positive", "probability"),
     "xlogx": ("positive",), "xlogy0": ("real", "positive"),
     "left_shift": ("real", "shift"), "right_shift": ("real", "shift"),
     "clip": ("real", "low", "high"), "switch": ("condition", "real", "real"),
