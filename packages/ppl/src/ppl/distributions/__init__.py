@@ -16,15 +16,19 @@ from ppl.distributions.continuous import (
     Uniform,
 )
 from ppl.distributions.discrete import DiscreteUniform, Poisson
+from ppl.distributions.multivariate import Dirichlet, Multinomial, MvNormal
 
 __all__ = [
     "Continuous",
+    "Dirichlet",
     "Discrete",
     "DiscreteUniform",
     "Distribution",
     "Exponential",
     "HalfCauchy",
     "HalfNormal",
+    "Multinomial",
+    "MvNormal",
     "Normal",
     "Poisson",
     "Uniform",
