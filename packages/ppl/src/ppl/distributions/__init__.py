@@ -16,6 +16,7 @@ from ppl.distributions.continuous import (
     Uniform,
 )
 from ppl.distributions.discrete import DiscreteUniform, Poisson
+from ppl.distributions.mixture import Mixture, NormalMixture, ZeroInflatedPoisson
 from ppl.distributions.multivariate import Dirichlet, Multinomial, MvNormal
 
 __all__ = [
@@ -27,11 +28,14 @@ __all__ = [
     "Exponential",
     "HalfCauchy",
     "HalfNormal",
+    "Mixture",
     "Multinomial",
     "MvNormal",
     "Normal",
+    "NormalMixture",
     "Poisson",
     "Uniform",
+    "ZeroInflatedPoisson",
     "distribution_of",
     "logcdf_rules",
     "logp_rules",

@@ -63,12 +63,14 @@ class ComponentsRandomVariable(RandomVariable):
             rest = rest[count:]
         return own, parts
 
-    def component_logp(self, position: int, value: Any, params: Sequence[Any]) -> Any:
-        """The elementwise log density of component ``position`` at ``value``."""
-        rule = density_rule(logp_rules, self.components[position])
+    def component_logp(
+        self, position: int, value: Any, params: Sequence[Any], rules: Any = logp_rules
+    ) -> Any:
+        """Component ``position``'s elementwise log density (or log CDF, with ``rules``)."""
+        rule = density_rule(rules, self.components[position])
         if rule is None:
             raise NotImplementedError(
-                f"{self.name}: no log density is declared for the component "
+                f"{self.name}: no {rules.name} is declared for the component "
                 f"{self.components[position].name}"
             )
         return rule(value, *params)
@@ -94,6 +96,14 @@ def component_of(owner: str, role: str, dist: Any) -> tuple[RandomVariable, Tens
             "belongs to a model"
         )
     return node.op, dist
+
+
+def static_or_symbolic_shape(var: TensorVariable) -> Any:
+    """``var``'s shape as ints when the type knows it, else symbolically."""
+    static = var.type.shape
+    if all(s is not None for s in static):
+        return tuple(int(s) for s in static)
+    return pt.shape(var)
 
 
 def params_broadcast_to(dist: TensorVariable, shape: Any) -> list[TensorVariable]:
