@@ -17,15 +17,18 @@ from ppl.distributions.continuous import (
 )
 from ppl.distributions.discrete import DiscreteUniform, Poisson
 from ppl.distributions.mixture import Mixture, NormalMixture, ZeroInflatedPoisson
+from ppl.distributions.timeseries import AR, GaussianRandomWalk
 from ppl.distributions.multivariate import Dirichlet, Multinomial, MvNormal
 
 __all__ = [
+    "AR",
     "Continuous",
     "Dirichlet",
     "Discrete",
     "DiscreteUniform",
     "Distribution",
     "Exponential",
+    "GaussianRandomWalk",
     "HalfCauchy",
     "HalfNormal",
     "Mixture",
