@@ -16,6 +16,7 @@ from ppl.distributions.continuous import (
     Uniform,
 )
 from ppl.distributions.discrete import DiscreteUniform, Poisson
+from ppl.distributions.lkj import LKJCholeskyCov
 from ppl.distributions.mixture import Mixture, NormalMixture, ZeroInflatedPoisson
 from ppl.distributions.timeseries import AR, GaussianRandomWalk
 from ppl.distributions.multivariate import Dirichlet, Multinomial, MvNormal
@@ -31,6 +32,7 @@ __all__ = [
     "GaussianRandomWalk",
     "HalfCauchy",
     "HalfNormal",
+    "LKJCholeskyCov",
     "Mixture",
     "Multinomial",
     "MvNormal",
