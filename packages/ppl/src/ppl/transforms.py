@@ -167,7 +167,7 @@ def packed_diagonal_mask(packed_length: Any) -> np.ndarray:
     """1.0 where a packed lower triangle (rows laid end to end) holds a diagonal entry."""
     if packed_length is None:
         raise ValueError("a packed Cholesky factor needs a known length")
-    n = int(round((np.sqrt(8 * int(packed_length) + 1) - 1) / 2))
+    n = round((np.sqrt(8 * int(packed_length) + 1) - 1) / 2)
     if n * (n + 1) // 2 != int(packed_length):
         raise ValueError(f"{packed_length} is not the length of a packed lower triangle")
     mask = np.zeros(int(packed_length))

@@ -18,8 +18,8 @@ from ppl.distributions.continuous import (
 from ppl.distributions.discrete import DiscreteUniform, Poisson
 from ppl.distributions.lkj import LKJCholeskyCov
 from ppl.distributions.mixture import Mixture, NormalMixture, ZeroInflatedPoisson
-from ppl.distributions.timeseries import AR, GaussianRandomWalk
 from ppl.distributions.multivariate import Dirichlet, Multinomial, MvNormal
+from ppl.distributions.timeseries import AR, GaussianRandomWalk
 
 __all__ = [
     "AR",

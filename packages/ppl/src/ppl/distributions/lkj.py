@@ -118,8 +118,9 @@ class _LKJCholeskyCov(Continuous):
         sd_op, sd = component_of("LKJCholeskyCov", "sd_dist", bound["sd_dist"])
         require_univariate("LKJCholeskyCov", "sd_dist", sd_op)
         if sd.ndim and sd.type.shape[-1] not in (None, 1, n):
-            raise ValueError(f"LKJCholeskyCov: sd_dist has shape {sd.type.shape}; its last "
-                             f"axis must be n = {n}")
+            raise ValueError(
+                f"LKJCholeskyCov: sd_dist has shape {sd.type.shape}; its last axis must be n = {n}"
+            )
         sd_shape = (n,) if sd.ndim == 0 else (*pt.shape_tuple(sd)[:-1], n)
         if shape is not None:
             size = cls._size_from_shape(shape)
@@ -140,7 +141,9 @@ class _LKJCholeskyCov(Continuous):
         jacobian = pt.sum(log_w - rows * pt.log(stds), axis=-1)
         sd_logp = pt.sum(op.component_logp(0, stds, sd), axis=-1)
         logp = sd_logp + lkj + jacobian
-        logp = pt.switch(pt.all(pt.gt(value[..., diagonal_positions(n)], 0), axis=-1), logp, -np.inf)
+        logp = pt.switch(
+            pt.all(pt.gt(value[..., diagonal_positions(n)], 0), axis=-1), logp, -np.inf
+        )
         return check(logp, pt.gt(eta, 0), message="LKJCholeskyCov: eta > 0")
 
     @classmethod

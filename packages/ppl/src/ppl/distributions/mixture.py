@@ -47,9 +47,7 @@ class MixtureRandomVariable(ComponentsRandomVariable):
     __props__ = (*ComponentsRandomVariable.__props__, "stacked")
     own_params = 1
 
-    def __init__(
-        self, components: Sequence[RandomVariable], stacked: bool, inplace: bool = False
-    ):
+    def __init__(self, components: Sequence[RandomVariable], stacked: bool, inplace: bool = False):
         self.stacked = bool(stacked)
         count = sum(len(c.parsed.inputs) for c in components)
         core = "(k)" if stacked else "()"
@@ -76,9 +74,7 @@ class MixtureRandomVariable(ComponentsRandomVariable):
         if self.stacked:
             return self.component_logp(0, pt.expand_dims(value, -1), parts[0], rules)
         zeros = pt.zeros_like(value, dtype="float64")
-        terms = [
-            self.component_logp(j, value, part, rules) + zeros for j, part in enumerate(parts)
-        ]
+        terms = [self.component_logp(j, value, part, rules) + zeros for j, part in enumerate(parts)]
         return pt.stack(terms, axis=-1)
 
 
@@ -205,8 +201,11 @@ class ZeroInflatedPoisson(Discrete):
         logp = pt.switch(pt.eq(value, 0), at_zero, pt.log(psi) + poisson)
         logp = bound(logp, pt.ge(value, 0))
         return check(
-            logp, pt.ge(psi, 0), pt.le(psi, 1), pt.ge(mu, 0), message="ZeroInflatedPoisson: "
-            "0 <= psi <= 1, mu >= 0"
+            logp,
+            pt.ge(psi, 0),
+            pt.le(psi, 1),
+            pt.ge(mu, 0),
+            message="ZeroInflatedPoisson: 0 <= psi <= 1, mu >= 0",
         )
 
     @classmethod

@@ -51,8 +51,10 @@ def _steps_and_size(owner: str, steps: Any, shape: Any, size: Any, extra: int) -
         if steps is None:
             steps = int(length) - extra
         elif int(steps) + extra != int(length):
-            raise ValueError(f"{owner}: shape {shape} has {length} times, steps={steps} needs "
-                             f"{int(steps) + extra}")
+            raise ValueError(
+                f"{owner}: shape {shape} has {length} times, steps={steps} needs "
+                f"{int(steps) + extra}"
+            )
         size = shape[:-1] or None
     if steps is None:
         raise ValueError(f"{owner}: give steps or a shape that includes the time axis")
