@@ -12,7 +12,7 @@ their values, and its log density (``rule(op, value, *inputs)``, bound by
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -26,7 +26,7 @@ from tensorops.variable import TensorVariable
 class ComponentsRandomVariable(RandomVariable):
     """A random variable whose inputs are its own parameters, then each component's."""
 
-    __props__ = (*RandomVariable.__props__, "components")
+    __props__: ClassVar[tuple[str, ...]] = (*RandomVariable.__props__, "components")  # type: ignore[assignment]
     rule_reads_op = True
     own_params: ClassVar[int] = 0
     """How many of the inputs (after rng and size) are the variable's own parameters."""
@@ -43,8 +43,8 @@ class ComponentsRandomVariable(RandomVariable):
         self.components = tuple(components)
         super().__init__(name, signature, dtype, self.sample, param_names, inplace)
 
-    def sample(self, rng: np.random.Generator, *params: Any, size: Any) -> Any:
-        raise NotImplementedError(f"{type(self).__name__} must define sample")
+    sample: Callable[..., Any]
+    """``sample(rng, *params, size=...)``: the NumPy draws (each subclass defines it)."""
 
     def with_inplace(self, inplace: bool = True) -> RandomVariable:
         clone = copy.copy(self)
@@ -102,14 +102,16 @@ def static_or_symbolic_shape(var: TensorVariable) -> Any:
     """``var``'s shape as ints when the type knows it, else symbolically."""
     static = var.type.shape
     if all(s is not None for s in static):
-        return tuple(int(s) for s in static)
+        return tuple(int(s) for s in static if s is not None)
     return pt.shape(var)
 
 
 def params_broadcast_to(dist: TensorVariable, shape: Any) -> list[TensorVariable]:
     """The parameters of ``dist``, each broadcast to ``shape`` (a univariate component's
     draw shape), so that the component's own ``size`` is kept."""
-    return [pt.broadcast_to(pt.as_tensor(p), shape) for p in dist.owner.inputs[2:]]
+    node = dist.owner
+    assert node is not None, "a component is the draw of a random variable"
+    return [pt.broadcast_to(pt.as_tensor(p), shape) for p in node.inputs[2:]]
 
 
 def require_univariate(owner: str, role: str, op: RandomVariable) -> None:

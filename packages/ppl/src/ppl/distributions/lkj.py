@@ -16,7 +16,7 @@ the correlation ``C = W Wᵀ``, density ``det(C)^(eta - 1) / c_n(eta)``, the den
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -79,7 +79,7 @@ def onion_correlation_cholesky(
 class LKJCholeskyCovRandomVariable(ComponentsRandomVariable):
     """Inputs ``(rng, size, eta, *sd_dist parameters)``; draws packed Cholesky factors."""
 
-    __props__ = (*ComponentsRandomVariable.__props__, "n")
+    __props__: ClassVar[tuple[str, ...]] = (*ComponentsRandomVariable.__props__, "n")
     own_params = 1
 
     def __init__(self, sd_op: RandomVariable, n: int, inplace: bool = False):
@@ -107,7 +107,7 @@ class _LKJCholeskyCov(Continuous):
     default_transform = transforms.cholesky_cov_packed
 
     @classmethod
-    def dist(  # type: ignore[override]
+    def dist(
         cls, *args: Any, shape: Any = None, size: Any = None, rng: Any = None, **kwargs: Any
     ) -> Any:
         bound = bind("LKJCholeskyCov", cls._params, cls.aliases, args, kwargs)
@@ -181,7 +181,7 @@ class LKJCholeskyCov:
     returns ``(chol, corr, stds)`` (``name_corr``, ``name_stds`` deterministics when
     ``store_in_trace``), else the packed factor."""
 
-    def __new__(  # type: ignore[misc]
+    def __new__(
         cls,
         name: str,
         eta: Any,

@@ -9,7 +9,7 @@ variable whose last axis runs over the components (``pm.Normal.dist(mu=[0, 5])``
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -44,7 +44,7 @@ class MixtureRandomVariable(ComponentsRandomVariable):
     """Inputs ``(rng, size, w, *component parameters)``; ``stacked``: one component op
     whose parameters' last axis runs over the components, else one op per weight."""
 
-    __props__ = (*ComponentsRandomVariable.__props__, "stacked")
+    __props__: ClassVar[tuple[str, ...]] = (*ComponentsRandomVariable.__props__, "stacked")
     own_params = 1
 
     def __init__(self, components: Sequence[RandomVariable], stacked: bool, inplace: bool = False):
@@ -95,7 +95,7 @@ class Mixture(Distribution):
         return bound["w"], bound["comp_dists"]
 
     @classmethod
-    def dist(  # type: ignore[override]
+    def dist(
         cls, *args: Any, shape: Any = None, size: Any = None, rng: Any = None, **kwargs: Any
     ) -> Any:
         bound_params = bind(cls.__name__, cls._params, cls.aliases, args, kwargs)

@@ -9,7 +9,7 @@ is part of the op (it fixes the length of the series, ``steps + 1`` or ``steps +
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -84,7 +84,7 @@ class TimeSeriesRandomVariable(ComponentsRandomVariable):
 class RandomWalkRandomVariable(TimeSeriesRandomVariable):
     """Inputs ``(rng, size, mu, sigma, *init_dist parameters)``."""
 
-    __props__ = (*ComponentsRandomVariable.__props__, "steps")
+    __props__: ClassVar[tuple[str, ...]] = (*ComponentsRandomVariable.__props__, "steps")  # type: ignore[assignment]
     own_params = 2
 
     def __init__(self, init: RandomVariable, steps: int, inplace: bool = False):
@@ -113,7 +113,7 @@ class GaussianRandomWalk(Distribution):
     aliases = SIGMA
 
     @classmethod
-    def dist(  # type: ignore[override]
+    def dist(
         cls, *args: Any, shape: Any = None, size: Any = None, rng: Any = None, **kwargs: Any
     ) -> Any:
         bound = bind(cls.__name__, cls._params, cls.aliases, args, kwargs)
@@ -149,7 +149,12 @@ class AutoregressiveRandomVariable(TimeSeriesRandomVariable):
     """Inputs ``(rng, size, rho, sigma, *init_dist parameters)``; ``rho`` holds the
     constant first when ``constant``, then the ``order`` lag coefficients."""
 
-    __props__ = (*ComponentsRandomVariable.__props__, "steps", "order", "constant")
+    __props__: ClassVar[tuple[str, ...]] = (  # type: ignore[assignment]
+        *ComponentsRandomVariable.__props__,
+        "steps",
+        "order",
+        "constant",
+    )
     own_params = 2
 
     def __init__(
@@ -191,7 +196,7 @@ class AR(Distribution):
     aliases = SIGMA
 
     @classmethod
-    def dist(  # type: ignore[override]
+    def dist(
         cls, *args: Any, shape: Any = None, size: Any = None, rng: Any = None, **kwargs: Any
     ) -> Any:
         bound = bind(cls.__name__, cls._params, cls.aliases, args, kwargs)
