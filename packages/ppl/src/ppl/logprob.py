@@ -16,7 +16,7 @@ from typing import Any
 
 import tensorops as pt
 from graphcore import Variable, ancestors
-from ppl.distributions.base import logcdf_rules, logp_rules
+from ppl.distributions.base import density_rule, logcdf_rules, logp_rules
 from randomstreams import RandomVariable
 from tensorops.elemwise import Elemwise
 from tensorops.variable import TensorVariable
@@ -57,7 +57,7 @@ def _measure(rv: Any, value: Any, rules: Any, what: str, *, with_jacobian: bool)
     node = rv.owner
     value_var = _as_value(rv, value)
     if node is not None and isinstance(node.op, RandomVariable):
-        rule = rules.lookup(node.op, None)
+        rule = density_rule(rules, node.op)
         if rule is None:
             raise NotImplementedError(
                 f"pm.{_verb(what)}: no {what} is declared for {node.op.name} random variables"

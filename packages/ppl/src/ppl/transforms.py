@@ -17,6 +17,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 import tensorops as pt
 
 Bounds = Callable[[Sequence[Any]], tuple[Any, Any]]
@@ -180,6 +182,41 @@ class OrderedTransform(Transform):
         return pt.sum(pt.as_tensor(value)[..., 1:], axis=-1)
 
 
+def packed_diagonal_mask(packed_length: Any) -> np.ndarray:
+    """1.0 where a packed lower triangle (rows laid end to end) holds a diagonal entry."""
+    if packed_length is None:
+        raise ValueError("a packed Cholesky factor needs a known length")
+    n = round((np.sqrt(8 * int(packed_length) + 1) - 1) / 2)
+    if n * (n + 1) // 2 != int(packed_length):
+        raise ValueError(f"{packed_length} is not the length of a packed lower triangle")
+    mask = np.zeros(int(packed_length))
+    mask[[i * (i + 3) // 2 for i in range(n)]] = 1.0
+    return mask
+
+
+class CholeskyCovPackedTransform(Transform):
+    """Packed Cholesky factors (positive diagonal) to the reals: log on the diagonal
+    entries, the others unchanged; the log-Jacobian is the sum of the diagonal's ``y``.
+    The masks keep every branch finite (no ``switch`` over an overflowing ``exp``)."""
+
+    name = "cholesky-cov-packed"
+    ndim_reduced = 1
+
+    def _mask(self, value: Any) -> np.ndarray:
+        return packed_diagonal_mask(pt.as_tensor(value).type.shape[-1])
+
+    def forward(self, value: Any, *inputs: Any) -> Any:
+        mask = self._mask(value)
+        return value * (1.0 - mask) + pt.log(value * mask + (1.0 - mask)) * mask
+
+    def backward(self, value: Any, *inputs: Any) -> Any:
+        mask = self._mask(value)
+        return value * (1.0 - mask) + pt.exp(value * mask) * mask
+
+    def log_jac_det(self, value: Any, *inputs: Any) -> Any:
+        return pt.sum(pt.as_tensor(value) * self._mask(value), axis=-1)
+
+
 class Chain(Transform):
     """``outer`` after ``inner``: ``forward = outer.forward(inner.forward(x))``."""
 
@@ -216,6 +253,7 @@ logodds = LogOddsTransform()
 circular = CircularTransform()
 simplex = SimplexTransform()
 ordered = OrderedTransform()
+cholesky_cov_packed = CholeskyCovPackedTransform()
 
 
 def interval(bounds: Bounds) -> IntervalTransform:
@@ -234,6 +272,7 @@ def bounded_by_inputs(lower: int, upper: int) -> IntervalTransform:
 
 __all__ = [
     "Chain",
+    "CholeskyCovPackedTransform",
     "CircularTransform",
     "IntervalTransform",
     "LogOddsTransform",
@@ -242,6 +281,7 @@ __all__ = [
     "SimplexTransform",
     "Transform",
     "bounded_by_inputs",
+    "cholesky_cov_packed",
     "circular",
     "interval",
     "log",

@@ -30,10 +30,15 @@ from ppl.distributions.discrete import (
     Poisson,
 )
 from ppl.distributions.gamma_beta import Beta, ChiSquared, Gamma, InverseGamma
+from ppl.distributions.lkj import LKJCholeskyCov
+from ppl.distributions.mixture import Mixture, NormalMixture, ZeroInflatedPoisson
+from ppl.distributions.multivariate import Dirichlet, Multinomial, MvNormal
 from ppl.distributions.overdispersed import BetaBinomial, NegativeBinomial
 from ppl.distributions.positive import HalfFlat, HalfStudentT, LogNormal, Pareto, Wald, Weibull
+from ppl.distributions.timeseries import AR, GaussianRandomWalk
 
 __all__ = [
+    "AR",
     "Bernoulli",
     "Beta",
     "BetaBinomial",
@@ -42,23 +47,30 @@ __all__ = [
     "Cauchy",
     "ChiSquared",
     "Continuous",
+    "Dirichlet",
     "Discrete",
     "DiscreteUniform",
     "Distribution",
     "Exponential",
     "Flat",
     "Gamma",
+    "GaussianRandomWalk",
     "Geometric",
     "HalfCauchy",
     "HalfFlat",
     "HalfNormal",
     "HalfStudentT",
     "InverseGamma",
+    "LKJCholeskyCov",
     "Laplace",
     "LogNormal",
     "Logistic",
+    "Mixture",
+    "Multinomial",
+    "MvNormal",
     "NegativeBinomial",
     "Normal",
+    "NormalMixture",
     "Pareto",
     "Poisson",
     "StudentT",
@@ -66,6 +78,7 @@ __all__ = [
     "VonMises",
     "Wald",
     "Weibull",
+    "ZeroInflatedPoisson",
     "distribution_of",
     "logcdf_rules",
     "logp_rules",

@@ -18,6 +18,7 @@ differ (``Exponential(lam)`` draws with ``scale = 1/lam``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -46,6 +47,16 @@ _CLASS_OF_OP: dict[str, type[Distribution]] = {}
 def rv_op(name: str) -> RandomVariable:
     """randomstreams' op for the distribution ``name`` (a row of its table)."""
     return DISTRIBUTIONS[name].op
+
+
+def density_rule(rules: OpRegistry[LogDensityRule], op: Any) -> LogDensityRule | None:
+    """``op``'s rule as ``rule(value, *op_inputs)``. An op built from other distributions
+    (a mixture of its components) keeps them as its own data and declares
+    ``rule_reads_op = True``: its rule takes the op first, bound here."""
+    rule = rules.lookup(op, None)
+    if rule is not None and getattr(op, "rule_reads_op", False):
+        return functools.partial(rule, op)
+    return rule
 
 
 def distribution_of(op: Any) -> type[Distribution] | None:

@@ -14,7 +14,7 @@ from typing import Any
 import tensorops as pt
 from autodiff import grad, hessian
 from graphcore import Variable
-from ppl.distributions.base import logp_rules
+from ppl.distributions.base import density_rule, logp_rules
 from ppl.rebuild import substitute
 from tensorops.variable import TensorVariable
 
@@ -69,7 +69,10 @@ def model_logp_terms(model: Any, vars: Sequence[Any] | None, jacobian: bool) -> 
             )
         rv: Any = var
         inputs = substitute(rv.owner.inputs[2:], givens)
-        term = logp_rules.lookup(rv.owner.op)(givens[rv], *inputs)
+        rule = density_rule(logp_rules, rv.owner.op)
+        if rule is None:
+            raise LookupError(f"model.logp: no log density is declared for {rv.owner.op}")
+        term = rule(givens[rv], *inputs)
         transform = model.rvs_to_transforms.get(rv)
         if jacobian and transform is not None:
             log_jac = transform.log_jac_det(model.rvs_to_values[rv], *inputs)
