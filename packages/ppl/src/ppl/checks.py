@@ -10,7 +10,7 @@ a sampler's density replaces each check by ``switch(all(condition), logp, -inf)`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
@@ -29,9 +29,9 @@ class CheckParameter(Op):
     """``logp`` unchanged when all of ``conditions`` hold; raises otherwise."""
 
     __props__ = ("message",)
-    view_map: ClassVar[dict[int, list[int]]] = {0: [0]}
 
     def __init__(self, message: str):
+        self.view_map = {0: [0]}
         self.message = message
 
     def make_node(self, logp: Any, *conditions: Any) -> Apply:

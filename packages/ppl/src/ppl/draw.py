@@ -35,16 +35,17 @@ def _batch_random_variable(
     """The node drawing ``n`` times as many values, along a new leading axis."""
     op: Any = node.op
     rng, _size, *params = inputs
-    draw = node.outputs[1]
+    draw: Any = node.outputs[1]
     batch_ndim = draw.type.ndim - op.ndim_supp
-    aligned = []
+    aligned: list[Any] = []
+    param: Any
     for param, core, flag in zip(params, op.parsed.inputs, batched[2:], strict=True):
         if flag:
             missing = batch_ndim - (param.ndim - 1 - len(core))
             aligned.append(_insert_axes(param, missing))
         else:
             aligned.append(param)
-    original_size = node.inputs[1]
+    original_size: Any = node.inputs[1]
     if original_size.type.shape[0]:
         new_size = pt.concatenate([pt.as_tensor([n], dtype="int64"), original_size])
     elif any(batched[2:]):

@@ -34,7 +34,7 @@ def is_random(var: Variable) -> bool:
     )
 
 
-def _as_value(rv: TensorVariable, value: Any) -> TensorVariable:
+def _as_value(rv: Any, value: Any) -> TensorVariable:
     tensor = pt.as_tensor(value)
     if str(rv.dtype).startswith("float") and str(tensor.dtype) != str(rv.dtype):
         tensor = pt.cast(tensor, rv.dtype)
@@ -87,8 +87,7 @@ Inversion = tuple[Variable, TensorVariable, TensorVariable]
 
 def _invert(rv: Variable, value: TensorVariable) -> Inversion | None:
     """``(base, inverse(value), log|d inverse / d value|)`` for an invertible map."""
-    node = rv.owner
-    assert node is not None
+    node: Any = rv.owner
     name = getattr(node.op.scalar_op, "name", "")
     random_inputs = [i for i, inp in enumerate(node.inputs) if is_random(inp)]
     if len(random_inputs) != 1:

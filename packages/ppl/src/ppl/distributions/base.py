@@ -61,8 +61,7 @@ def density_rule(rules: OpRegistry[LogDensityRule], op: Any) -> LogDensityRule |
 
 def distribution_of(op: Any) -> type[Distribution] | None:
     """The ppl class that declared the random variable op ``op``."""
-    name = getattr(op, "name", None)
-    return _CLASS_OF_OP.get(name) if isinstance(op, RandomVariable) else None
+    return _CLASS_OF_OP.get(op.name) if isinstance(op, RandomVariable) else None
 
 
 class Distribution:
@@ -169,7 +168,8 @@ class Distribution:
         if isinstance(shape, (int, np.integer)):
             shape = (int(shape),)
         if isinstance(shape, Variable):
-            return shape if support == 0 else shape[: shape.shape[0] - support]
+            vector: Any = shape
+            return vector if support == 0 else vector[: vector.shape[0] - support]
         shape = tuple(shape)
         return shape[: len(shape) - support] if support else shape
 

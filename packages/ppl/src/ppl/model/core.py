@@ -169,11 +169,11 @@ class Model:
 
     @property
     def continuous_value_vars(self) -> list[Variable]:
-        return [v for v in self.value_vars if str(v.type.dtype).startswith("float")]
+        return [v for v in self.value_vars if str(tensor_type(v).dtype).startswith("float")]
 
     @property
     def discrete_value_vars(self) -> list[Variable]:
-        return [v for v in self.value_vars if not str(v.type.dtype).startswith("float")]
+        return [v for v in self.value_vars if not str(tensor_type(v).dtype).startswith("float")]
 
     @property
     def unobserved_RVs(self) -> list[Variable]:

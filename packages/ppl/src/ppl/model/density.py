@@ -16,6 +16,7 @@ from autodiff import grad, hessian
 from graphcore import Variable
 from ppl.distributions.base import density_rule, logp_rules
 from ppl.rebuild import substitute
+from tensorops.opsupport import tensor_type
 from tensorops.variable import TensorVariable
 
 
@@ -136,9 +137,10 @@ def model_d2logp(
     flat = pt.dvector("__flat_values")
     sizes, shapes, pieces, start = [], [], [], 0
     for value in wrt:
-        shape = tuple(value.type.shape)
-        if any(s is None for s in shape):
+        static = tuple(tensor_type(value).shape)
+        if any(s is None for s in static):
             raise ValueError(f"d2logp: the shape of {value} must be known")
+        shape = tuple(int(s) for s in static if s is not None)
         size = 1
         for s in shape:
             size *= s
@@ -149,5 +151,5 @@ def model_d2logp(
     flat_cost = substitute([cost], dict(zip(wrt, pieces, strict=True)))[0]
     matrix = hessian(flat_cost, flat, disconnected_inputs="ignore")
     joined = _flat_join(wrt)
-    result = substitute([matrix], {flat: joined})[0]
+    result: Any = substitute([matrix], {flat: joined})[0]
     return -result if negate_output else result

@@ -15,6 +15,7 @@ import numpy as np
 import tensorops as pt
 from graphcore import Variable, function, graph_inputs
 from ppl.model.density import model_logp_terms, replace_rvs_by_values
+from tensorops.opsupport import tensor_type
 
 
 class PointFunction:
@@ -60,7 +61,7 @@ class PointFunction:
                     f"the point has no value for {var.name!r}; this function reads "
                     f"{self.input_names}"
                 )
-            args.append(np.asarray(given[var.name], dtype=var.type.dtype))
+            args.append(np.asarray(given[var.name], dtype=tensor_type(var).dtype))
         return self.function(*args)
 
 

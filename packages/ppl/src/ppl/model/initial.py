@@ -18,7 +18,7 @@ from ppl.distributions.base import distribution_of
 from ppl.rebuild import substitute
 
 
-def support_point(rv: Variable) -> Any:
+def support_point(rv: Any) -> Any:
     """The distribution's central value, shaped like ``rv``."""
     node = rv.owner
     cls = distribution_of(node.op) if node is not None else None
@@ -32,13 +32,14 @@ def support_point(rv: Variable) -> Any:
 def initial_point(model: Any) -> dict[str, np.ndarray]:
     givens: dict[Variable, Variable] = {}
     outputs = []
+    rv: Any
     for rv in [*model.free_RVs, *model.observed_RVs]:
         inputs = substitute(rv.owner.inputs[2:], givens)
         if rv in model.observed_RVs:
             givens[rv] = model.rvs_to_values[rv]
             continue
         given = model.rvs_to_initial_values.get(rv)
-        start = pt.as_tensor(given) if given is not None else support_point(rv)
+        start: Any = pt.as_tensor(given) if given is not None else support_point(rv)
         start = substitute([start], givens)[0]
         if str(start.dtype) != str(rv.dtype):
             start = pt.cast(start, rv.dtype)

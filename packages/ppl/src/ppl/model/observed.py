@@ -9,6 +9,7 @@ are NaN (or masked) are imputed as PyMC does: they become the free variable
 
 from __future__ import annotations
 
+import typing
 import warnings
 from typing import Any
 
@@ -19,6 +20,7 @@ from graphcore import SharedVariable, Variable
 from ppl.logprob import is_random
 from ppl.model.values import make_value_variable
 from ppl.model.variables import mark_registered
+from tensorops.opsupport import tensor_type
 from tensorops.variable import TensorVariable
 
 
@@ -53,10 +55,11 @@ def _as_observed(name: str, observed: Any) -> Any:
 
 def _data_shape(observed: Any) -> tuple[Any, ...]:
     if isinstance(observed, Variable):
-        static = observed.type.shape
+        static = tensor_type(observed).shape
         if all(s is not None for s in static) and not isinstance(observed, SharedVariable):
             return tuple(static)
-        return tuple(observed.shape[i] for i in range(observed.type.ndim))
+        tensor: Any = observed
+        return tuple(tensor.shape[i] for i in range(len(static)))
     return tuple(np.shape(observed))
 
 
@@ -157,7 +160,8 @@ def _observed_tensor(rv: TensorVariable, name: str, observed: Any) -> TensorVari
     _check_integral(rv, name, data)
     if data.dtype != np.dtype(dtype):
         data = data.astype(dtype)
-    return pt.constant(data, name=f"{name}{{observed}}")
+    constant: Any = pt.constant(data, name=f"{name}{{observed}}")
+    return typing.cast(TensorVariable, constant)
 
 
 def register_observed(model: Any, rv: TensorVariable, name: str, observed: Any) -> TensorVariable:
@@ -191,16 +195,18 @@ def _register_imputed(
         ImputationWarning,
         stacklevel=5,  # the line of user code that declared the variable
     )
-    if rv.owner is None or rv.owner.op.ndim_supp != 0:
-        raise NotImplementedError(
-            f"{name}: missing observed entries are imputed for univariate distributions only"
+    op: Any = rv.owner.op if rv.owner is not None else None
+    if op is None or op.ndim_supp != 0:
+        raise ValueError(
+            f"{name}: missing observed entries are imputed for univariate distributions only; "
+            "drop the rows with missing entries of a multivariate observation"
         )
     _check_integral(rv, name, np.asarray(np.ma.getdata(observed))[~mask])
     filled = np.where(mask, 0, np.ma.getdata(observed)).astype(str(rv.dtype))
     missing_index = np.flatnonzero(mask.ravel())
     present_index = np.flatnonzero(~mask.ravel())
-    op = rv.owner.op
-    rng, _size, *params = rv.owner.inputs
+    node: Any = rv.owner
+    rng, _size, *params = node.inputs
     full_params = [pt.broadcast_to(p, rv.shape).flatten() for p in params]
     missing_rv = op(rng, None, *[p[missing_index] for p in full_params])
     present_rv = op(rng, None, *[p[present_index] for p in full_params])
