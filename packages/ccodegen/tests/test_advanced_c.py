@@ -16,14 +16,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-from test_more_ops_c import AS_BUILT, Case, Compiled, _calls, _compare, _run, tensor, values_of
+from c_harness import Case, Compiled, check_case, compile_cases, tensor, values_of
 
 import tensorops as pt
 from ccodegen import have_c_compiler
-from ccodegen.linker import compile_segments
-from ccodegen.program import SegmentCaller
 from ccodegen.translate import translate_segment
-from graphcore import Variable, function
+from graphcore import Variable
 from tensorops.indexing.advanced import AdvancedSubtensor
 from tensorops.indexing.key import ARRAY, INT
 from tensorops.products import TensorDot
@@ -258,32 +256,12 @@ for dtype in ("float64", "float32"):
 
 @pytest.fixture(scope="module")
 def compiled() -> dict[str, Compiled]:
-    """Every case's Python function and C segment, the segments in one unit."""
-    functions, segments = {}, {}
-    for each in CASES:
-        python = function(each.inputs, each.outputs, mode=AS_BUILT)
-        nodes = python.maker.fgraph.toposort()
-        assert any(isinstance(node.op, each.op) for node in nodes), each.name
-        fgraph = python.maker.fgraph
-        segment = translate_segment(each.name, nodes, fgraph.inputs, fgraph.outputs)
-        assert segment is not None, f"{each.name}: no C"
-        functions[each.name], segments[each.name] = python, segment
-    module = compile_segments(list(segments.values()))
-    return {
-        name: Compiled(functions[name], SegmentCaller(segment, module), module)
-        for name, segment in segments.items()
-    }
+    return compile_cases(CASES)
 
 
 @pytest.mark.parametrize("name", [each.name for each in CASES])
 def test_c_matches_python(name: str, compiled: dict[str, Compiled]) -> None:
-    each = next(c for c in CASES if c.name == name)
-    program = compiled[name]
-    for number, values in enumerate(each.values):
-        for label, arguments in _calls(each, values):
-            expected = _run(lambda arguments=arguments: program.python(*arguments()))
-            got = _run(lambda arguments=arguments: program.caller.call(arguments()))
-            _compare(f"{name}, values {number}, {label}", each, expected, got)
+    check_case(next(c for c in CASES if c.name == name), compiled[name])
 
 
 @pytest.mark.parametrize(

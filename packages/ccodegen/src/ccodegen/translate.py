@@ -111,6 +111,8 @@ def translate_segment(
         if emitted is None:
             return None
         node_code.append((ctx, emitted))
+    # A producer whose values a reader computes itself keeps only its lengths: marked as
+    # a view, it gets no buffer, and its loop is not emitted.
     absorbed = {ctx.producer.node for ctx, emitted in node_code if emitted.absorbs and ctx.producer}
     node_code = [
         (ctx, NodeC(emitted.shape, "", views=frozenset({0})))
