@@ -100,8 +100,12 @@ def points(name: str, dtype: str) -> list[np.ndarray]:
         first, second = (axis.reshape(-1) for axis in np.meshgrid(orders, grid, indexing="ij"))
         scattered = (_magnitudes(dtype, 4000)[rng.integers(0, 4000, 2000)]
                      * rng.choice(np.array([-1, 1], dtype=dtype), 2000))  # fmt: skip
-        wide = [np.concatenate([first, rng.integers(0, 40, 2000)]),
-                np.concatenate([second, scattered])]  # fmt: skip
+        n = np.concatenate([first, rng.integers(0, 40, 2000)])
+        x = np.concatenate([second, scattered])
+        # SciPy's zeta(n + 1, x) at a negative non-integer x adds one term per unit up to
+        # x = 9: near -2**52 that is a hang, not a value to compare with.
+        kept = ~((x < -(2.0**20)) & (x != np.floor(x)))
+        wide = [n[kept], x[kept]]
     elif op.nin == 2:
         # Every pair of a coarser grid, then pairs of random magnitudes and signs.
         grid = _wide(dtype, 40)

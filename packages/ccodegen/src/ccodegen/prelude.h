@@ -478,79 +478,107 @@ static inline float cg_erfcf(float x) { return (float)cg_erfc(x); }
 static inline double cg_gamma(double x) { return cg_gamma_cephes(x); }
 static inline float cg_gammaf(float x) { return (float)cg_gamma_cephes(x); }
 
+/* exp(x^2) erfc(x) in long double, x^2 split into x2 + its rounding error so that exp
+   loses nothing (at x = 50 that error alone is an ulp of a double). */
+static long double cg_erfcx_long(long double x) {
+    long double x2 = x * x, err = fmal(x, x, -x2);
+    return expl(x2) * (1.0L + err) * erfcl(x);
+}
 /* erfcx as SciPy computes it (the Faddeeva package): a continued fraction above 50,
-   2 exp(x^2) - erfcx(-x) below 0 (2 exp(x^2) alone below -6.1, infinity below -26.7).
-   Between 0 and 50 SciPy's Chebyshev pieces are within an ulp of the exact value, and so
-   is exp(x^2) erfc(x) in long double, with x^2 split exactly into x2 + err. */
+   1 / (sqrt(pi) x) above 5e7, 2 exp(x^2) - erfcx(-x) below 0 and 2 exp(x^2) alone below
+   -6.1. Between -6.1 and 50 SciPy evaluates Chebyshev fits of erfcx at y = 400 / (4 + |x|)
+   rounded to a double; they are within an ulp of the exact erfcx at the x' = 400 / y - 4
+   that y stands for, while x' itself moves the value by up to 8 ulp below |x| = 1. So this
+   rounds y the same way and takes the exact value at x'. */
 static double cg_erfcx(double x) {
     const double ispi = 0.56418958354775628694807945156; /* 1 / sqrt(pi) */
-    double x2, err;
-    long double e;
-    if (x >= 0) {
-        if (x > 50) {
-            if (x > 5e7) return ispi / x;
-            return ispi * ((x * x) * (x * x + 4.5) + 2) / (x * ((x * x) * (x * x + 5) + 3.75));
-        }
-        x2 = x * x;
-        err = fma(x, x, -x2);
-        e = expl((long double)x2) * (1.0L + (long double)err);
-        return (double)(e * erfcl((long double)x));
-    }
+    double y, e;
     if (isnan(x)) return x;
-    if (x < -26.7) return INFINITY;
-    if (x < -6.1) return 2 * exp(x * x);
-    return 2 * exp(x * x) - cg_erfcx(-x);
+    if (x > 50) {
+        if (x > 5e7) return ispi / x;
+        return ispi * ((x * x) * (x * x + 4.5) + 2) / (x * ((x * x) * (x * x + 5) + 3.75));
+    }
+    if (x < -6.1) return 2 * exp(x * x); /* infinite below about -26.6 */
+    y = 400 / (4 + fabs(x));
+    e = (double)cg_erfcx_long(400.0L / y - 4);
+    return x >= 0 ? e : 2 * exp(x * x) - e;
 }
 
-/* The x >= 0 with erf(x) = a and erfc(x) = c (a + c = 1, both given exactly): Newton's
-   method in long double from a single-precision guess, on erf(x) - a while a <= 1/2 and
-   on log erfc(x) - log c in the tail, so the result is the exact one rounded. */
+/* The x >= 0 with erf(x) = a and erfc(x) = c, in long double. Newton's method: on
+   erf(x) - a from the start of erfinv's series while a <= 1/2, on log(erfc(x) / c) from
+   x^2 = L - log(pi L) / 2, L = -log c (erfc's leading asymptotic term) above, where c
+   holds the digits that a has lost. Each converges in a few steps to the exact value. */
 static long double cg_inverse_erf(long double a, long double c) {
     const long double k = 1.1283791670955125738961589031215452L; /* 2 / sqrt(pi) */
-    long double x, step;
-    double w, p;
-    if (a == 0) return a;
-    w = -log((double)c * (double)(1 + a));
-    if (w < 5.0) {
-        w -= 2.5;
-        p = 2.81022636e-08;
-        p = 3.43273939e-07 + p * w; p = -3.5233877e-06 + p * w; p = -4.39150654e-06 + p * w;
-        p = 0.00021858087 + p * w; p = -0.00125372503 + p * w; p = -0.00417768164 + p * w;
-        p = 0.246640727 + p * w; p = 1.50140941 + p * w;
+    const long double pi = 3.1415926535897932384626433832795029L;
+    long double x, e, step, l;
+    if (a == 0) return 0;
+    if (a <= 0.5L) {
+        x = a / k * (1 + pi / 12 * a * a);
     } else {
-        w = sqrt(w) - 3.0;
-        p = -0.000200214257;
-        p = 0.000100950558 + p * w; p = 0.00134934322 + p * w; p = -0.00367342844 + p * w;
-        p = 0.00573950773 + p * w; p = -0.0076224613 + p * w; p = 0.00943887047 + p * w;
-        p = 1.00167406 + p * w; p = 2.83297682 + p * w;
+        l = -logl(c);
+        x = sqrtl(l - 0.5L * logl(pi * l));
     }
-    x = (long double)p * a;
-    for (int i = 0; i < 12; i++) {
+    for (int i = 0; i < 40; i++) {
         if (a <= 0.5L) {
             step = (erfl(x) - a) / (k * expl(-x * x));
         } else {
-            long double e = erfcl(x);
-            step = -(logl(e) - logl(c)) * e / (k * expl(-x * x));
+            e = erfcl(x);
+            step = logl(c / e) * e / (k * expl(-x * x));
         }
         x -= step;
-        if (fabsl(step) <= 1e-21L * fabsl(x)) break;
+        if (fabsl(step) <= 1e-19L * x) break;
     }
     return x;
 }
-/* scipy.special.erfinv (Boost's erf_inv, within an ulp of exact) and erfcinv (Cephes,
-   -ndtri(y / 2) / sqrt(2)): both the exact inverse, rounded. */
+/* scipy.special.erfinv is Boost's erf_inv, within an ulp of the exact inverse: that,
+   rounded. */
 static double cg_erfinv(double y) {
     double a = fabs(y);
     if (isnan(y) || a > 1) return NAN;
     if (a == 1) return copysign(INFINITY, y);
     return copysign((double)cg_inverse_erf(a, 1.0L - a), y);
 }
+/* |ndtri(p)| for p <= 1/2, the x with erfc(x / sqrt 2) = 2p, in long double. */
+static long double cg_ndtri_long(long double p) {
+    const long double sqrt2 = 1.4142135623730950488016887242096981L;
+    return sqrt2 * cg_inverse_erf(1 - 2 * p, 2 * p);
+}
+/* Cephes' ndtri, which scipy.special.erfcinv calls, is up to 3 ulp from exact in its tails
+   (its rounded steps) and 5 near the ends of its middle branch (its rational fit). Its
+   double steps are taken here as it takes them, with the exact value in place of each
+   fit: around 1/2, with s = p - 1/2 rounded, ndtri = sqrt(2 pi) s (1 + r); in the tails,
+   from x = sqrt(-2 log p) and z = 1 / x both rounded, ndtri = x0 - x1 with
+   x0 = x - log(x) / x, and x1 the exact value of that difference at 1 / z. Within 3 ulp
+   of SciPy's erfcinv but near the ends of the middle branch (see scalar_c.py). */
+static double cg_ndtri(double p) {
+    const double s2pi = 2.50662827463100050242;
+    double q = p, s, x, x0, z;
+    long double r, w;
+    int upper = 0;
+    if (!(p >= 0 && p <= 1)) return NAN;
+    if (p == 0) return -INFINITY;
+    if (p == 1) return INFINITY;
+    if (q > 1.0 - 0.13533528323661269189) { q = 1.0 - q; upper = 1; }
+    if (q > 0.13533528323661269189) {
+        s = q - 0.5;
+        if (s == 0) return s;
+        r = copysignl(cg_ndtri_long(0.5L - fabsl(s)), s) / (long double)s2pi / s - 1;
+        x = s + s * (double)r;
+        return x * s2pi;
+    }
+    x = sqrt(-2.0 * log(q));
+    x0 = x - log(x) / x;
+    z = 1.0 / x;
+    w = 1 / (long double)z;
+    r = w - logl(w) / w - cg_ndtri_long(expl(-w * w / 2));
+    x = x0 - (double)r;
+    return upper ? x : -x;
+}
+/* scipy.special.erfcinv(y) is -ndtri(y / 2) sqrt(1/2). */
 static double cg_erfcinv(double y) {
     if (!(y >= 0 && y <= 2)) return NAN;
-    if (y == 0) return INFINITY;
-    if (y == 2) return -INFINITY;
-    if (y <= 1) return (double)cg_inverse_erf(1.0L - y, y);
-    return -(double)cg_inverse_erf((long double)y - 1.0L, 2.0L - y);
+    return -cg_ndtri(0.5 * y) * 0.70710678118654752440;
 }
 
 /* Modified Bessel functions I0 and I1 as Cephes computes them: Chebyshev series of
@@ -611,7 +639,8 @@ static double cg_i1(double x) {
 
 /* scipy.special.polygamma: where(n == 0, psi(x), (-1.0)**(n + 1) * gamma(n + 1.0) *
    zeta(n + 1, x)) with NumPy's dtypes: a float32 n adds 1 and takes gamma in float32
-   (mode 1), a float32 x with a small integer n takes zeta in float32 (mode 2). */
+   (mode 1), a float32 x with a small integer n takes zeta in float32 (mode 2). As SciPy's,
+   zeta at a negative non-integer x adds a term per unit up to 9: slow far below 0. */
 #define CG_POLYGAMMA_MODE(n) _Generic((n), float: 1, signed char: 2, short: 2,           \
                                       unsigned char: 2, unsigned short: 2, default: 0)
 static double cg_polygamma_terms(double n, double x, int mode, int float_x) {
