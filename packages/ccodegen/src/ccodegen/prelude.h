@@ -477,3 +477,186 @@ static inline float cg_erff(float x) { return (float)cg_erf(x); }
 static inline float cg_erfcf(float x) { return (float)cg_erfc(x); }
 static inline double cg_gamma(double x) { return cg_gamma_cephes(x); }
 static inline float cg_gammaf(float x) { return (float)cg_gamma_cephes(x); }
+
+/* exp(x^2) erfc(x) in long double, x^2 split into x2 + its rounding error so that exp
+   loses nothing (at x = 50 that error alone is an ulp of a double). */
+static long double cg_erfcx_long(long double x) {
+    long double x2 = x * x, err = fmal(x, x, -x2);
+    return expl(x2) * (1.0L + err) * erfcl(x);
+}
+/* erfcx as SciPy computes it (the Faddeeva package): a continued fraction above 50,
+   1 / (sqrt(pi) x) above 5e7, 2 exp(x^2) - erfcx(-x) below 0 and 2 exp(x^2) alone below
+   -6.1. Between -6.1 and 50 SciPy evaluates Chebyshev fits of erfcx at y = 400 / (4 + |x|)
+   rounded to a double; they are within an ulp of the exact erfcx at the x' = 400 / y - 4
+   that y stands for, while x' itself moves the value by up to 8 ulp below |x| = 1. So this
+   rounds y the same way and takes the exact value at x'. */
+static double cg_erfcx(double x) {
+    const double ispi = 0.56418958354775628694807945156; /* 1 / sqrt(pi) */
+    double y, e;
+    if (isnan(x)) return x;
+    if (x > 50) {
+        if (x > 5e7) return ispi / x;
+        return ispi * ((x * x) * (x * x + 4.5) + 2) / (x * ((x * x) * (x * x + 5) + 3.75));
+    }
+    if (x < -6.1) return 2 * exp(x * x); /* infinite below about -26.6 */
+    y = 400 / (4 + fabs(x));
+    e = (double)cg_erfcx_long(400.0L / y - 4);
+    return x >= 0 ? e : 2 * exp(x * x) - e;
+}
+
+/* The x >= 0 with erf(x) = a and erfc(x) = c, in long double. Newton's method: on
+   erf(x) - a from the start of erfinv's series while a <= 1/2, on log(erfc(x) / c) from
+   x^2 = L - log(pi L) / 2, L = -log c (erfc's leading asymptotic term) above, where c
+   holds the digits that a has lost. Each converges in a few steps to the exact value. */
+static long double cg_inverse_erf(long double a, long double c) {
+    const long double k = 1.1283791670955125738961589031215452L; /* 2 / sqrt(pi) */
+    const long double pi = 3.1415926535897932384626433832795029L;
+    long double x, e, step, l;
+    if (a == 0) return 0;
+    if (a <= 0.5L) {
+        x = a / k * (1 + pi / 12 * a * a);
+    } else {
+        l = -logl(c);
+        x = sqrtl(l - 0.5L * logl(pi * l));
+    }
+    for (int i = 0; i < 40; i++) {
+        if (a <= 0.5L) {
+            step = (erfl(x) - a) / (k * expl(-x * x));
+        } else {
+            e = erfcl(x);
+            step = logl(c / e) * e / (k * expl(-x * x));
+        }
+        x -= step;
+        if (fabsl(step) <= 1e-19L * x) break;
+    }
+    return x;
+}
+/* scipy.special.erfinv is Boost's erf_inv, within an ulp of the exact inverse: that,
+   rounded. */
+static double cg_erfinv(double y) {
+    double a = fabs(y);
+    if (isnan(y) || a > 1) return NAN;
+    if (a == 1) return copysign(INFINITY, y);
+    return copysign((double)cg_inverse_erf(a, 1.0L - a), y);
+}
+/* |ndtri(p)| for p <= 1/2, the x with erfc(x / sqrt 2) = 2p, in long double. */
+static long double cg_ndtri_long(long double p) {
+    const long double sqrt2 = 1.4142135623730950488016887242096981L;
+    return sqrt2 * cg_inverse_erf(1 - 2 * p, 2 * p);
+}
+/* Cephes' ndtri, which scipy.special.erfcinv calls, is up to 3 ulp from exact in its tails
+   (its rounded steps) and 5 near the ends of its middle branch (its rational fit). Its
+   double steps are taken here as it takes them, with the exact value in place of each
+   fit: around 1/2, with s = p - 1/2 rounded, ndtri = sqrt(2 pi) s (1 + r); in the tails,
+   from x = sqrt(-2 log p) and z = 1 / x both rounded, ndtri = x0 - x1 with
+   x0 = x - log(x) / x, and x1 the exact value of that difference at 1 / z. Within 3 ulp
+   of SciPy's erfcinv but near the ends of the middle branch (see scalar_c.py). */
+static double cg_ndtri(double p) {
+    const double s2pi = 2.50662827463100050242;
+    double q = p, s, x, x0, z;
+    long double r, w;
+    int upper = 0;
+    if (!(p >= 0 && p <= 1)) return NAN;
+    if (p == 0) return -INFINITY;
+    if (p == 1) return INFINITY;
+    if (q > 1.0 - 0.13533528323661269189) { q = 1.0 - q; upper = 1; }
+    if (q > 0.13533528323661269189) {
+        s = q - 0.5;
+        if (s == 0) return s;
+        r = copysignl(cg_ndtri_long(0.5L - fabsl(s)), s) / (long double)s2pi / s - 1;
+        x = s + s * (double)r;
+        return x * s2pi;
+    }
+    x = sqrt(-2.0 * log(q));
+    x0 = x - log(x) / x;
+    z = 1.0 / x;
+    w = 1 / (long double)z;
+    r = w - logl(w) / w - cg_ndtri_long(expl(-w * w / 2));
+    x = x0 - (double)r;
+    return upper ? x : -x;
+}
+/* scipy.special.erfcinv(y) is -ndtri(y / 2) sqrt(1/2). */
+static double cg_erfcinv(double y) {
+    if (!(y >= 0 && y <= 2)) return NAN;
+    return -cg_ndtri(0.5 * y) * 0.70710678118654752440;
+}
+
+/* Modified Bessel functions I0 and I1 as Cephes computes them: Chebyshev series of
+   exp(-x) I(x) on [0, 8] and of exp(-x) sqrt(x) I(x) above. */
+static const double cg_i0_a[30] = {
+    -4.41534164647933937950e-18, 3.33079451882223809783e-17, -2.43127984654795469359e-16,
+    1.71539128555513303061e-15, -1.16853328779934516808e-14, 7.67618549860493561688e-14,
+    -4.85644678311192946090e-13, 2.95505266312963983461e-12, -1.72682629144155570723e-11,
+    9.67580903537323691224e-11, -5.18979560163526290666e-10, 2.65982372468238665035e-9,
+    -1.30002500998624804212e-8, 6.04699502254191894932e-8, -2.67079385394061173391e-7,
+    1.11738753912010371815e-6, -4.41673835845875056359e-6, 1.64484480707288970893e-5,
+    -5.75419501008210370398e-5, 1.88502885095841655729e-4, -5.76375574538582365885e-4,
+    1.63947561694133579842e-3, -4.32430999505057594430e-3, 1.05464603945949983183e-2,
+    -2.37374148058994688156e-2, 4.93052842396707084878e-2, -9.49010970480476444210e-2,
+    1.71620901522208775349e-1, -3.04682672343198398683e-1, 6.76795274409476084995e-1};
+static const double cg_i0_b[25] = {
+    -7.23318048787475395456e-18, -4.83050448594418207126e-18, 4.46562142029675999901e-17,
+    3.46122286769746109310e-17, -2.82762398051658348494e-16, -3.42548561967721913462e-16,
+    1.77256013305652638360e-15, 3.81168066935262242075e-15, -9.55484669882830764870e-15,
+    -4.15056934728722208663e-14, 1.54008621752140982691e-14, 3.85277838274214270114e-13,
+    7.18012445138366623367e-13, -1.79417853150680611778e-12, -1.32158118404477131188e-11,
+    -3.14991652796324136454e-11, 1.18891471078464383424e-11, 4.94060238822496958910e-10,
+    3.39623202570838634515e-9, 2.26666899049817806459e-8, 2.04891858946906374183e-7,
+    2.89137052083475648297e-6, 6.88975834691682398426e-5, 3.36911647825569408990e-3,
+    8.04490411014108831608e-1};
+static const double cg_i1_a[29] = {
+    2.77791411276104639959e-18, -2.11142121435816608115e-17, 1.55363195773620046921e-16,
+    -1.10559694773538630805e-15, 7.60068429473540693410e-15, -5.04218550472791168711e-14,
+    3.22379336594557470981e-13, -1.98397439776494371520e-12, 1.17361862988909016308e-11,
+    -6.66348972350202774223e-11, 3.62559028155211703701e-10, -1.88724975172282928790e-9,
+    9.38153738649577178388e-9, -4.44505912879632808065e-8, 2.00329475355213526229e-7,
+    -8.56872026469545474066e-7, 3.47025130813767847674e-6, -1.32731636560394358279e-5,
+    4.78156510755005422638e-5, -1.61760815825896745588e-4, 5.12285956168575772895e-4,
+    -1.51357245063125314899e-3, 4.15642294431288815669e-3, -1.05640848946261981558e-2,
+    2.47264490306265168283e-2, -5.29459812080949914269e-2, 1.02643658689847095384e-1,
+    -1.76416518357834055153e-1, 2.52587186443633654823e-1};
+static const double cg_i1_b[25] = {
+    7.51729631084210481353e-18, 4.41434832307170791151e-18, -4.65030536848935832153e-17,
+    -3.20952592199342395980e-17, 2.96262899764595013876e-16, 3.30820231092092828324e-16,
+    -1.88035477551078244854e-15, -3.81440307243700780478e-15, 1.04202769841288027642e-14,
+    4.27244001671195135429e-14, -2.10154184277266431302e-14, -4.08355111109219731823e-13,
+    -7.19855177624590851209e-13, 2.03562854414708950722e-12, 1.41258074366137813316e-11,
+    3.25260358301548823856e-11, -1.89749581235054123450e-11, -5.58974346219658380687e-10,
+    -3.83538038596423702205e-9, -2.63146884688951950684e-8, -2.51223623787020892529e-7,
+    -3.88256480887769039346e-6, -1.10588938762623716291e-4, -9.76109749136146840777e-3,
+    7.78576235018280120474e-1};
+static double cg_i0(double x) {
+    if (x < 0) x = -x;
+    if (x <= 8.0) return exp(x) * cg_chbevl(x / 2.0 - 2.0, cg_i0_a, 30);
+    return exp(x) * cg_chbevl(32.0 / x - 2.0, cg_i0_b, 25) / sqrt(x);
+}
+static double cg_i1(double x) {
+    double z = fabs(x);
+    if (z <= 8.0) z = cg_chbevl(z / 2.0 - 2.0, cg_i1_a, 29) * z * exp(z);
+    else z = exp(z) * cg_chbevl(32.0 / z - 2.0, cg_i1_b, 25) / sqrt(z);
+    return x < 0 ? -z : z;
+}
+
+/* scipy.special.polygamma: where(n == 0, psi(x), (-1.0)**(n + 1) * gamma(n + 1.0) *
+   zeta(n + 1, x)) with NumPy's dtypes: a float32 n adds 1 and takes gamma in float32
+   (mode 1), a float32 x with a small integer n takes zeta in float32 (mode 2). As SciPy's,
+   zeta at a negative non-integer x adds a term per unit up to 9: slow far below 0. */
+#define CG_POLYGAMMA_MODE(n) _Generic((n), float: 1, signed char: 2, short: 2,           \
+                                      unsigned char: 2, unsigned short: 2, default: 0)
+static double cg_polygamma_terms(double n, double x, int mode, int float_x) {
+    double m = mode == 1 ? (double)((float)n + 1.0f) : n + 1.0, g, z;
+    if (n == 0) return cg_digamma(x);
+    g = cg_gamma_cephes(m);
+    z = cg_hurwitz_zeta(m, x);
+    if (mode == 1) g = (float)g;
+    if (float_x && mode != 0) z = (float)z;
+    return (pow(-1.0, m) * g) * z;
+}
+#define cg_polygamma(n, x) cg_polygamma_terms((double)(n), (x), CG_POLYGAMMA_MODE(n), 0)
+#define cg_polygammaf(n, x) ((float)cg_polygamma_terms((double)(n), (x), CG_POLYGAMMA_MODE(n), 1))
+
+static inline float cg_erfcxf(float x) { return (float)cg_erfcx(x); }
+static inline float cg_erfinvf(float x) { return (float)cg_erfinv(x); }
+static inline float cg_erfcinvf(float x) { return (float)cg_erfcinv(x); }
+static inline float cg_i0f(float x) { return (float)cg_i0(x); }
+static inline float cg_i1f(float x) { return (float)cg_i1(x); }
