@@ -59,7 +59,7 @@ def _measure(rv: Any, value: Any, rules: Any, what: str, *, with_jacobian: bool)
     if node is not None and isinstance(node.op, RandomVariable):
         rule = density_rule(rules, node.op)
         if rule is None:
-            raise NotImplementedError(
+            raise NotMeasurableError(
                 f"pm.{_verb(what)}: no {what} is declared for {node.op.name} random variables"
             )
         result: TensorVariable = rule(value_var, *node.inputs[2:])

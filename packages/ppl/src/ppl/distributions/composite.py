@@ -69,7 +69,7 @@ class ComponentsRandomVariable(RandomVariable):
         """Component ``position``'s elementwise log density (or log CDF, with ``rules``)."""
         rule = density_rule(rules, self.components[position])
         if rule is None:
-            raise NotImplementedError(
+            raise LookupError(
                 f"{self.name}: no {rules.name} is declared for the component "
                 f"{self.components[position].name}"
             )
@@ -116,7 +116,7 @@ def params_broadcast_to(dist: TensorVariable, shape: Any) -> list[TensorVariable
 
 def require_univariate(owner: str, role: str, op: RandomVariable) -> None:
     if op.ndim_supp != 0 or any(len(core) for core in op.parsed.inputs):
-        raise NotImplementedError(
+        raise TypeError(
             f"{owner}: {role} must be univariate with scalar parameters; {op.name} is not"
         )
 
