@@ -261,3 +261,13 @@ def test_default_mode_density_equals_the_python_linker():
     np.testing.assert_allclose(default[1], python[1], rtol=1e-8, atol=1e-12)
     samples = pm.draw([model["z"], model["walk"]], draws=3, random_seed=1)
     assert samples[0].shape == (3, 2) and samples[1].shape == (3, 4)
+
+
+def test_zero_inflated_poisson_logp_and_logcdf_match_scipy():
+    rv = pm.ZeroInflatedPoisson.dist(psi=0.7, mu=3.0)
+    values = np.array([-1.0, 0.0, 1.0, 2.5, 4.0, 30.0])
+    pmf = np.where(values == 0, 0.3, 0.0) + 0.7 * st.poisson.pmf(values, 3.0)
+    cdf = np.where(values >= 0, 0.3 + 0.7 * st.poisson.cdf(values, 3.0), 0.0)
+    with np.errstate(divide="ignore"):
+        np.testing.assert_allclose(pm.logp(rv, values).eval(), np.log(pmf))
+        np.testing.assert_allclose(pm.logcdf(rv, values).eval(), np.log(cdf))

@@ -199,9 +199,22 @@ class ZeroInflatedPoisson(Discrete):
         poisson = pt.xlogy0(value, mu) - mu - pt.gammaln(value + 1.0)
         at_zero = _logaddexp(pt.log1p(-psi), pt.log(psi) - mu)
         logp = pt.switch(pt.eq(value, 0), at_zero, pt.log(psi) + poisson)
-        logp = bound(logp, pt.ge(value, 0))
+        logp = bound(logp, pt.ge(value, 0), pt.eq(value, pt.floor(value)))
         return check(
             logp,
+            pt.ge(psi, 0),
+            pt.le(psi, 1),
+            pt.ge(mu, 0),
+            message="ZeroInflatedPoisson: 0 <= psi <= 1, mu >= 0",
+        )
+
+    @staticmethod
+    def logcdf(value: Any, psi: Any, mu: Any) -> Any:
+        # P(X <= k) = 1 - psi + psi * Q(k + 1, mu), Q the upper regularized incomplete gamma
+        poisson_cdf = pt.gammaincc(pt.floor(value) + 1.0, mu)
+        logcdf = bound(pt.log1p(-psi + psi * poisson_cdf), pt.ge(value, 0))
+        return check(
+            logcdf,
             pt.ge(psi, 0),
             pt.le(psi, 1),
             pt.ge(mu, 0),
