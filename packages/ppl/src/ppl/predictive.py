@@ -55,9 +55,7 @@ def _data_groups(model: Model) -> dict[str, dict[str, NDArray]]:
             str(rv.name): np.asarray(value)
             for rv, value in zip(model.observed_RVs, values, strict=True)
         },
-        "constant_data": {
-            str(data.name): np.asarray(data.get_value()) for data in model.data_vars
-        },
+        "constant_data": {str(data.name): np.asarray(data.get_value()) for data in model.data_vars},
     }
 
 
