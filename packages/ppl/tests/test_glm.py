@@ -102,10 +102,15 @@ def test_data_frame_priors_vars_and_a_named_component():
     eta = 0.1 + 0.3 * X1 - 0.2 * X2
     sd = np.exp(0.4)
     expected = (
-        -0.5 * 0.3**2 - 0.5 * np.log(2 * np.pi)  # slope ~ N(0, 1)
-        - 0.5 * (0.1 / 5) ** 2 - np.log(5 * np.sqrt(2 * np.pi))  # Intercept ~ N(0, 5)
-        - np.log(4.0) - 0.2 / 2.0  # x2 ~ Laplace(0, 2)
-        + np.log(np.sqrt(2 / np.pi) / 3) - sd**2 / 18 + 0.4  # sd ~ HalfNormal(3), Jacobian
+        -0.5 * 0.3**2
+        - 0.5 * np.log(2 * np.pi)  # slope ~ N(0, 1)
+        - 0.5 * (0.1 / 5) ** 2
+        - np.log(5 * np.sqrt(2 * np.pi))  # Intercept ~ N(0, 5)
+        - np.log(4.0)
+        - 0.2 / 2.0  # x2 ~ Laplace(0, 2)
+        + np.log(np.sqrt(2 / np.pi) / 3)
+        - sd**2 / 18
+        + 0.4  # sd ~ HalfNormal(3), Jacobian
         + np.sum(-0.5 * ((DATA["normal"] - eta) / sd) ** 2 - np.log(sd * np.sqrt(2 * np.pi)))
     )
     np.testing.assert_allclose(model.compile_logp(mode="FAST_COMPILE")(point), expected)

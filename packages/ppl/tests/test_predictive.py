@@ -152,7 +152,9 @@ def test_posterior_predictive_follows_set_data_and_its_new_shape():
         after.posterior_predictive["line"],
         trace.posterior["a"][..., None] + trace.posterior["b"][..., None] * new_x,
     )
-    np.testing.assert_allclose(after.posterior_predictive["y"].mean(axis=(0, 1)), 1 + 3 * new_x, atol=0.05)
+    np.testing.assert_allclose(
+        after.posterior_predictive["y"].mean(axis=(0, 1)), 1 + 3 * new_x, atol=0.05
+    )
     np.testing.assert_array_equal(after.constant_data["x"], new_x)
     assert model["x"].get_value().shape == (7,)
 
@@ -190,7 +192,9 @@ def test_posterior_predictive_of_a_list_of_points_and_of_thinned_samples():
         from_points = pm.sample_posterior_predictive(points, compile_kwargs=FAST)
         trace = samplers.Trace({"mu": np.array([[0.0, 1.0, 2.0], [10.0, 11.0, 12.0]])})
         thinned = pm.sample_posterior_predictive(trace, samples=4, compile_kwargs=FAST)
-    np.testing.assert_allclose(from_points.posterior_predictive["y"][0, :, 0], np.arange(6.0), atol=1e-4)
+    np.testing.assert_allclose(
+        from_points.posterior_predictive["y"][0, :, 0], np.arange(6.0), atol=1e-4
+    )
     # PyMC 3's samples=: the draws taken from the chains in turn
     np.testing.assert_allclose(thinned["y"][:, 0], [0.0, 10.0, 1.0, 11.0], atol=1e-4)
 
@@ -210,7 +214,7 @@ def test_the_result_reads_as_groups_and_as_a_dict():
     text = repr(result)
     assert "prior_predictive: y (1, 10, 3)" in text and "prior: mu (1, 10)" in text
     with pytest.raises(AttributeError, match="posterior_predictive"):
-        result.posterior_predictive  # noqa: B018 - the access is the test
+        result.posterior_predictive  # the access itself raises
     with pytest.raises(KeyError, match="no draws of 'z'"):
         result["z"]
 

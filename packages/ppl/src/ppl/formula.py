@@ -119,7 +119,7 @@ def evaluate(expression: str, columns: Mapping[str, NDArray]) -> NDArray:
         return columns[source]
     namespace = {"np": np, "numpy": np, "__builtins__": {"abs": abs, "min": min, "max": max}}
     try:
-        value = eval(source, namespace, dict(columns))  # noqa: S307 - a formula is code, as in patsy
+        value = eval(source, namespace, dict(columns))  # a formula's terms are code, as in patsy
     except NameError as error:
         raise FormulaError(
             f"{expression!r}: {error}; the data has columns {sorted(columns)}"

@@ -79,10 +79,10 @@ class Family:
     likelihood: ClassVar[Any]
     parent: ClassVar[str]
     link: Callable[[Any], Any] = staticmethod(identity)
-    priors: Mapping[str, Any] = {}
+    default_priors: ClassVar[Mapping[str, Any]] = {}
 
     def __init__(self, priors: Mapping[str, Any] | None = None, link: Any = None):
-        self.priors = {**type(self).priors, **(priors or {})}
+        self.priors: dict[str, Any] = {**self.default_priors, **(priors or {})}
         if link is not None:
             self.link = link
 
@@ -96,40 +96,48 @@ class Family:
 
     def __repr__(self) -> str:
         priors = ", ".join(f"{key}={value!r}" for key, value in self.priors.items())
-        return f"{type(self).__name__}({self.likelihood.__name__}, link={self.link.__name__}, {priors})"
+        link = getattr(self.link, "__name__", repr(self.link))
+        return f"{type(self).__name__}({self.likelihood.__name__}, link={link}, {priors})"
 
 
 class Normal(Family):
     likelihood = dists.Normal
     parent = "mu"
-    priors = {"sd": Prior(dists.HalfCauchy, beta=10.0, initval=1.0)}
+    default_priors: ClassVar[Mapping[str, Any]] = {
+        "sd": Prior(dists.HalfCauchy, beta=10.0, initval=1.0)
+    }
 
 
 class StudentT(Family):
     likelihood = dists.StudentT
     parent = "mu"
-    priors = {"lam": Prior(dists.HalfCauchy, beta=10.0, initval=1.0), "nu": 1}
+    default_priors: ClassVar[Mapping[str, Any]] = {
+        "lam": Prior(dists.HalfCauchy, beta=10.0, initval=1.0),
+        "nu": 1,
+    }
 
 
 class Binomial(Family):
     likelihood = dists.Binomial
     parent = "p"
     link = staticmethod(invlogit)
-    priors = {"n": 1}
+    default_priors: ClassVar[Mapping[str, Any]] = {"n": 1}
 
 
 class Poisson(Family):
     likelihood = dists.Poisson
     parent = "mu"
     link = staticmethod(exp)
-    priors: Mapping[str, Any] = {}
+    default_priors: ClassVar[Mapping[str, Any]] = {}
 
 
 class NegativeBinomial(Family):
     likelihood = dists.NegativeBinomial
     parent = "mu"
     link = staticmethod(exp)
-    priors = {"alpha": Prior(dists.HalfCauchy, beta=10.0, initval=1.0)}
+    default_priors: ClassVar[Mapping[str, Any]] = {
+        "alpha": Prior(dists.HalfCauchy, beta=10.0, initval=1.0)
+    }
 
 
 FAMILIES: dict[str, type[Family]] = {

@@ -110,7 +110,7 @@ def start_point(model: Model, start: Mapping[str, Any] | None, seed: Any) -> dic
         elif str(rv.name) in given:
             value = given.pop(str(rv.name))
             transform = model.rvs_to_transforms.get(rv)
-            if transform is not None:
+            if transform is not None and rv.owner is not None:
                 forward = transform.forward(pt.as_tensor(value), *rv.owner.inputs[2:])
                 value = model.compile_fn(forward, mode="FAST_COMPILE")(point)
             point[value_name] = np.asarray(value, dtype=str(rv.dtype))
@@ -178,7 +178,7 @@ def find_MAP(
     point = start_point(model, start, seed)
     chosen = None if vars is None else [_rv_of(model, item) for item in vars]
     if chosen is not None:
-        discrete = [rv for rv in chosen if not str(rv.dtype).startswith("float")]
+        discrete = [rv for rv in chosen if not str(rv.type.dtype).startswith("float")]  # type: ignore[attr-defined]
         if discrete:
             warnings.warn(
                 f"find_MAP optimizes continuous variables only; {[str(rv.name) for rv in discrete]}"

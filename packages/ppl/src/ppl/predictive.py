@@ -91,7 +91,7 @@ def sample_prior_predictive(
             stacklevel=2,
         )
     if var_names is None:
-        targets = [*model.free_RVs, *model.deterministics, *model.observed_RVs]
+        targets: list[Variable] = [*model.free_RVs, *model.deterministics, *model.observed_RVs]
     else:
         targets = _named(model, var_names)
     fn, generators = compile_forward(targets, count, _mode(compile_kwargs))
@@ -145,7 +145,9 @@ def _thinned(posterior: dict[str, NDArray], samples: int) -> dict[str, NDArray]:
 def _volatile(model: Model, targets: list[Variable], posterior: Mapping[str, Any]) -> set[Variable]:
     """Free variables drawn anew: those asked for, those the trace lacks, and every one
     that depends on such a variable (as PyMC decides)."""
-    volatile = {rv for rv in model.free_RVs if rv in targets or str(rv.name) not in posterior}
+    volatile: set[Variable] = {
+        rv for rv in model.free_RVs if rv in targets or str(rv.name) not in posterior
+    }
     for rv in model.free_RVs:
         if rv in volatile or rv.owner is None:
             continue
@@ -159,7 +161,9 @@ def _posterior_input(rv: Variable, array: NDArray, rows: int) -> tuple[Variable,
     """A batched input for ``rv`` and its value: the draws laid end to end."""
     static = tuple(rv.type.shape)  # type: ignore[attr-defined]
     have = array.shape[2:]
-    if len(have) != len(static) or any(s is not None and s != h for s, h in zip(static, have)):
+    if len(have) != len(static) or any(
+        s is not None and s != h for s, h in zip(static, have, strict=True)
+    ):
         raise ValueError(
             f"sample_posterior_predictive: the trace's draws of {rv.name!r} have shape {have}, "
             f"the model's variable has shape {static}"
