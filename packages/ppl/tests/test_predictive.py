@@ -191,7 +191,7 @@ def test_posterior_predictive_of_a_list_of_points_and_of_thinned_samples():
         points = [{"mu": np.array(float(i))} for i in range(6)]
         from_points = pm.sample_posterior_predictive(points, compile_kwargs=FAST)
         trace = samplers.Trace({"mu": np.array([[0.0, 1.0, 2.0], [10.0, 11.0, 12.0]])})
-        thinned = pm.sample_posterior_predictive(trace, samples=4, compile_kwargs=FAST)
+        thinned = pm.sample_posterior_predictive(trace, 4, compile_kwargs=FAST)
     np.testing.assert_allclose(
         from_points.posterior_predictive["y"][0, :, 0], np.arange(6.0), atol=1e-4
     )

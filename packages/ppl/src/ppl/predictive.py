@@ -175,9 +175,9 @@ def _posterior_input(rv: Variable, array: NDArray, rows: int) -> tuple[Variable,
 
 def sample_posterior_predictive(
     trace: Any,
+    model: Model | int | None = None,
     var_names: str | Sequence[str] | None = None,
     random_seed: Any = None,
-    model: Model | None = None,
     progressbar: bool = True,
     samples: int | None = None,
     compile_kwargs: Mapping[str, Any] | None = None,
@@ -192,7 +192,10 @@ def sample_posterior_predictive(
     ``posterior_predictive`` of (chains, draws, *shape) arrays, with ``observed_data``
     and ``constant_data``. All draws are taken in one vectorized evaluation
     (``progressbar`` is accepted for PyMC's signature; there is no loop to follow).
+    The arguments are in PyMC's order; a number second is PyMC 3's ``samples``.
     """
+    if isinstance(model, (int, np.integer)):
+        model, samples = None, int(model)
     model = Model.get_context(model, "pm.sample_posterior_predictive")
     posterior = _posterior_of(trace)
     if samples is not None:
