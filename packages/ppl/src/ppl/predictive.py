@@ -195,8 +195,10 @@ def sample_posterior_predictive(
     The arguments are in PyMC's order; a number second is PyMC 3's ``samples``.
     """
     if isinstance(model, (int, np.integer)):
-        model, samples = None, int(model)
-    model = Model.get_context(model, "pm.sample_posterior_predictive")
+        samples = int(model)
+    model = Model.get_context(
+        None if isinstance(model, (int, np.integer)) else model, "pm.sample_posterior_predictive"
+    )
     posterior = _posterior_of(trace)
     if samples is not None:
         posterior = _thinned(posterior, int(samples))
