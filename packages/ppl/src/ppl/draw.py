@@ -10,7 +10,7 @@ the draws.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -60,9 +60,16 @@ def _batch_random_variable(
     return list(op.make_node(rng, new_size, *aligned, dtype=draw.type.dtype).outputs)
 
 
-def batched_forward(outputs: Sequence[Variable], n: Any) -> list[Variable]:
-    """``outputs`` computed for ``n`` independent draws, along a new leading axis."""
-    batched: set[Variable] = set()
+def batched_forward(
+    outputs: Sequence[Variable], n: Any, givens: Mapping[Variable, Variable] | None = None
+) -> list[Variable]:
+    """``outputs`` computed for ``n`` independent draws, along a new leading axis.
+
+    ``givens`` replaces variables by batched ones (their leading axis of length ``n``
+    already there): the posterior predictive puts the posterior draws in place of the
+    free variables this way, so everything downstream is drawn once per draw.
+    """
+    batched: set[Variable] = set(givens or {})
 
     def replace(node: Apply, inputs: list[Variable]) -> list[Variable] | None:
         flags = [inp in batched for inp in node.inputs]
@@ -79,7 +86,7 @@ def batched_forward(outputs: Sequence[Variable], n: Any) -> list[Variable]:
                 batched.add(old)
         return new
 
-    results = rebuild(outputs, replace)
+    results = rebuild(outputs, replace, givens)
     final = []
     for old, new in zip(outputs, results, strict=True):
         if old in batched:
