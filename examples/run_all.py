@@ -66,7 +66,7 @@ def main() -> int:
     failed, waiting = run_seed_scripts(output_dir)
 
     print("\n=== summary ===")
-    print(f"README examples: {readme_failures} failed" if readme_failures else "README examples: all ran")
+    print(f"README examples: {readme_failures or 'none'} failed")
     ran = len(seed_scripts()) - len(waiting)
     print(f"seed scripts: {ran} run, {len(failed)} failed, {len(waiting)} waiting")
     for where in failed:

@@ -30,8 +30,7 @@ def required_names(script: Path) -> list[str]:
     tree = ast.parse(script.read_text(), filename=str(script))
     for statement in tree.body:
         if isinstance(statement, ast.Assign) and any(
-            isinstance(target, ast.Name) and target.id == "REQUIRES"
-            for target in statement.targets
+            isinstance(target, ast.Name) and target.id == "REQUIRES" for target in statement.targets
         ):
             names = ast.literal_eval(statement.value)
             if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
