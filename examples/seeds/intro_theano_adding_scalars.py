@@ -13,6 +13,7 @@ import tensorops as pt
 from graphcore import function, pp
 
 OUTPUT = Path(os.environ.get("DEMO_OUTPUT") or tempfile.mkdtemp(prefix="demo-"))
+OUTPUT.mkdir(parents=True, exist_ok=True)
 
 # Step 1 - Declaring Variables
 x = pt.dscalar("x")

@@ -17,6 +17,7 @@ from autodiff import grad
 from graphcore import function, shared
 
 OUTPUT = Path(os.environ.get("DEMO_OUTPUT") or tempfile.mkdtemp(prefix="demo-"))
+OUTPUT.mkdir(parents=True, exist_ok=True)
 plt.switch_backend("Agg")
 
 dose = np.array([-0.86, -0.3, -0.05, 0.73])

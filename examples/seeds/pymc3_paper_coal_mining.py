@@ -25,7 +25,6 @@ from ppl import (
     effective_n,
     exp,
     log,
-    logp,
     plot_posterior,
     sample,
     switch,
@@ -35,6 +34,7 @@ from ppl import sum as tsum
 REQUIRES = ["ppl.sample", "ppl.effective_n", "ppl.plot_posterior"]
 
 OUTPUT = Path(os.environ.get("DEMO_OUTPUT") or tempfile.mkdtemp(prefix="demo-"))
+OUTPUT.mkdir(parents=True, exist_ok=True)
 plt.switch_backend("Agg")
 DRAWS, TUNE, BURN = 1000, 500, 500  # the seed: sample(2000), then trace[1000:]
 
@@ -63,10 +63,11 @@ with Model() as marginal_model:
     year_idx = np.arange(years)
     s, t = np.array([(t, s) for t in year_idx for s in year_idx]).T
 
-    # Marginalize the switchpoint (the seed's Poisson.dist(...).logp(...) is pm.logp today)
+    # Marginalize the switchpoint
     log_like = log_sum_exp(
         -log(years)
-        + logp(Poisson.dist(switch(t < s, early_mean, late_mean)), disasters_data[t])
+        + Poisson.dist(switch(t < s, early_mean, late_mean))
+        .logp(disasters_data[t])
         .reshape((years, years))
         .sum(1)
     )

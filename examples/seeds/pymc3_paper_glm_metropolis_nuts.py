@@ -18,6 +18,7 @@ import ppl as pm
 REQUIRES = ["ppl.sample", "ppl.glm", "ppl.Metropolis", "ppl.NUTS", "ppl.traceplot", "ppl.ess"]
 
 OUTPUT = Path(os.environ.get("DEMO_OUTPUT") or tempfile.mkdtemp(prefix="demo-"))
+OUTPUT.mkdir(parents=True, exist_ok=True)
 plt.switch_backend("Agg")
 
 # The glm_linear example's data
@@ -34,6 +35,13 @@ with pm.Model() as model:
 
 print("free variables:", [rv.name for rv in model.free_RVs])
 assert sorted(rv.name for rv in model.free_RVs) == ["Intercept", "sd", "x"]
+
+# The seed's glm.glm('y ~ x', data) spelling builds the same model.
+with pm.Model() as same_model:
+    pm.glm("y ~ x", data)
+point = model.initial_point()
+assert same_model.initial_point().keys() == point.keys()
+assert float(same_model.compile_logp()(point)) == float(model.compile_logp()(point))
 
 # Small runs so that the demo stays quick (the seed draws 1000 of each).
 with model:

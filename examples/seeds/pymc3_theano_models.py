@@ -25,10 +25,10 @@ print("free:", model.free_RVs, "observed:", model.observed_RVs, "values:", model
 assert [rv.name for rv in model.free_RVs] == ["mu"]
 assert [rv.name for rv in model.observed_RVs] == ["y"]
 
-# What happens in the background: the logp terms pm.Normal.dist(0, 1).logp(mu) and
-# pm.Normal.dist(mu, 1).logp(data), built here with pm.logp on a plain scalar.
+# What happens in the background: one logp term per variable, built from
+# pm.Normal.dist(...).logp(...) on a plain scalar standing for the free variable mu.
 mu_scalar = pt.scalar("mu")
-terms = pm.logp(pm.Normal.dist(0, 1), mu_scalar) + pm.logp(pm.Normal.dist(mu_scalar, 1), data).sum()
+terms = pm.Normal.dist(0, 1).logp(mu_scalar) + pm.Normal.dist(mu_scalar, 1).logp(data).sum()
 for mu_here in (0.0, 0.3):
     by_model = model.compile_logp()({"mu": mu_here})
     by_hand = terms.eval({mu_scalar: mu_here})

@@ -16,6 +16,7 @@ import graphcore
 import ppl as pm
 
 OUTPUT = Path(os.environ.get("DEMO_OUTPUT") or tempfile.mkdtemp(prefix="demo-"))
+OUTPUT.mkdir(parents=True, exist_ok=True)
 plt.switch_backend("Agg")
 
 

@@ -19,6 +19,7 @@ import ppl as pm
 import tensorops as pt
 
 OUTPUT = Path(os.environ.get("DEMO_OUTPUT") or tempfile.mkdtemp(prefix="demo-"))
+OUTPUT.mkdir(parents=True, exist_ok=True)
 plt.switch_backend("Agg")
 
 
