@@ -4,7 +4,8 @@ the integration tests run each one.
 
 A script may declare ``REQUIRES = ["scanloop.scan", "ppl.sample"]`` at module level: the
 dotted names of our API it needs that may not exist yet. While one of them is missing the
-script is reported as waiting for it instead of being run.
+script is reported as waiting for it instead of being run; with ``DEMO_STRICT=1`` in the
+environment a waiting script counts as a failure (the demo and the tests both read it).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+STRICT = os.environ.get("DEMO_STRICT", "") not in ("", "0")
 SEEDS = ROOT / "examples" / "seeds"
 
 

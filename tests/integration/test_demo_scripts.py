@@ -2,7 +2,8 @@
 
 The scripts check what they compute with ``assert`` against the seed documents' printed
 output (graph-level values) or against NumPy/SciPy; a failing check exits non-zero. A
-script whose ``REQUIRES`` names do not exist yet is skipped, naming them.
+script whose ``REQUIRES`` names do not exist yet is skipped, naming them (it fails instead
+when ``DEMO_STRICT=1``).
 """
 
 import sys
@@ -12,7 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples"))
 
-from seed_scripts import missing_names, required_names, run_script, seed_scripts
+from seed_scripts import STRICT, missing_names, required_names, run_script, seed_scripts
 
 SCRIPTS = seed_scripts()
 TIMEOUT_SECONDS = 300
@@ -28,6 +29,8 @@ def test_every_seed_has_scripts():
 @pytest.mark.parametrize("script", SCRIPTS, ids=[script.stem for script in SCRIPTS])
 def test_seed_script_runs(script, tmp_path):
     missing = missing_names(script)
+    if missing and STRICT:
+        pytest.fail(f"DEMO_STRICT is set and {script.name} still waits for {', '.join(missing)}")
     if missing:
         pytest.skip(f"waiting for {', '.join(missing)}")
     result = run_script(script, tmp_path, capture=True, timeout=TIMEOUT_SECONDS)
