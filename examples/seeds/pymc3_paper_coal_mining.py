@@ -3,7 +3,7 @@
 The coal-mining disasters change-point model, twice: with the switchpoint marginalized out
 by a ``Potential`` (all continuous: NUTS alone), and as originally written with a discrete
 switchpoint (NUTS for the rates, a Metropolis-type step for the switchpoint, assigned
-automatically). Both are compared by ``effective_n``; the marginal posterior is plotted
+automatically). Both are compared by ``effective_n``, and both posteriors are plotted
 with ``plot_posterior``.
 """
 
