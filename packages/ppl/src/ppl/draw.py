@@ -4,8 +4,8 @@
 graph is rebuilt with a new leading axis of length ``n`` (every random variable draws
 ``n`` times as many values; the expressions between them are vectorized by
 autodiff's batching rules), so no Python runs per draw. The generators advance on
-every call (fresh draws); ``random_seed`` reseeds them first, so a seed reproduces
-the draws.
+every call (fresh draws); they are reseeded first, from ``random_seed`` when given (so a
+seed reproduces the draws) and from fresh entropy otherwise.
 """
 
 from __future__ import annotations
@@ -133,7 +133,8 @@ def draw(
     if not isinstance(draws, (int, np.integer)) or draws < 1:
         raise ValueError(f"pm.draw: draws must be a positive integer, got {draws!r}")
     fn, generators = compile_forward(targets, None if draws == 1 else int(draws), mode)
-    if random_seed is not None:
-        reseed(generators, random_seed)
+    # Always reseeded, as PyMC does: without a seed from fresh entropy, so the first draw
+    # is not the value ``eval`` shows (which reads the generators' current state).
+    reseed(generators, random_seed)
     values = fn()
     return values[0] if single else values
