@@ -10,7 +10,7 @@ import scipy.stats as st
 import graphcore
 import ppl as pm
 import tensorops as pt
-from ppl.logprob import NotMeasurableError
+from ppl.distributions.logprob import NotMeasurableError
 
 
 def test_draw_gives_fresh_arrays_each_call():

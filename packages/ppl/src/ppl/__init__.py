@@ -10,10 +10,11 @@ from ppl import glm, math, stats, transforms
 from ppl.checks import ParameterValueError
 from ppl.context import NoModelError
 from ppl.data import ConstantData, Data, MutableData, set_data
+from ppl.deterministic import Deterministic, Potential
 from ppl.distributions import *  # noqa: F403 - every distribution under its PyMC name
 from ppl.distributions import __all__ as _distributions
+from ppl.distributions.logprob import logcdf, logp
 from ppl.draw import draw
-from ppl.logprob import logcdf, logp
 from ppl.math import (
     dot,
     exp,
@@ -25,7 +26,6 @@ from ppl.math import (
     switch,
 )
 from ppl.model.core import Model, ModelError
-from ppl.model.deterministic import Deterministic, Potential
 from ppl.model.observed import ImputationWarning
 from ppl.optimize import find_MAP
 from ppl.predictive import sample_posterior_predictive, sample_prior_predictive

@@ -18,28 +18,19 @@ differ (``Exponential(lam)`` draws with ``scale = 1/lam``).
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 
 import tensorops as pt
 from graphcore import Variable
-from graphcore.registry import OpRegistry
 from ppl.context import model_context
 from ppl.distributions.params import Alias, bind, parse
+from ppl.distributions.rules import logcdf_rules, logp_rules
 from ppl.distributions.variable import as_distribution_variable
 from randomstreams import DISTRIBUTIONS, RandomVariable, default_rng_variable
 from tensorops.variable import TensorVariable
-
-LogDensityRule = Callable[..., Any]
-"""``rule(value, *rv_op_parameters) -> elementwise log density`` (or log CDF)."""
-
-logp_rules: OpRegistry[LogDensityRule] = OpRegistry("log density")
-logcdf_rules: OpRegistry[LogDensityRule] = OpRegistry("log CDF")
-logp_rules.row_key(RandomVariable, lambda op: op.name)
-logcdf_rules.row_key(RandomVariable, lambda op: op.name)
 
 _CLASS_OF_OP: dict[str, type[Distribution]] = {}
 
@@ -47,16 +38,6 @@ _CLASS_OF_OP: dict[str, type[Distribution]] = {}
 def rv_op(name: str) -> RandomVariable:
     """randomstreams' op for the distribution ``name`` (a row of its table)."""
     return DISTRIBUTIONS[name].op
-
-
-def density_rule(rules: OpRegistry[LogDensityRule], op: Any) -> LogDensityRule | None:
-    """``op``'s rule as ``rule(value, *op_inputs)``. An op built from other distributions
-    (a mixture of its components) keeps them as its own data and declares
-    ``rule_reads_op = True``: its rule takes the op first, bound here."""
-    rule = rules.lookup(op, None)
-    if rule is not None and getattr(op, "rule_reads_op", False):
-        return functools.partial(rule, op)
-    return rule
 
 
 def distribution_of(op: Any) -> type[Distribution] | None:

@@ -18,7 +18,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 import tensorops as pt
-from ppl.distributions.base import density_rule, distribution_of, logp_rules
+from ppl.distributions.base import distribution_of
+from ppl.distributions.rules import density_rule, logp_rules
 from randomstreams import RandomVariable
 from tensorops.variable import TensorVariable
 

@@ -23,6 +23,7 @@ import numpy as np
 import tensorops as pt
 from ppl import transforms
 from ppl.checks import check
+from ppl.deterministic import Deterministic
 from ppl.distributions.base import Continuous, as_float
 from ppl.distributions.composite import (
     ComponentsRandomVariable,
@@ -35,7 +36,6 @@ from ppl.distributions.composite import (
 from ppl.distributions.continuous import Exponential
 from ppl.distributions.dist_math import LOG_PI
 from ppl.distributions.params import bind
-from ppl.model.deterministic import Deterministic
 from randomstreams import RandomVariable, default_rng_variable
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ppl.distributions.logprob import logcdf, logp
 from tensorops.variable import TensorVariable
 
 
@@ -20,14 +21,10 @@ class DistributionVariable(TensorVariable):
 
     def logp(self, value: Any) -> TensorVariable:
         """The elementwise log density (or mass) at ``value``, symbolically."""
-        from ppl.logprob import logp  # logprob reads the distributions' rules: import late
-
         return logp(self, value)
 
     def logcdf(self, value: Any) -> TensorVariable:
         """The elementwise log cumulative distribution at ``value``, symbolically."""
-        from ppl.logprob import logcdf
-
         return logcdf(self, value)
 
 

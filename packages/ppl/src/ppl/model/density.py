@@ -14,7 +14,7 @@ from typing import Any
 import tensorops as pt
 from autodiff import grad, hessian
 from graphcore import Variable
-from ppl.distributions.base import density_rule, logp_rules
+from ppl.distributions.rules import density_rule, logp_rules
 from ppl.rebuild import substitute
 from tensorops.opsupport import tensor_type
 from tensorops.variable import TensorVariable

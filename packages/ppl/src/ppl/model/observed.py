@@ -17,7 +17,7 @@ import numpy as np
 
 import tensorops as pt
 from graphcore import SharedVariable, Variable
-from ppl.logprob import is_random
+from ppl.distributions.logprob import is_random
 from ppl.model.values import make_value_variable
 from ppl.model.variables import mark_registered
 from tensorops.opsupport import tensor_type

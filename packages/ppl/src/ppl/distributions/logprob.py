@@ -16,7 +16,7 @@ from typing import Any
 
 import tensorops as pt
 from graphcore import Variable, ancestors
-from ppl.distributions.base import density_rule, logcdf_rules, logp_rules
+from ppl.distributions.rules import density_rule, logcdf_rules, logp_rules
 from randomstreams import RandomVariable
 from tensorops.elemwise import Elemwise
 from tensorops.variable import TensorVariable
