@@ -27,6 +27,18 @@ from ppl.math import (
 from ppl.model.core import Model, ModelError
 from ppl.model.deterministic import Deterministic, Potential
 from ppl.model.observed import ImputationWarning
+from ppl.sampling import (
+    NUTS,
+    BinaryGibbsMetropolis,
+    CategoricalGibbsMetropolis,
+    CompoundStep,
+    HamiltonianMC,
+    Metropolis,
+    SamplingError,
+    SamplingWarning,
+    Slice,
+    sample,
+)
 
 __version__ = "0.1.0"
 
@@ -34,6 +46,16 @@ modelcontext = Model.get_context
 
 __all__ = [  # noqa: PLE0604 - the distributions' names are strings too
     *_distributions,
+    "NUTS",
+    "BinaryGibbsMetropolis",
+    "CategoricalGibbsMetropolis",
+    "CompoundStep",
+    "HamiltonianMC",
+    "Metropolis",
+    "SamplingError",
+    "SamplingWarning",
+    "Slice",
+    "sample",
     "ConstantData",
     "Data",
     "Deterministic",
