@@ -49,7 +49,7 @@ class BlockLogp:
 
     def logp(self, x: NDArray) -> float:
         own = [
-            np.ascontiguousarray(x[where].reshape(shape), dtype=dtype)
+            np.asarray(x[where].reshape(shape), dtype=dtype)
             for where, shape, dtype in self._pieces
         ]
         return float(self.function(*own, *self._fixed_values)[0])

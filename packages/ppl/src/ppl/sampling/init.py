@@ -59,7 +59,7 @@ def start_point(model: Any, initvals: Mapping[Any, Any] | None) -> dict[str, np.
         if isinstance(key, str) and key in value_names and key not in model.named_vars:
             by_value[key] = value
             continue
-        rv = model[key] if isinstance(key, str) else key
+        rv = model[key] if isinstance(key, str) and key in model.named_vars else key
         if rv not in model.free_RVs:
             raise ValueError(
                 f"initvals: {key!r} is not a free variable of the model; its free variables "
