@@ -43,9 +43,14 @@ def test_the_trace_has_user_names_constrained_values_and_stats():
         sigma = pm.HalfNormal("sigma", 1.0)
         pm.Normal("y", mu, sigma, observed=[0.1, -0.3, 0.5])
         trace = pm.sample(
-            draws=60, tune=50, chains=2, cores=1, random_seed=2, progressbar=False,
+            draws=60,
+            tune=50,
+            chains=2,
+            cores=1,
+            random_seed=2,
+            progressbar=False,
             compute_convergence_checks=False,
-        )  # fmt: skip
+        )
     assert set(trace.varnames) == {"mu", "sigma"}  # not sigma_log__
     assert np.all(trace["sigma"] > 0)
     assert trace.posterior["mu"].shape == (2, 60)
@@ -63,9 +68,14 @@ def test_to_inference_data_has_coords_dims_and_observed_data():
     pytest.importorskip("arviz")
     with conjugate_model():
         trace = pm.sample(
-            100, tune=100, chains=2, cores=1, random_seed=3, progressbar=False,
+            100,
+            tune=100,
+            chains=2,
+            cores=1,
+            random_seed=3,
+            progressbar=False,
             compute_convergence_checks=False,
-        )  # fmt: skip
+        )
     data = trace[50:].to_inference_data()
     assert data.posterior["mu"].shape == (2, 50)
     assert "diverging" in data.sample_stats
@@ -75,9 +85,15 @@ def test_to_inference_data_has_coords_dims_and_observed_data():
     np.testing.assert_array_equal(data.observed_data["obs"].values, np.arange(DATA.size))
     with conjugate_model():
         direct = pm.sample(
-            20, tune=20, chains=1, cores=1, random_seed=3, progressbar=False,
-            compute_convergence_checks=False, return_inferencedata=True,
-        )  # fmt: skip
+            20,
+            tune=20,
+            chains=1,
+            cores=1,
+            random_seed=3,
+            progressbar=False,
+            compute_convergence_checks=False,
+            return_inferencedata=True,
+        )
     assert direct.posterior["mu_squared"].shape == (1, 20)
 
 
@@ -87,9 +103,14 @@ def test_vector_variables_keep_their_dims():
         theta = pm.Normal("theta", 0.0, 1.0, dims="group")
         pm.Deterministic("shifted", theta + 1.0, dims="group")
         trace = pm.sample(
-            30, tune=30, chains=1, cores=1, random_seed=4, progressbar=False,
+            30,
+            tune=30,
+            chains=1,
+            cores=1,
+            random_seed=4,
+            progressbar=False,
             compute_convergence_checks=False,
-        )  # fmt: skip
+        )
     assert trace.posterior["theta"].shape == (1, 30, 3)
     np.testing.assert_allclose(trace["shifted"], trace["theta"] + 1.0)
     data = trace.to_inference_data()
@@ -131,9 +152,16 @@ def test_a_start_with_a_non_finite_density_names_the_variables_and_values():
 def test_initvals_let_such_a_model_sample():
     with shifted_uniform_model():
         trace = pm.sample(
-            200, tune=200, chains=1, cores=1, initvals={"mu": 5.0}, init="adapt_diag",
-            random_seed=5, progressbar=False, compute_convergence_checks=False,
-        )  # fmt: skip
+            200,
+            tune=200,
+            chains=1,
+            cores=1,
+            initvals={"mu": 5.0},
+            init="adapt_diag",
+            random_seed=5,
+            progressbar=False,
+            compute_convergence_checks=False,
+        )
     # the posterior of mu is uniform on [4.3, 5.8] times a nearly flat prior
     assert np.all((trace["mu"] > 4.3) & (trace["mu"] < 5.8))
 

@@ -272,9 +272,9 @@ class Trace:
                 json.dumps({"coords": self.coords, "dims": self.dims}, default=str)
             ),
         }
-        for group, members in self.data_groups.items():
-            for name, array in members.items():
-                arrays[f"data:{group}/{name}"] = np.ascontiguousarray(array)
+        for data_group, data_arrays in self.data_groups.items():
+            for name, array in data_arrays.items():
+                arrays[f"data:{data_group}/{name}"] = np.ascontiguousarray(array)
         for group, members in self._groups().items():
             for name, array in members.items():
                 arrays[f"{group}/{name}"] = np.ascontiguousarray(array)
@@ -302,9 +302,7 @@ class Trace:
             if "__format__" not in archive.files or str(archive["__format__"]) != FORMAT_VERSION:
                 raise ValueError(f"{os.fspath(path)!r} is not a trace written by Trace.save")
             attrs = json.loads(str(archive["__attrs__"]))
-            labels = (
-                json.loads(str(archive["__labels__"])) if "__labels__" in archive.files else {}
-            )
+            labels = json.loads(str(archive["__labels__"])) if "__labels__" in archive.files else {}
             data_groups: dict[str, dict[str, NDArray]] = {}
             for key in archive.files:
                 group, _, name = key.partition("/")
@@ -351,7 +349,5 @@ class Trace:
         from_dict: Any = arviz.from_dict
         if "posterior" in inspect.signature(from_dict).parameters:
             # ArviZ < 1: one keyword per group
-            return from_dict(
-                **groups, save_warmup=save_warmup, attrs=self._json_attrs(), **labels
-            )
+            return from_dict(**groups, save_warmup=save_warmup, attrs=self._json_attrs(), **labels)
         return from_dict(groups, save_warmup=save_warmup, attrs=self._json_attrs(), **labels)

@@ -10,7 +10,7 @@ from ppl.sampling.steps import (
     HamiltonianMC,
     Metropolis,
     Slice,
-    StepFailure,
+    StepError,
 )
 from samplers import SamplingError
 
@@ -24,6 +24,6 @@ __all__ = [
     "SamplingError",
     "SamplingWarning",
     "Slice",
-    "StepFailure",
+    "StepError",
     "sample",
 ]

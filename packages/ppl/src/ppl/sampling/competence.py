@@ -15,10 +15,11 @@ import numpy as np
 
 from graphcore import Constant, Variable, graph_inputs
 from ppl.distributions.base import distribution_of
+from tensorops.opsupport import tensor_type
 
 
 def is_continuous(value_var: Variable) -> bool:
-    return str(value_var.type.dtype).startswith("float")
+    return str(tensor_type(value_var).dtype).startswith("float")
 
 
 def _constant(expression: Any) -> np.ndarray | None:

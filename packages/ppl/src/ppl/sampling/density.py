@@ -20,6 +20,7 @@ from ppl.checks import checks_as_minus_inf
 from ppl.model.density import model_logp
 from ppl.model.flat import current_shapes
 from samplers import Block, BlockLayout
+from tensorops.opsupport import tensor_type
 
 
 class BlockLogp:
@@ -31,7 +32,8 @@ class BlockLogp:
         self.fixed_vars = [v for v in model.value_vars if v not in self.value_vars]
         shapes = current_shapes(model)
         blocks = [
-            Block(str(var.name), shapes[var], np.dtype(var.type.dtype)) for var in self.value_vars
+            Block(str(var.name), shapes[var], np.dtype(tensor_type(var).dtype))
+            for var in self.value_vars
         ]
         self.layout = BlockLayout(blocks)
         self.dim = self.layout.size
@@ -44,13 +46,12 @@ class BlockLogp:
         )
         self.function.trust_input = True
         self._fixed_values = [
-            np.zeros(shapes[var], dtype=var.type.dtype) for var in self.fixed_vars
+            np.zeros(shapes[var], dtype=tensor_type(var).dtype) for var in self.fixed_vars
         ]
 
     def logp(self, x: NDArray) -> float:
         own = [
-            np.asarray(x[where].reshape(shape), dtype=dtype)
-            for where, shape, dtype in self._pieces
+            np.asarray(x[where].reshape(shape), dtype=dtype) for where, shape, dtype in self._pieces
         ]
         return float(self.function(*own, *self._fixed_values)[0])
 
@@ -62,4 +63,4 @@ class BlockLogp:
         for position, var in enumerate(self.fixed_vars):
             value = point.get(str(var.name))
             if value is not None:
-                self._fixed_values[position] = np.asarray(value, dtype=var.type.dtype)
+                self._fixed_values[position] = np.asarray(value, dtype=tensor_type(var).dtype)

@@ -83,7 +83,8 @@ def _evaluate(step: Any, point: Mapping[str, np.ndarray]) -> tuple[float, dict[s
         logp, grad = density.logp_dlogp(x)
         grad = np.asarray(grad, dtype=np.float64)
         finite = {
-            name: bool(np.all(np.isfinite(grad[where]))) for name, where in step.layout.slices.items()
+            name: bool(np.all(np.isfinite(grad[where])))
+            for name, where in step.layout.slices.items()
         }
         return float(logp), finite
     logp = density.logp(x) if hasattr(density, "logp") else density(x)

@@ -74,13 +74,15 @@ class PosteriorValues:
             for v in self.inputs
         ]
         outputs = self.function(*stacked)
-        for name, array in zip(self.computed_names, outputs, strict=True):
-            array = np.asarray(array)
+        for name, output in zip(self.computed_names, outputs, strict=True):
+            array = np.asarray(output)
             result[name] = array.reshape(chains, n, *array.shape[1:])
         return {name: result[name] for name in self.order}
 
     def _empty(self, draws: dict[str, np.ndarray], chains: int, n: int) -> dict[str, np.ndarray]:
-        one = {name: np.zeros((1, 1, *array.shape[2:]), array.dtype) for name, array in draws.items()}
+        one = {
+            name: np.zeros((1, 1, *array.shape[2:]), array.dtype) for name, array in draws.items()
+        }
         sample = self.values(one, 1, 1)
         return {
             name: np.empty((chains, n, *array.shape[2:]), array.dtype)

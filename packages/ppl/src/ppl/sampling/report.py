@@ -39,7 +39,8 @@ def announce(steps: Sequence[Any], chains: int, cores: int, tune: int, draws: in
     how = "Multiprocess" if min(chains, cores) > 1 else "Sequential"
     jobs = min(chains, cores)
     print(
-        f"{how} sampling ({chains} chains in {jobs} job{'s' if jobs > 1 else ''}), "
+        f"{how} sampling ({chains} chain{'s' if chains > 1 else ''} in {jobs} "
+        f"job{'s' if jobs > 1 else ''}), "
         f"{tune} tune and {draws} draw iterations each",
         file=sys.stderr,
     )

@@ -32,7 +32,7 @@ from samplers.blocks import Point
 CompoundStep = samplers.CompoundStep
 
 
-class StepFailure(RuntimeError):
+class StepError(RuntimeError):
     """A step method raised; the message names the step and the point it was at."""
 
 
@@ -56,10 +56,10 @@ class ModelStep:
     def step(self, point: Point) -> tuple[Point, dict[str, Any]]:
         try:
             return super().step(point)  # type: ignore[misc]
-        except StepFailure:
+        except StepError:
             raise
         except Exception as error:
-            raise StepFailure(
+            raise StepError(
                 f"{type(self).__name__} on {list(self.var_names)} failed at the point "
                 f"{describe_point(point)}: {type(error).__name__}: {error}"
             ) from error
@@ -188,7 +188,12 @@ class _LogpSetup:
             v for v in self.model.value_vars if default == "all" or suits(free_rv_of(self.model, v))
         ]
         self.value_vars = _chosen(
-            self.model, vars, candidates, lambda v: suits(free_rv_of(self.model, v)), step_name, what
+            self.model,
+            vars,
+            candidates,
+            lambda v: suits(free_rv_of(self.model, v)),
+            step_name,
+            what,
         )
         self.density = BlockLogp(self.model, self.value_vars)
         self.start = _start(self.model, initial_point)
@@ -272,6 +277,13 @@ def _has_categories(rv: Any) -> bool:
     return n_categories(rv) is not None
 
 
+def _categories(rv: Any) -> int:
+    k = n_categories(rv)
+    if k is None:
+        raise TypeError(f"{rv.name} has no finite set of categories 0..k-1")
+    return k
+
+
 class CategoricalGibbsMetropolis(ModelStep, samplers.CategoricalGibbsMetropolis):
     """Element-wise Metropolised Gibbs over the categories 0..k-1 of variables with such a
     finite support (Categorical; DiscreteUniform from 0; default: all of them)."""
@@ -292,9 +304,7 @@ class CategoricalGibbsMetropolis(ModelStep, samplers.CategoricalGibbsMetropolis)
             _has_categories,
             "finite categorical",
         )
-        counts = {
-            str(v.name): n_categories(free_rv_of(setup.model, v)) for v in setup.value_vars
-        }
+        counts = {str(v.name): _categories(free_rv_of(setup.model, v)) for v in setup.value_vars}
         super().__init__(
             setup.density, setup.start, vars=setup.names, n_categories=counts, proposal=proposal
         )
