@@ -187,3 +187,21 @@ def test_a_chain_that_raises_names_the_chain_and_the_values(monkeypatch):
     assert message.startswith("chain ")
     assert "Metropolis on ['mu'] failed at the point mu = " in message
     assert "ValueError: the density cannot be evaluated here" in message
+
+
+def test_hamiltonian_mc_and_slice_steps_sample_a_normal():
+    for make_step in (pm.HamiltonianMC, pm.Slice):
+        with pm.Model():
+            pm.Normal("mu", 3.0, 0.5)
+            trace = pm.sample(
+                500,
+                tune=300,
+                chains=2,
+                cores=1,
+                step=make_step(),
+                random_seed=6,
+                progressbar=False,
+                compute_convergence_checks=False,
+            )
+        assert abs(trace["mu"].mean() - 3.0) < 0.1
+        assert abs(trace["mu"].std() - 0.5) < 0.1

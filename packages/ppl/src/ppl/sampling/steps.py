@@ -53,6 +53,13 @@ class ModelStep:
     var_names: tuple[str, ...] = ()
     """The user's names of the variables this step samples (``sigma``, not ``sigma_log__``)."""
 
+    def note_independence(self, density: Any) -> None:
+        """A density of every value variable depends on no other step's blocks: the
+        samplers step may then reuse the log density (and gradient) of its last draw
+        instead of evaluating it again at the start of the next one."""
+        if not density.fixed_vars:
+            self._depends_on_others = False
+
     def step(self, point: Point) -> tuple[Point, dict[str, Any]]:
         try:
             return super().step(point)  # type: ignore[misc]
@@ -144,6 +151,7 @@ class NUTS(ModelStep, samplers.NUTS):
             **_pymc_hmc_names(kwargs),
         )
         self.var_names = tuple(user_names(setup.model, setup.value_vars))
+        self.note_independence(setup.density)
 
 
 class HamiltonianMC(ModelStep, samplers.HamiltonianMC):
@@ -168,6 +176,7 @@ class HamiltonianMC(ModelStep, samplers.HamiltonianMC):
             **_pymc_hmc_names(kwargs),
         )
         self.var_names = tuple(user_names(setup.model, setup.value_vars))
+        self.note_independence(setup.density)
 
 
 class _LogpSetup:
@@ -237,6 +246,7 @@ class Metropolis(ModelStep, samplers.Metropolis):
             tune_interval=tune_interval,
         )
         self.var_names = setup.user_names
+        self.note_independence(setup.density)
 
 
 class Slice(ModelStep, samplers.Slice):
@@ -255,6 +265,7 @@ class Slice(ModelStep, samplers.Slice):
         )
         super().__init__(setup.density, setup.start, vars=setup.names, w=w, tune=tune)
         self.var_names = setup.user_names
+        self.note_independence(setup.density)
 
 
 class BinaryGibbsMetropolis(ModelStep, samplers.BinaryGibbsMetropolis):
@@ -271,6 +282,7 @@ class BinaryGibbsMetropolis(ModelStep, samplers.BinaryGibbsMetropolis):
         )
         super().__init__(setup.density, setup.start, vars=setup.names)
         self.var_names = setup.user_names
+        self.note_independence(setup.density)
 
 
 def _has_categories(rv: Any) -> bool:
@@ -309,3 +321,4 @@ class CategoricalGibbsMetropolis(ModelStep, samplers.CategoricalGibbsMetropolis)
             setup.density, setup.start, vars=setup.names, n_categories=counts, proposal=proposal
         )
         self.var_names = setup.user_names
+        self.note_independence(setup.density)
