@@ -109,8 +109,9 @@ for _package in PACKAGE_ORDER:
 
 @nox.session
 def integration(session: nox.Session) -> None:
-    """The packages together, and the documented examples end to end."""
-    install_local(session, *PACKAGE_ORDER)
+    """The packages together, and the documented examples end to end (the seed example
+    scripts draw plots, hence matplotlib through samplers' plots extra)."""
+    install_local(session, *PACKAGE_ORDER, extras={"samplers": "plots"})
     session.install("pytest")
     tests = ROOT / "tests" / "integration"
     if not _has_tests(tests):

@@ -57,6 +57,15 @@ def test_eval_of_a_random_variable_is_fixed():
     np.testing.assert_array_equal(z.eval(), z.eval())
 
 
+def test_draw_without_a_seed_is_not_the_value_eval_shows():
+    """As in PyMC (and the seed "PyMC and PyTensor"): draw reseeds, eval keeps its value."""
+    x = pm.Normal.dist(0, 1, size=3)
+    fixed = x.eval()
+    drawn = [pm.draw(x) for _ in range(3)]
+    assert all(not np.array_equal(d, fixed) for d in drawn)
+    assert not np.array_equal(drawn[0], drawn[1])
+
+
 def test_draws_of_dependent_variables_have_the_joint_structure():
     mu = pm.Normal.dist(0, 10)
     x = pm.Normal.dist(mu, 1)

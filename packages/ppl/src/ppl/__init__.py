@@ -6,7 +6,7 @@ the reals), ``model.compile_logp()`` a function of a point, and
 ``model.logp_dlogp_function()`` the flat log density and gradient samplers consume.
 """
 
-from ppl import math, transforms
+from ppl import glm, math, stats, transforms
 from ppl.checks import ParameterValueError
 from ppl.context import NoModelError
 from ppl.data import ConstantData, Data, MutableData, set_data
@@ -27,6 +27,8 @@ from ppl.math import (
 from ppl.model.core import Model, ModelError
 from ppl.model.deterministic import Deterministic, Potential
 from ppl.model.observed import ImputationWarning
+from ppl.optimize import find_MAP
+from ppl.predictive import sample_posterior_predictive, sample_prior_predictive
 from ppl.sampling import (
     NUTS,
     BinaryGibbsMetropolis,
@@ -38,6 +40,18 @@ from ppl.sampling import (
     SamplingWarning,
     Slice,
     sample,
+)
+from ppl.stats import (
+    effective_n,
+    ess,
+    gelman_rubin,
+    hdi,
+    hpd,
+    mcse,
+    plot_posterior,
+    rhat,
+    summary,
+    traceplot,
 )
 
 __version__ = "0.1.0"
@@ -69,17 +83,32 @@ __all__ = [  # noqa: PLE0604 - the distributions' names are strings too
     "__version__",
     "dot",
     "draw",
+    "effective_n",
+    "ess",
     "exp",
+    "find_MAP",
+    "gelman_rubin",
+    "glm",
+    "hdi",
+    "hpd",
     "invlogit",
     "log",
     "logcdf",
     "logp",
     "logsumexp",
     "math",
+    "mcse",
     "modelcontext",
+    "plot_posterior",
+    "rhat",
+    "sample_posterior_predictive",
+    "sample_prior_predictive",
     "set_data",
     "sigmoid",
+    "stats",
     "sum",
+    "summary",
     "switch",
+    "traceplot",
     "transforms",
 ]

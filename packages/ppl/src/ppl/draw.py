@@ -4,13 +4,13 @@
 graph is rebuilt with a new leading axis of length ``n`` (every random variable draws
 ``n`` times as many values; the expressions between them are vectorized by
 autodiff's batching rules), so no Python runs per draw. The generators advance on
-every call (fresh draws); ``random_seed`` reseeds them first, so a seed reproduces
-the draws.
+every call (fresh draws); they are reseeded first, from ``random_seed`` when given (so a
+seed reproduces the draws) and from fresh entropy otherwise.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -60,9 +60,16 @@ def _batch_random_variable(
     return list(op.make_node(rng, new_size, *aligned, dtype=draw.type.dtype).outputs)
 
 
-def batched_forward(outputs: Sequence[Variable], n: Any) -> list[Variable]:
-    """``outputs`` computed for ``n`` independent draws, along a new leading axis."""
-    batched: set[Variable] = set()
+def batched_forward(
+    outputs: Sequence[Variable], n: Any, givens: Mapping[Variable, Variable] | None = None
+) -> list[Variable]:
+    """``outputs`` computed for ``n`` independent draws, along a new leading axis.
+
+    ``givens`` replaces variables by batched ones (their leading axis of length ``n``
+    already there): the posterior predictive puts the posterior draws in place of the
+    free variables this way, so everything downstream is drawn once per draw.
+    """
+    batched: set[Variable] = set(givens or {})
 
     def replace(node: Apply, inputs: list[Variable]) -> list[Variable] | None:
         flags = [inp in batched for inp in node.inputs]
@@ -79,7 +86,7 @@ def batched_forward(outputs: Sequence[Variable], n: Any) -> list[Variable]:
                 batched.add(old)
         return new
 
-    results = rebuild(outputs, replace)
+    results = rebuild(outputs, replace, givens)
     final = []
     for old, new in zip(outputs, results, strict=True):
         if old in batched:
@@ -126,7 +133,8 @@ def draw(
     if not isinstance(draws, (int, np.integer)) or draws < 1:
         raise ValueError(f"pm.draw: draws must be a positive integer, got {draws!r}")
     fn, generators = compile_forward(targets, None if draws == 1 else int(draws), mode)
-    if random_seed is not None:
-        reseed(generators, random_seed)
+    # Always reseeded, as PyMC does: without a seed from fresh entropy, so the first draw
+    # is not the value ``eval`` shows (which reads the generators' current state).
+    reseed(generators, random_seed)
     values = fn()
     return values[0] if single else values

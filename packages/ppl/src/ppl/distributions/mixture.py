@@ -181,6 +181,16 @@ def _zero_inflated_poisson(rng: np.random.Generator, psi: Any, mu: Any, size: An
     return np.where(rng.uniform(size=shape) < psi, counts, 0)
 
 
+def _zero_inflated_checks(term: Any, psi: Any, mu: Any) -> Any:
+    return check(
+        term,
+        pt.ge(psi, 0),
+        pt.le(psi, 1),
+        pt.ge(mu, 0),
+        message="ZeroInflatedPoisson: 0 <= psi <= 1, mu >= 0",
+    )
+
+
 class ZeroInflatedPoisson(Discrete):
     """ZeroInflatedPoisson(psi, mu): Poisson(mu) with probability ``psi``, else 0 (PyMC's
     convention: ``psi`` is the probability of the Poisson component)."""
@@ -200,26 +210,14 @@ class ZeroInflatedPoisson(Discrete):
         at_zero = _logaddexp(pt.log1p(-psi), pt.log(psi) - mu)
         logp = pt.switch(pt.eq(value, 0), at_zero, pt.log(psi) + poisson)
         logp = bound(logp, pt.ge(value, 0), pt.eq(value, pt.floor(value)))
-        return check(
-            logp,
-            pt.ge(psi, 0),
-            pt.le(psi, 1),
-            pt.ge(mu, 0),
-            message="ZeroInflatedPoisson: 0 <= psi <= 1, mu >= 0",
-        )
+        return _zero_inflated_checks(logp, psi, mu)
 
     @staticmethod
     def logcdf(value: Any, psi: Any, mu: Any) -> Any:
         # P(X <= k) = 1 - psi + psi * Q(k + 1, mu), Q the upper regularized incomplete gamma
         poisson_cdf = pt.gammaincc(pt.floor(value) + 1.0, mu)
         logcdf = bound(pt.log1p(-psi + psi * poisson_cdf), pt.ge(value, 0))
-        return check(
-            logcdf,
-            pt.ge(psi, 0),
-            pt.le(psi, 1),
-            pt.ge(mu, 0),
-            message="ZeroInflatedPoisson: 0 <= psi <= 1, mu >= 0",
-        )
+        return _zero_inflated_checks(logcdf, psi, mu)
 
     @classmethod
     def support_point(cls, rv: Any, psi: Any, mu: Any) -> Any:
