@@ -172,6 +172,38 @@ def test_to_inference_data_with_arviz():
     assert data.warmup_posterior["x"].shape == (CHAINS, 4, 2)
 
 
+def labelled_trace() -> Trace:
+    rng = np.random.default_rng(7)
+    return Trace(
+        {"x": rng.normal(size=(2, 6, 3))},
+        {"diverging": np.zeros((2, 6), dtype=bool)},
+        coords={"group": ["a", "b", "c"]},
+        dims={"x": ["group"], "y": ["group"]},
+        data_groups={"observed_data": {"y": np.array([1.0, 2.0, 3.0])}},
+    )
+
+
+def test_coords_dims_and_data_groups_survive_slicing_and_files(tmp_path):
+    trace = labelled_trace()
+    later = trace[2:]
+    assert later.coords == {"group": ["a", "b", "c"]}
+    assert later.dims["x"] == ["group"]
+    np.testing.assert_array_equal(later.data_groups["observed_data"]["y"], [1.0, 2.0, 3.0])
+    trace.save(tmp_path / "labelled.npz")
+    loaded = Trace.load(tmp_path / "labelled.npz")
+    assert loaded.coords == trace.coords and loaded.dims == trace.dims
+    np.testing.assert_array_equal(loaded.data_groups["observed_data"]["y"], [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(loaded.posterior["x"], trace.posterior["x"])
+
+
+def test_to_inference_data_labels_the_axes_and_adds_the_data_groups():
+    pytest.importorskip("arviz")
+    data = labelled_trace().to_inference_data()
+    assert data.posterior["x"].dims == ("chain", "draw", "group")
+    assert list(data.posterior["group"].values) == ["a", "b", "c"]
+    assert data.observed_data["y"].dims == ("group",)
+
+
 @pytest.mark.parametrize("discard", [True, False])
 def test_runner_keeps_tuning_draws_only_when_asked(discard):
     step = Metropolis(

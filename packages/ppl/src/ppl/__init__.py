@@ -29,6 +29,18 @@ from ppl.model.core import Model, ModelError
 from ppl.model.observed import ImputationWarning
 from ppl.optimize import find_MAP
 from ppl.predictive import sample_posterior_predictive, sample_prior_predictive
+from ppl.sampling import (
+    NUTS,
+    BinaryGibbsMetropolis,
+    CategoricalGibbsMetropolis,
+    CompoundStep,
+    HamiltonianMC,
+    Metropolis,
+    SamplingError,
+    SamplingWarning,
+    Slice,
+    sample,
+)
 from ppl.stats import (
     effective_n,
     ess,
@@ -48,6 +60,16 @@ modelcontext = Model.get_context
 
 __all__ = [  # noqa: PLE0604 - the distributions' names are strings too
     *_distributions,
+    "NUTS",
+    "BinaryGibbsMetropolis",
+    "CategoricalGibbsMetropolis",
+    "CompoundStep",
+    "HamiltonianMC",
+    "Metropolis",
+    "SamplingError",
+    "SamplingWarning",
+    "Slice",
+    "sample",
     "ConstantData",
     "Data",
     "Deterministic",

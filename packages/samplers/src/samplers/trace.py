@@ -52,6 +52,11 @@ class Trace:
     ``trace[name]`` is either with the chains concatenated, chain after chain;
     ``trace[a:b]`` is a new Trace keeping draws a:b of every chain (sharing memory).
     ``warmup`` holds the tuning draws when the runner was asked to keep them.
+
+    A layer above may label the arrays: ``coords`` (dimension name -> its labels),
+    ``dims`` (variable name -> the names of its axes after (chain, draw)), and
+    ``data_groups``, groups of arrays not indexed by chain and draw (an ``observed_data``
+    group, say); ``to_inference_data`` hands all three to ArviZ.
     """
 
     def __init__(
@@ -60,6 +65,9 @@ class Trace:
         stats: Mapping[str, ArrayLike] | None = None,
         warmup: Trace | None = None,
         attrs: Mapping[str, Any] | None = None,
+        coords: Mapping[str, Sequence[Any]] | None = None,
+        dims: Mapping[str, Sequence[str]] | None = None,
+        data_groups: Mapping[str, Mapping[str, ArrayLike]] | None = None,
     ):
         variables = {name: np.asarray(array) for name, array in posterior.items()}
         statistics = {name: np.asarray(array) for name, array in (stats or {}).items()}
@@ -83,6 +91,14 @@ class Trace:
         self._statistics = statistics
         self.warmup = warmup
         self.attrs: dict[str, Any] = dict(attrs or {})
+        self.coords: dict[str, list[Any]] = {
+            dim: list(values) for dim, values in (coords or {}).items()
+        }
+        self.dims: dict[str, list[str]] = {name: list(axes) for name, axes in (dims or {}).items()}
+        self.data_groups: dict[str, dict[str, NDArray]] = {
+            group: {name: np.asarray(array) for name, array in arrays.items()}
+            for group, arrays in (data_groups or {}).items()
+        }
 
     @classmethod
     def allocate(
@@ -155,6 +171,9 @@ class Trace:
                 {name: array[:, key] for name, array in self._statistics.items()},
                 warmup=self.warmup,
                 attrs=self.attrs,
+                coords=self.coords,
+                dims=self.dims,
+                data_groups=self.data_groups,
             )
         raise TypeError(
             f"a trace is indexed by a variable or statistic name, or by a slice of draws; "
@@ -249,7 +268,13 @@ class Trace:
         arrays: dict[str, NDArray] = {
             "__format__": np.array(FORMAT_VERSION),
             "__attrs__": np.array(json.dumps(self._json_attrs())),
+            "__labels__": np.array(
+                json.dumps({"coords": self.coords, "dims": self.dims}, default=str)
+            ),
         }
+        for data_group, data_arrays in self.data_groups.items():
+            for name, array in data_arrays.items():
+                arrays[f"data:{data_group}/{name}"] = np.ascontiguousarray(array)
         for group, members in self._groups().items():
             for name, array in members.items():
                 arrays[f"{group}/{name}"] = np.ascontiguousarray(array)
@@ -277,17 +302,30 @@ class Trace:
             if "__format__" not in archive.files or str(archive["__format__"]) != FORMAT_VERSION:
                 raise ValueError(f"{os.fspath(path)!r} is not a trace written by Trace.save")
             attrs = json.loads(str(archive["__attrs__"]))
+            labels = json.loads(str(archive["__labels__"])) if "__labels__" in archive.files else {}
+            data_groups: dict[str, dict[str, NDArray]] = {}
             for key in archive.files:
                 group, _, name = key.partition("/")
                 if group in groups:
                     groups[group][name] = archive[key]
+                elif group.startswith("data:"):
+                    data_groups.setdefault(group[len("data:") :], {})[name] = archive[key]
         warmup = None
         if groups["warmup_posterior"] or groups["warmup_stats"]:
             warmup = cls(groups["warmup_posterior"], groups["warmup_stats"])
-        return cls(groups["posterior"], groups["stats"], warmup=warmup, attrs=attrs)
+        return cls(
+            groups["posterior"],
+            groups["stats"],
+            warmup=warmup,
+            attrs=attrs,
+            coords=labels.get("coords"),
+            dims=labels.get("dims"),
+            data_groups=data_groups,
+        )
 
     def to_inference_data(self) -> Any:
-        """The trace as ArviZ InferenceData: groups posterior and sample_stats (and warmup ones)."""
+        """The trace as ArviZ InferenceData: groups posterior and sample_stats (and warmup
+        ones), the data groups, with the coordinates and dims."""
         try:
             import arviz
         except ImportError as error:
@@ -301,9 +339,15 @@ class Trace:
         if self.warmup is not None:
             groups["warmup_posterior"] = dict(self.warmup._variables)
             groups["warmup_sample_stats"] = dict(self.warmup._statistics)
+        groups.update({group: dict(arrays) for group, arrays in self.data_groups.items()})
+        labels: dict[str, Any] = {}
+        if self.coords:
+            labels["coords"] = self.coords
+        if self.dims:
+            labels["dims"] = self.dims
         save_warmup = self.warmup is not None
         from_dict: Any = arviz.from_dict
         if "posterior" in inspect.signature(from_dict).parameters:
             # ArviZ < 1: one keyword per group
-            return from_dict(**groups, save_warmup=save_warmup, attrs=self._json_attrs())
-        return from_dict(groups, save_warmup=save_warmup, attrs=self._json_attrs())
+            return from_dict(**groups, save_warmup=save_warmup, attrs=self._json_attrs(), **labels)
+        return from_dict(groups, save_warmup=save_warmup, attrs=self._json_attrs(), **labels)

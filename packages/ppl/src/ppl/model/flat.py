@@ -39,7 +39,7 @@ class FlatDensity:
         chosen = model.continuous_value_vars if vars is None else _value_vars(model, vars)
         self.value_vars = list(chosen)
         self.fixed_vars = [v for v in model.value_vars if v not in self.value_vars]
-        shapes = _current_shapes(model)
+        shapes = current_shapes(model)
         blocks = [
             Block(str(var.name), shapes[var], np.dtype(var.type.dtype)) for var in self.value_vars
         ]
@@ -82,7 +82,7 @@ class FlatDensity:
         return self.layout.flatten(point)
 
 
-def _current_shapes(model: Any) -> dict[Variable, tuple[int, ...]]:
+def current_shapes(model: Any) -> dict[Variable, tuple[int, ...]]:
     """Each value variable's shape: its static one, else (a shape that follows
     ``pm.Data``) the shape it has now, read from the initial point."""
     shapes: dict[Variable, tuple[int, ...]] = {}

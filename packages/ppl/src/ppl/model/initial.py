@@ -8,6 +8,7 @@ space by its transform. One compiled evaluation gives every variable.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -29,7 +30,12 @@ def support_point(rv: Any) -> Any:
     return pt.cast(point, rv.dtype) if str(point.dtype) != str(rv.dtype) else point
 
 
-def initial_point(model: Any) -> dict[str, np.ndarray]:
+def initial_point(
+    model: Any, initvals: Mapping[Variable, Any] | None = None
+) -> dict[str, np.ndarray]:
+    """The start of every free variable's value variable; ``initvals`` (random variable ->
+    constrained value) overrides the model's ``initval``s."""
+    overrides = initvals or {}
     givens: dict[Variable, Variable] = {}
     outputs = []
     rv: Any
@@ -38,7 +44,7 @@ def initial_point(model: Any) -> dict[str, np.ndarray]:
         if rv in model.observed_RVs:
             givens[rv] = model.rvs_to_values[rv]
             continue
-        given = model.rvs_to_initial_values.get(rv)
+        given = overrides.get(rv, model.rvs_to_initial_values.get(rv))
         start: Any = pt.as_tensor(given) if given is not None else support_point(rv)
         start = substitute([start], givens)[0]
         if str(start.dtype) != str(rv.dtype):
