@@ -18,7 +18,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
 import numpy as np
-import scipy.optimize
 from numpy.typing import NDArray
 
 import tensorops as pt
@@ -200,6 +199,9 @@ def find_MAP(
         logp, dlogp = density(x)
         progress.update(logp, None if gradient_free else dlogp)
         return -logp if gradient_free else (-logp, -dlogp)
+
+    # Imported here: scipy.optimize adds a quarter of a second to `import ppl`.
+    import scipy.optimize
 
     options = _options(method, maxeval, kwargs)
     if density.dim:
