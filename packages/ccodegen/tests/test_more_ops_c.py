@@ -200,6 +200,20 @@ for dtype, set_ in itertools.product(("float64", "float32", "int64", "bool"), (T
         ],
         AdvancedIncSubtensor1,
     )
+for dtype in ("float64", "float32"):
+    # A float vector sums runs of equal indices in a register (a sorted group index).
+    x, y, idx = tensor("x", dtype, 1), tensor("y", dtype, 1), tensor("i", "int64", 1)
+    case(
+        f"advanced_inc_subtensor1_vector_runs_{dtype}",
+        [x, y, idx],
+        AdvancedIncSubtensor1()(x, y, idx),
+        [
+            [values_of(dtype, (4,)), values_of(dtype, (7,), 1), np.array([0, 0, 0, 2, -4, 3, 0])],
+            [values_of(dtype, (4,)), values_of(dtype, (1,), 2), np.array([1, 1, -1, -1])],
+            [values_of(dtype, (4,)), values_of(dtype, (3,), 3), np.array([2, 2, 4])],  # IndexError
+        ],
+        AdvancedIncSubtensor1,
+    )
 x, y, idx = tensor("x", "float64", 1), tensor("y", "float64", 0), tensor("i", "uint8", 1)
 case(
     "advanced_inc_subtensor1_scalar_value",
