@@ -83,7 +83,7 @@ def _has_tests(folder: Path) -> bool:
 
 PACKAGE_TEST_EXTRAS = {
     "samplers": ({"samplers": "plots"}, ["arviz"]),
-    "ppl": ({"samplers": "plots"}, []),
+    "ppl": ({"samplers": "plots"}, ["arviz"]),
 }
 
 
