@@ -21,6 +21,7 @@ WORKLOADS = [
     "fusion_and_compile",
     "samplers_nuts",
     "ppl_models",
+    "ppl_sampling",
 ]
 
 
