@@ -34,10 +34,23 @@ from graphcore import (
 
 
 class CProgram:
-    """A whole graph in one segment: arguments and shared values in, every output out."""
+    """A whole graph in one segment: arguments and shared values in, every output out.
 
-    def __init__(self, caller: SegmentCaller, layout: CallLayout):
+    ``raw_floats`` are the arguments the entry point also reads as Python floats (0-d
+    float64 inputs that are not outputs too): the call's slow path passes a float
+    through as it is instead of making a 0-d array of it (runtime.h, ``cg_load``).
+    """
+
+    def __init__(self, caller: SegmentCaller, layout: CallLayout, fgraph: FunctionGraph):
         self.caller = caller
+        outputs = set(fgraph.outputs)
+        self.raw_floats = frozenset(
+            k
+            for k, var in enumerate(fgraph.inputs[: layout.n_args])
+            if var not in outputs
+            and getattr(var.type, "ndim", None) == 0
+            and str(getattr(var.type, "dtype", "")) == "float64"
+        )
         self._shared_cells = list(layout.input_cells[layout.n_args :])
         self._call = caller.call
         if not self._shared_cells:
@@ -73,7 +86,7 @@ class CLinker:
         whole = translate_segment("main", order, fgraph.inputs, fgraph.outputs)
         if whole is not None:
             module = compile_segments([whole])
-            return CProgram(SegmentCaller(whole, module, layout.borrow), layout)
+            return CProgram(SegmentCaller(whole, module, layout.borrow), layout, fgraph)
         return _mixed_program(fgraph, layout, order)
 
 

@@ -53,11 +53,18 @@ static int cg_fail(cg_state *st, int node, int kind, const char *format, ...) {
     return CG_ERROR;
 }
 
-/* Read a NumPy array passed by address; check its dtype and rank. */
+/* Read a NumPy array passed by address; check its dtype and rank. A 0-d float64 input
+   may also come as a Python float (the program's raw_floats): its value is read in place. */
 static int cg_load(cg_state *st, cg_arr *a, uintptr_t address, int type_num, int ndim,
                    const char *name) {
     PyArrayObject *array = (PyArrayObject *)address;
     PyTypeObject *type = Py_TYPE((PyObject *)array);
+    if (ndim == 0 && type_num == NPY_DOUBLE && type == &PyFloat_Type) {
+        /* A float object is its header and then its double (PyFloatObject, which the
+           limited API cffi builds with does not declare): read the double in place. */
+        a->data = (char *)address + sizeof(PyObject);
+        return CG_OK;
+    }
     if (type != st->ndarray && !PyType_IsSubtype(type, st->ndarray))
         return cg_fail(st, -1, CG_TYPE, "input %s: expected a NumPy array, got another object",
                        name);

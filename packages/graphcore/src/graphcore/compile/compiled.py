@@ -102,11 +102,20 @@ class Function:
         n = self._n_args
         namespace: dict[str, Any] = {"rename": self._rename_failure}
         lines = ["def filtered(args):", "    try:"]
+        # Arguments the program reads as Python floats too (a C entry point's 0-d float64
+        # inputs): a float passes as it is, unless the function may overwrite it.
+        raw_floats: frozenset[int] = getattr(self.program, "raw_floats", frozenset())
         for k, (type_, downcast) in enumerate(zip(self._types, self._downcast, strict=True)):
             namespace[f"check{k}"], namespace[f"downcast{k}"] = type_.filter, downcast
             common = type_.common_value()
             if common is None:
                 lines.append(f"        a{k} = check{k}(args[{k}], False, downcast{k})")
+                continue
+            if k in raw_floats and common[0] is float and not self.inputs[k].mutable:
+                lines.append(
+                    f"        v = args[{k}]\n"
+                    f"        a{k} = v if type(v) is float else check{k}(v, False, downcast{k})"
+                )
                 continue
             namespace[f"kind{k}"], namespace[f"convert{k}"] = common
             lines.append(
