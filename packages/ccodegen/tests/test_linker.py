@@ -139,3 +139,18 @@ def test_a_reduction_of_an_elementwise_program_runs_in_one_pass(reduction) -> No
     if reduction in ("max", "min"):
         with pytest.raises(ValueError, match="zero-size"):
             pt.function([x, y], getattr(pt.exp(x) + y, reduction)())(np.ones(0), np.ones(0))
+
+
+def test_python_floats_are_read_in_place_by_a_whole_c_function() -> None:
+    x, y, v, m = pt.dscalar("x"), pt.dscalar("y"), pt.dvector("v"), pt.dscalar("m")
+    f = pt.function([x, y, v, g.In(m, mutable=True)], [x * y + v.sum() + m, x])
+    assert isinstance(f.program, CProgram)
+    assert f.program.raw_floats == frozenset({1, 3})  # x is also an output: made an array
+    value, same_x = f(1.5, 2.0, np.ones(3), 4.0)  # m, mutable, is still made an array
+    assert value == 10.0 and isinstance(value, np.ndarray) and same_x == 1.5
+    # Other scalars still go through the filter: NumPy scalars, ints, 0-d arrays.
+    assert f(np.float64(2.0), 3, np.zeros(2), np.array(1.0))[0] == 7.0
+    with pytest.raises(ValueError, match="input 'y'"):
+        f(1.0, "two", np.ones(1), 1.0)
+    y_value = 2.5
+    assert f(y_value, y_value, np.zeros(0), 0.0)[0] == 6.25 and y_value == 2.5
