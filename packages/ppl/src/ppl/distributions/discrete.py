@@ -13,8 +13,10 @@ from ppl.distributions.dist_math import (
     bound,
     guard,
     is_integer,
+    log_probabilities,
     log_regularized_beta,
     log_regularized_gamma_upper,
+    xlog,
 )
 from ppl.distributions.params import Alias
 
@@ -105,7 +107,8 @@ class Bernoulli(Discrete):
 
     @staticmethod
     def logp(value: Any, p: Any) -> Any:
-        logp = pt.switch(pt.eq(value, 1), pt.log(p), pt.log1p(-p))
+        log_p, log_1m_p = log_probabilities(p)
+        logp = pt.switch(pt.eq(value, 1), log_p, log_1m_p)
         logp = bound(logp, pt.ge(value, 0), pt.le(value, 1), is_integer(value))
         return guard(logp, "Bernoulli", _probability(p))
 
@@ -130,9 +133,8 @@ class Binomial(Discrete):
 
     @staticmethod
     def logp(value: Any, n: Any, p: Any) -> Any:
-        logp = (
-            log_binomial_coefficient(n, value) + pt.xlogy0(value, p) + pt.xlogy0(n - value, 1.0 - p)
-        )
+        log_p, log_1m_p = log_probabilities(p)
+        logp = log_binomial_coefficient(n, value) + xlog(value, log_p) + xlog(n - value, log_1m_p)
         logp = bound(logp, pt.ge(value, 0), pt.le(value, n), is_integer(value))
         return guard(logp, "Binomial", (pt.ge(n, 0), "n >= 0"), _probability(p))
 
@@ -157,7 +159,8 @@ class Geometric(Discrete):
 
     @staticmethod
     def logp(value: Any, p: Any) -> Any:
-        logp = pt.xlogy0(value - 1.0, 1.0 - p) + pt.log(p)
+        log_p, log_1m_p = log_probabilities(p)
+        logp = xlog(value - 1.0, log_1m_p) + log_p
         logp = bound(logp, pt.ge(value, 1), is_integer(value))
         return guard(logp, "Geometric", (pt.and_(pt.gt(p, 0), pt.le(p, 1)), "0 < p <= 1"))
 

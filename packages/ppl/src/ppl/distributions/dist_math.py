@@ -92,3 +92,21 @@ def log_regularized_beta(a: Any, b: Any, x: Any) -> Any:
     """log I_x(a, b), through log1p(-I_{1-x}(b, a)) where it is near one."""
     lower = pt.betainc(a, b, x)
     return pt.switch(pt.lt(lower, 0.5), pt.log(lower), pt.log1p(-pt.betainc(b, a, 1.0 - x)))
+
+
+def log_probabilities(p: Any) -> tuple[Any, Any]:
+    """``(log p, log(1 - p))``. A probability given as ``sigmoid(x)`` (``logit_p=``) gives
+    ``(-softplus(-x), -softplus(x))``: finite, with finite gradients, for any logit, where
+    ``1 - sigmoid(x)`` is 0 beyond 37 and its log and gradient are not."""
+    tensor = pt.as_tensor(p)
+    owner = tensor.owner
+    scalar = getattr(getattr(owner, "op", None), "scalar_op", None) if owner is not None else None
+    if getattr(scalar, "name", None) == "sigmoid":
+        x = owner.inputs[0]
+        return -pt.softplus(-x), -pt.softplus(x)
+    return pt.log(tensor), pt.log1p(-tensor)
+
+
+def xlog(k: Any, log_q: Any) -> Any:
+    """``k * log_q``, zero where ``k`` is zero (as ``xlogy0`` with ``log_q = log(q)``)."""
+    return pt.switch(pt.eq(k, 0), 0.0, k * log_q)

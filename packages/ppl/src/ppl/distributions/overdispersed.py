@@ -14,7 +14,9 @@ from ppl.distributions.dist_math import (
     bound,
     guard,
     is_integer,
+    log_probabilities,
     log_regularized_beta,
+    xlog,
 )
 
 
@@ -50,12 +52,13 @@ class NegativeBinomial(Discrete):
 
     @staticmethod
     def logp(value: Any, n: Any, p: Any) -> Any:
+        log_p, log_1m_p = log_probabilities(p)
         logp = (
             pt.gammaln(value + n)
             - pt.gammaln(value + 1.0)
             - pt.gammaln(n)
-            + n * pt.log(p)
-            + pt.xlogy0(value, 1.0 - p)
+            + n * log_p
+            + xlog(value, log_1m_p)
         )
         logp = bound(logp, pt.ge(value, 0), is_integer(value))
         return NegativeBinomial._checked(logp, n, p)
