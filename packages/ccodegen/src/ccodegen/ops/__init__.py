@@ -8,6 +8,7 @@ from ccodegen.ops import elemwise as elemwise
 from ccodegen.ops import indexing as indexing
 from ccodegen.ops import joins as joins
 from ccodegen.ops import matmul as matmul
+from ccodegen.ops import norms, repeat, sorting  # noqa: F401 - sort, repeat, norm
 from ccodegen.ops import products as products
 from ccodegen.ops import reductions as reductions
 from ccodegen.ops import shapes as shapes
