@@ -42,22 +42,23 @@ CDEF = (
 )
 
 
-@functools.cache
-def addresses() -> tuple[int, ...]:
-    """The address of each routine of ``ROUTINES`` in SciPy's BLAS."""
-    from scipy.linalg import cython_blas
-
+def capsule_addresses(capi: dict[str, Any], names: tuple[str, ...]) -> tuple[int, ...]:
+    """The address held by the capsule of each of ``names`` in a Cython ``__pyx_capi__``."""
     get_name = ctypes.pythonapi.PyCapsule_GetName
     get_name.restype = ctypes.c_char_p
     get_name.argtypes = [ctypes.py_object]
     get_pointer = ctypes.pythonapi.PyCapsule_GetPointer
     get_pointer.restype = ctypes.c_void_p
     get_pointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
-    found = []
-    for routine in ROUTINES:
-        capsule = cython_blas.__pyx_capi__[routine]
-        found.append(int(get_pointer(capsule, get_name(capsule))))
-    return tuple(found)
+    return tuple(int(get_pointer(capi[name], get_name(capi[name]))) for name in names)
+
+
+@functools.cache
+def addresses() -> tuple[int, ...]:
+    """The address of each routine of ``ROUTINES`` in SciPy's BLAS."""
+    from scipy.linalg import cython_blas
+
+    return capsule_addresses(cython_blas.__pyx_capi__, ROUTINES)
 
 
 def install(module: Any) -> None:

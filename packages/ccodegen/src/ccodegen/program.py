@@ -27,6 +27,7 @@ _ERRORS: dict[int, type[Exception]] = {
     6: ZeroDivisionError,
     7: OverflowError,
     8: RuntimeError,
+    9: np.linalg.LinAlgError,
 }
 
 

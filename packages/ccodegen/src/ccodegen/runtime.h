@@ -42,6 +42,8 @@ enum { CG_VALUE = 1, CG_INDEX = 2, CG_TYPE = 3, CG_MEMORY = 4, CG_ASSERTION = 5 
 /* What NumPy's arange raises for a zero step and for bounds its dtype cannot hold;
    what a unit misused (no BLAS handed to it) raises. */
 enum { CG_ZERO_DIVISION = 6, CG_OVERFLOW = 7, CG_RUNTIME = 8 };
+/* numpy.linalg.LinAlgError: a singular or not positive definite matrix. */
+enum { CG_LINALG = 9 };
 
 static int cg_fail(cg_state *st, int node, int kind, const char *format, ...) {
     va_list args;

@@ -27,6 +27,8 @@ from ccodegen import vector_math
 from ccodegen.blas import CDEF as BLAS_CDEF
 from ccodegen.blas import DECLARATIONS
 from ccodegen.cnode import CVar, NodeC, NodeContext, c_ops, c_var, join_lines
+from ccodegen.lapack import CDEF as LAPACK_CDEF
+from ccodegen.lapack import DECLARATIONS as LAPACK_DECLARATIONS
 from ccodegen.literals import literal
 from ccodegen.loops import copy_loop
 from graphcore import Apply, Constant, Variable
@@ -262,6 +264,7 @@ class Unit:
     source: str
     cdef: str
     needs_blas: bool
+    needs_lapack: bool = False
 
 
 def translation_unit(segments: Sequence[Segment]) -> Unit:
@@ -312,6 +315,9 @@ intptr_t *cg_wanted(cg_state *st) { return (intptr_t *)st->wanted; }
     needs_blas = DECLARATIONS in support_code
     if needs_blas:
         cdef.append(BLAS_CDEF)
+    needs_lapack = LAPACK_DECLARATIONS in support_code
+    if needs_lapack:
+        cdef.append(LAPACK_CDEF)
     source = "\n".join(
         [
             runtime,
@@ -323,4 +329,4 @@ intptr_t *cg_wanted(cg_state *st) { return (intptr_t *)st->wanted; }
             accessors,
         ]
     )
-    return Unit(list(segments), source, "\n".join(cdef), needs_blas)
+    return Unit(list(segments), source, "\n".join(cdef), needs_blas, needs_lapack)

@@ -7,6 +7,7 @@ from ccodegen.ops import cumulative as cumulative
 from ccodegen.ops import elemwise as elemwise
 from ccodegen.ops import indexing as indexing
 from ccodegen.ops import joins as joins
+from ccodegen.ops import linalg as linalg
 from ccodegen.ops import matmul as matmul
 from ccodegen.ops import norms, repeat, sorting  # noqa: F401 - sort, repeat, norm
 from ccodegen.ops import products as products
