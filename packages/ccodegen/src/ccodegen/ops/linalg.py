@@ -46,6 +46,11 @@ def _scatter(out: CVar, base: str, strides: tuple[str, str], src: str, rows: str
     )
 
 
+def _name(ctx: NodeContext) -> str:
+    """The op's name in its errors (``solve``, ``solve_triangular``, ``cho_solve``)."""
+    return str(getattr(ctx.node.op, "name", type(ctx.node.op).__name__))
+
+
 def _square(ctx: NodeContext, a: CVar, name: str) -> str:
     rows, cols = a.dim(a.ndim - 2), a.dim(a.ndim - 1)
     return f"if ({rows} != {cols}) " + ctx.fail(
@@ -78,7 +83,7 @@ def _broadcast_batch(ctx: NodeContext, a: CVar, b: CVar, out: CVar, batch: int) 
             f"if ({da} != {db} && {da} != 1 && {db} != 1) "
             + ctx.fail(
                 "value",
-                f"{ctx.node.op.name}: the batch axes do not broadcast: lengths %ld and %ld "
+                f"{_name(ctx)}: the batch axes do not broadcast: lengths %ld and %ld "
                 f"on axis {axis}",
                 f"(long){da}",
                 f"(long){db}",
@@ -91,7 +96,7 @@ def _broadcast_batch(ctx: NodeContext, a: CVar, b: CVar, out: CVar, batch: int) 
 def _solve_shape(ctx: NodeContext, batch: int) -> list[str]:
     """Shape-pass C for ``a @ x = b``: square ``a``, ``b``'s rows, the broadcast batch."""
     (a, b), (out,) = ctx.inputs, ctx.outputs
-    name = ctx.node.op.name
+    name = _name(ctx)
     rows = b.dim(0) if b.ndim == 1 else b.dim(b.ndim - 2)
     lines = [
         _square(ctx, a, name),
@@ -139,8 +144,7 @@ def _solve_rule(ctx: NodeContext, call: list[str], singular: tuple[str, ...]) ->
         "int info = 0;",
         *call,
         "if (info > 0) " + ctx.fail("linalg", *singular),
-        "if (info < 0) "
-        + ctx.fail("value", f"{ctx.node.op.name}: LAPACK rejected argument %d", "-info"),
+        "if (info < 0) " + ctx.fail("value", f"{_name(ctx)}: LAPACK rejected argument %d", "-info"),
         _scatter(out, "po", o_matrix, "fx", "n", "k"),
         "slice++;",
     ]
@@ -152,7 +156,7 @@ def _solve_rule(ctx: NodeContext, call: list[str], singular: tuple[str, ...]) ->
         f"    {t} *fx = ({t} *){ctx.scratch(1, f'n * k * {out.itemsize}')};",
         f"    int *ipiv = (int *){ctx.scratch(2, 'n * sizeof(int)')};",
         "    if (fa == NULL || fx == NULL || ipiv == NULL) "
-        + ctx.fail("memory", f"{ctx.node.op.name}: out of memory"),
+        + ctx.fail("memory", f"{_name(ctx)}: out of memory"),
         "    int N = (int)n, NRHS = (int)k, LD = (int)n;",
         "    npy_intp slice = 0;",
         *[
@@ -169,7 +173,8 @@ def _solve_rule(ctx: NodeContext, call: list[str], singular: tuple[str, ...]) ->
 def solve_c(ctx: NodeContext) -> NodeC | None:
     if not _real(ctx):
         return None
-    op: Solve = ctx.node.op
+    op = ctx.node.op
+    assert isinstance(op, Solve)
     p = "d" if ctx.outputs[0].dtype == "float64" else "s"
     uplo = "'L'" if op.lower else "'U'"
     if op.assume_a == "gen":
@@ -195,7 +200,8 @@ def solve_c(ctx: NodeContext) -> NodeC | None:
 def solve_triangular_c(ctx: NodeContext) -> NodeC | None:
     if not _real(ctx):
         return None
-    op: SolveTriangular = ctx.node.op
+    op = ctx.node.op
+    assert isinstance(op, SolveTriangular)
     p = "d" if ctx.outputs[0].dtype == "float64" else "s"
     uplo = "'L'" if op.lower else "'U'"
     trans = "'N'" if op.trans == 0 else "'T'"  # a.H is a.T for real matrices
@@ -212,7 +218,8 @@ def solve_triangular_c(ctx: NodeContext) -> NodeC | None:
 def cho_solve_c(ctx: NodeContext) -> NodeC | None:
     if not _real(ctx):
         return None
-    op: CholeskySolve = ctx.node.op
+    op = ctx.node.op
+    assert isinstance(op, CholeskySolve)
     p = "d" if ctx.outputs[0].dtype == "float64" else "s"
     call = [
         f"char uplo = {'L' if op.lower else 'U'!r};",
@@ -226,7 +233,8 @@ def cho_solve_c(ctx: NodeContext) -> NodeC | None:
 def cholesky_c(ctx: NodeContext) -> NodeC | None:
     if not _real(ctx):
         return None
-    op: Cholesky = ctx.node.op
+    op = ctx.node.op
+    assert isinstance(op, Cholesky)
     (a,), (out,) = ctx.inputs, ctx.outputs
     p, t = ("d" if out.dtype == "float64" else "s"), out.ctype
     batch = a.ndim - 2
