@@ -99,10 +99,10 @@ def log_probabilities(p: Any) -> tuple[Any, Any]:
     ``(-softplus(-x), -softplus(x))``: finite, with finite gradients, for any logit, where
     ``1 - sigmoid(x)`` is 0 beyond 37 and its log and gradient are not."""
     tensor = pt.as_tensor(p)
-    owner = tensor.owner
+    owner: Any = tensor.owner
     scalar = getattr(getattr(owner, "op", None), "scalar_op", None) if owner is not None else None
     if getattr(scalar, "name", None) == "sigmoid":
-        x = owner.inputs[0]
+        x: Any = owner.inputs[0]
         return -pt.softplus(-x), -pt.softplus(x)
     return pt.log(tensor), pt.log1p(-tensor)
 
