@@ -5,10 +5,15 @@ from __future__ import annotations
 import math
 
 
-def literal(value: float | int | bool, dtype: str) -> str:
-    """An exact C literal of a value: hexadecimal floats, suffixed integers."""
+def literal(value: complex | float | int | bool, dtype: str) -> str:
+    """An exact C literal of a value: hexadecimal floats, suffixed integers, CMPLX pairs."""
+    if dtype.startswith("complex"):
+        part = "float32" if dtype == "complex64" else "float64"
+        make = "CMPLXF" if dtype == "complex64" else "CMPLX"
+        value = complex(value)
+        return f"{make}({literal(value.real, part)}, {literal(value.imag, part)})"
     if dtype.startswith("float"):
-        value = float(value)
+        value = float(value)  # type: ignore[arg-type]
         if math.isnan(value):
             return "NAN"
         if math.isinf(value):

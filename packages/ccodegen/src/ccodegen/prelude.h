@@ -1,5 +1,6 @@
 /* Helpers of the scalar C table (scalar_c.py): each follows NumPy/SciPy's definition,
    including its edge cases (signs of zero, NaN, division by zero). */
+#include <complex.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -660,3 +661,40 @@ static inline float cg_erfinvf(float x) { return (float)cg_erfinv(x); }
 static inline float cg_erfcinvf(float x) { return (float)cg_erfcinv(x); }
 static inline float cg_i0f(float x) { return (float)cg_i0(x); }
 static inline float cg_i1f(float x) { return (float)cg_i1(x); }
+
+/* NumPy's complex product, quotient and reciprocal, part by part: the schoolbook product
+   (C's operator also rescues infinities from NaN, NumPy does not), and Smith's method,
+   which divides by the larger part of the divisor first so that no square overflows. */
+#define CG_COMPLEX_HELPERS(T, SUFFIX, MAKE)                                       \
+static inline T _Complex cg_cmul##SUFFIX(T _Complex a, T _Complex b) {            \
+    T ar = creal##SUFFIX(a), ai = cimag##SUFFIX(a);                                \
+    T br = creal##SUFFIX(b), bi = cimag##SUFFIX(b);                                \
+    return MAKE(ar * br - ai * bi, ar * bi + ai * br);                            \
+}                                                                                 \
+static inline T _Complex cg_cdiv##SUFFIX(T _Complex a, T _Complex b) {            \
+    T ar = creal##SUFFIX(a), ai = cimag##SUFFIX(a);                                \
+    T br = creal##SUFFIX(b), bi = cimag##SUFFIX(b);                                \
+    T abs_br = fabs##SUFFIX(br), abs_bi = fabs##SUFFIX(bi), ratio, scale;          \
+    if (abs_br >= abs_bi) {                                                       \
+        if (abs_br == 0 && abs_bi == 0) return MAKE(ar / abs_br, ai / abs_br);    \
+        ratio = bi / br;                                                          \
+        scale = (T)1 / (br + bi * ratio);                                         \
+        return MAKE((ar + ai * ratio) * scale, (ai - ar * ratio) * scale);        \
+    }                                                                             \
+    ratio = br / bi;                                                              \
+    scale = (T)1 / (bi + br * ratio);                                             \
+    return MAKE((ar * ratio + ai) * scale, (ai * ratio - ar) * scale);            \
+}                                                                                 \
+static inline T _Complex cg_crecip##SUFFIX(T _Complex z) {                        \
+    T re = creal##SUFFIX(z), im = cimag##SUFFIX(z), ratio, denominator;            \
+    if (fabs##SUFFIX(im) <= fabs##SUFFIX(re)) {                                   \
+        ratio = im / re;                                                          \
+        denominator = re + im * ratio;                                            \
+        return MAKE((T)1 / denominator, -ratio / denominator);                    \
+    }                                                                             \
+    ratio = re / im;                                                              \
+    denominator = re * ratio + im;                                                \
+    return MAKE(ratio / denominator, (T)-1 / denominator);                        \
+}
+CG_COMPLEX_HELPERS(double, , CMPLX)
+CG_COMPLEX_HELPERS(float, f, CMPLXF)
