@@ -2,10 +2,11 @@
 
 Values are C99 ``float _Complex`` / ``double _Complex`` (``<complex.h>``). NumPy's
 complex loops are followed where C's operators differ from them: a product is the
-schoolbook formula (C's ``*`` rescues infinities NumPy lets become NaN), a quotient and
-a reciprocal Smith's method as NumPy computes them (``cg_cmul``, ``cg_cdiv``,
-``cg_crecip`` in prelude.h). The elementary functions are glibc's ``cexp``, ``clog``,
-``csqrt``..., which NumPy's complex ufuncs call too, so branch cuts agree. Rows NumPy
+schoolbook formula (C's ``*`` rescues infinities NumPy lets become NaN) with fused
+multiply-adds as NumPy's SIMD loops, a quotient and a reciprocal Smith's method as NumPy
+computes them (``cg_cmul``, ``cg_cdiv``, ``cg_crecip`` in prelude.h). The elementary
+functions are glibc's ``cexp``, ``clog``, ``csqrt``..., which NumPy's complex ufuncs call
+too, so branch cuts agree. Rows NumPy
 defines in ways not matched here (``pow``'s exact small integer powers, ``sign``) are
 absent, and such nodes run in Python.
 """

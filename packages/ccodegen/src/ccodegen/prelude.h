@@ -662,14 +662,22 @@ static inline float cg_erfcinvf(float x) { return (float)cg_erfcinv(x); }
 static inline float cg_i0f(float x) { return (float)cg_i0(x); }
 static inline float cg_i1f(float x) { return (float)cg_i1(x); }
 
-/* NumPy's complex product, quotient and reciprocal, part by part: the schoolbook product
-   (C's operator also rescues infinities from NaN, NumPy does not), and Smith's method,
-   which divides by the larger part of the divisor first so that no square overflows. */
+/* NumPy's complex product, quotient and reciprocal, part by part. The product is the
+   schoolbook one (C's operator also rescues infinities from NaN, NumPy does not), each
+   part one fused multiply-add where the CPU has them, as NumPy's SIMD loops compute it:
+   re = fma(ar, br, -(ai bi)), im = fma(ar, bi, ai br); it differs from two roundings at
+   the edge of overflow (a part of (-max - max i)^2 is -inf, not NaN). The quotient is
+   Smith's method, which divides by the larger part of the divisor first. */
+#if defined(__FMA__) || defined(__ARM_FEATURE_FMA)
+#define CG_PRODUCT_SUM(a, b, c) _Generic((a), float: fmaf, default: fma)((a), (b), (c))
+#else
+#define CG_PRODUCT_SUM(a, b, c) ((a) * (b) + (c))
+#endif
 #define CG_COMPLEX_HELPERS(T, SUFFIX, MAKE)                                       \
 static inline T _Complex cg_cmul##SUFFIX(T _Complex a, T _Complex b) {            \
     T ar = creal##SUFFIX(a), ai = cimag##SUFFIX(a);                                \
     T br = creal##SUFFIX(b), bi = cimag##SUFFIX(b);                                \
-    return MAKE(ar * br - ai * bi, ar * bi + ai * br);                            \
+    return MAKE(CG_PRODUCT_SUM(ar, br, -(ai * bi)), CG_PRODUCT_SUM(ar, bi, ai * br)); \
 }                                                                                 \
 static inline T _Complex cg_cdiv##SUFFIX(T _Complex a, T _Complex b) {            \
     T ar = creal##SUFFIX(a), ai = cimag##SUFFIX(a);                                \
