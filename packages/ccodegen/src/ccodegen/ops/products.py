@@ -1,4 +1,4 @@
-"""C for ``Dot`` of float32/float64 vectors and matrices through SciPy's BLAS (other
+"""C for ``Dot`` of float and complex vectors and matrices through SciPy's BLAS (other
 cases: dot_loops.py).
 
 A row-major matrix is, to the column-major BLAS, its own transpose with a leading
@@ -53,7 +53,10 @@ def _contiguous_copy(ctx: NodeContext, var: CVar, k: int) -> list[str]:
     ]
 
 
-complex_ops.add(Dot)  # complex operands: a 0-d one only (dot_loops.scaled)
+complex_ops.add(Dot)
+
+PRECISIONS = {"float64": "d", "float32": "s", "complex128": "z", "complex64": "c"}
+"""BLAS's letter for each dtype it multiplies (the complex dot is the unconjugated one)."""
 
 
 @c_ops.register(Dot)
@@ -62,7 +65,7 @@ def dot_c(ctx: NodeContext) -> NodeC | None:
     shape = dot_shape(ctx)
     if a.ndim == 0 or b.ndim == 0:
         looped = scaled(ctx)
-    elif out.dtype not in ("float32", "float64"):
+    elif out.dtype not in PRECISIONS:
         looped = summed(ctx)
     else:
         return NodeC(shape, _blas_dot(ctx), support=(DECLARATIONS, HELPERS))
@@ -70,9 +73,9 @@ def dot_c(ctx: NodeContext) -> NodeC | None:
 
 
 def _blas_dot(ctx: NodeContext) -> str:
-    """A product of float32 or float64 results in BLAS, operands of other dtypes cast first."""
+    """A product of float or complex results in BLAS, operands of other dtypes cast first."""
     (a, b), (out,) = ctx.inputs, ctx.outputs
-    p = "d" if out.dtype == "float64" else "s"
+    p = PRECISIONS[out.dtype]
     t = out.ctype
     item = out.itemsize
     # Local copies of the operands' descriptions, replaced by C-ordered copies if needed.
