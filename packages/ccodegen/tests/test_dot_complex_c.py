@@ -1,8 +1,7 @@
 """C for Dot of complex numbers and beyond BLAS (0-d operands, integers and booleans,
-mixed dtypes) and for
-complex values (casts, constants, complex64) against the Python backend, through the
-structural-op harness: every layout, exact where NumPy is exact (its complex64 products
-round differently by layout: to a relative 2e-6 there)."""
+mixed dtypes) and for complex values (casts, constants, complex64, a Composite) against
+the Python backend, through the structural-op harness: every layout, exact where NumPy
+is exact (its complex64 products round differently by layout: to a relative 2e-6 there)."""
 
 from __future__ import annotations
 
@@ -143,6 +142,9 @@ for dtype in ("complex64", "complex128"):
     sets = [[complex_values(dtype, (3, 4)), complex_values(dtype, (4,), 2)]]
     case(f"complex_constant_{dtype}", [x, y], x * constant + y, sets, Elemwise)
     case(f"complex_parts_{dtype}", [x, y], pt.real(x) - pt.imag(y) * abs(x), sets, Elemwise)
+    p, q = (pt.tensor(name, dtype=dtype, shape=()) for name in "pq")
+    fused = pt.Elemwise(pt.Composite([p, q], [pt.exp(p) * constant - q / 3.0]))
+    case(f"complex_composite_{dtype}", [x, y], fused(x, y), sets, Elemwise)
     case(f"complex_eq_{dtype}", [x, y], pt.eq(x, y), [[sets[0][0], sets[0][0][0]]], Elemwise)
 
 

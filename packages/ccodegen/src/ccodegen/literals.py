@@ -10,10 +10,11 @@ def literal(value: complex | float | int | bool, dtype: str) -> str:
     if dtype.startswith("complex"):
         part = "float32" if dtype == "complex64" else "float64"
         make = "CMPLXF" if dtype == "complex64" else "CMPLX"
-        value = complex(value)
-        return f"{make}({literal(value.real, part)}, {literal(value.imag, part)})"
+        number = complex(value)
+        return f"{make}({literal(number.real, part)}, {literal(number.imag, part)})"
+    assert not isinstance(value, complex), f"a complex value of dtype {dtype}"
     if dtype.startswith("float"):
-        value = float(value)  # type: ignore[arg-type]
+        value = float(value)
         if math.isnan(value):
             return "NAN"
         if math.isinf(value):
