@@ -58,7 +58,13 @@ def points(name: str, dtype: str) -> list[np.ndarray]:
     if op.nin == 1:
         return [values]
     shuffled = values[rng.permutation(values.size)]
-    return [np.concatenate([values, grid]), np.concatenate([shuffled, grid[::-1]])]
+    first, second = [values, grid], [shuffled, grid[::-1]]
+    if name == "pow":  # NumPy's integral exponents: by squaring below 100, else cpow
+        exponents = np.array([*range(-5, 8), 13, -13, 99, -99, 100, 2.5], dtype=dtype)
+        bases, powers = np.meshgrid(values[::7], exponents)
+        first.append(bases.reshape(-1))
+        second.append(powers.reshape(-1))
+    return [np.concatenate(first), np.concatenate(second)]
 
 
 @pytest.fixture(scope="module")

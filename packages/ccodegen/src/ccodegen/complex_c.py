@@ -6,9 +6,9 @@ schoolbook formula (C's ``*`` rescues infinities NumPy lets become NaN) with fus
 multiply-adds as NumPy's SIMD loops, a quotient and a reciprocal Smith's method as NumPy
 computes them (``cg_cmul``, ``cg_cdiv``, ``cg_crecip`` in prelude.h). The elementary
 functions are glibc's ``cexp``, ``clog``, ``csqrt``..., which NumPy's complex ufuncs call
-too, so branch cuts agree. Rows NumPy
-defines in ways not matched here (``pow``'s exact small integer powers, ``sign``) are
-absent, and such nodes run in Python.
+too, so branch cuts agree. A power follows
+NumPy's cases (``cg_cpow``). Rows NumPy defines in ways not matched here (``sign``, the
+orderings) are absent, and such nodes run in Python.
 """
 
 from __future__ import annotations
@@ -81,6 +81,7 @@ COMPLEX_C: dict[str, ComplexRow] = {
     "true_div": _call("cg_cdiv"),
     "neg": lambda args, ops: f"(-{args[0]})",
     "reciprocal": _call("cg_crecip"),
+    "pow": _call("cg_cpow"),
     "sqr": lambda args, ops: _call("cg_cmul")([args[0], args[0]], ops),
     # comparisons and tests
     "eq": _compare("=="),
