@@ -52,7 +52,7 @@ def _compare(symbol: str) -> ComplexRow:
 
 
 def _scaled_log(factor: str) -> ComplexRow:
-    """log10 and log2: NumPy scales both parts of the natural logarithm by a real factor."""
+    """log10: NumPy scales both parts of the natural logarithm by a real factor."""
 
     def row(args: Sequence[str], ops: Operands) -> str:
         s = _suffix(ops)
@@ -99,7 +99,6 @@ COMPLEX_C: dict[str, ComplexRow] = {
     "exp": _call("cexp"),
     "log": _call("clog"),
     "log10": _scaled_log("0.434294481903251827651128918916605082"),
-    "log2": _scaled_log("1.442695040888963407359924681001892137"),
     "sqrt": _call("csqrt"),
     # trigonometric and hyperbolic
     "sin": _call("csin"),
