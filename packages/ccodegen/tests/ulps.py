@@ -19,11 +19,16 @@ def _ordinal(values: np.ndarray) -> np.ndarray:
 def ulp_distance(got: np.ndarray, expected: np.ndarray) -> np.ndarray:
     """How many floats of the expected dtype lie between ``got`` and ``expected``, per element.
 
-    NaN is at distance 0 from NaN; an infinity at distance 0 from the same infinity;
-    otherwise either of them is at distance ``MISMATCH`` from everything.
+    Complex numbers are as far apart as their further parts. NaN is at distance 0 from
+    NaN; an infinity at distance 0 from the same infinity; otherwise either of them is at
+    distance ``MISMATCH`` from everything.
     """
     expected = np.asarray(expected)
     got = np.asarray(got).astype(expected.dtype)
+    if expected.dtype.kind == "c":  # the further of the two parts
+        return np.maximum(
+            ulp_distance(got.real, expected.real), ulp_distance(got.imag, expected.imag)
+        )
     a, b = _ordinal(got), _ordinal(expected)
     same_side = (a >= 0) == (b >= 0)
     with np.errstate(over="ignore"):
@@ -38,7 +43,7 @@ def ulp_distance(got: np.ndarray, expected: np.ndarray) -> np.ndarray:
 
 def worst(got: np.ndarray, expected: np.ndarray, inputs: list[np.ndarray], count: int = 8) -> str:
     """The points furthest apart, one a line, for an assertion message."""
-    if np.asarray(expected).dtype.kind == "f":
+    if np.asarray(expected).dtype.kind in "fc":
         distance = ulp_distance(got, expected).reshape(-1)
     else:
         distance = (np.asarray(got) != np.asarray(expected)).astype(np.uint64).reshape(-1)

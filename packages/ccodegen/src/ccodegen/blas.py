@@ -12,34 +12,47 @@ import ctypes
 import functools
 from typing import Any
 
-ROUTINES = ("dgemm", "sgemm", "dgemv", "sgemv", "ddot", "sdot")
+ROUTINES = (
+    "dgemm", "sgemm", "zgemm", "cgemm",
+    "dgemv", "sgemv", "zgemv", "cgemv",
+    "ddot", "sdot", "zdotu", "cdotu",
+)  # fmt: skip
+"""The routines a unit receives, in the order of ``cg_set_blas``'s parameters."""
 
-DECLARATIONS = """
-typedef void (*cg_gemm_d)(char *, char *, int *, int *, int *, double *, double *, int *,
-                          double *, int *, double *, double *, int *);
-typedef void (*cg_gemm_s)(char *, char *, int *, int *, int *, float *, float *, int *,
-                          float *, int *, float *, float *, int *);
-typedef void (*cg_gemv_d)(char *, int *, int *, double *, double *, int *, double *, int *,
-                          double *, double *, int *);
-typedef void (*cg_gemv_s)(char *, int *, int *, float *, float *, int *, float *, int *,
-                          float *, float *, int *);
-typedef double (*cg_dot_d)(int *, double *, int *, double *, int *);
-typedef float (*cg_dot_s)(int *, float *, int *, float *, int *);
-static cg_gemm_d cg_dgemm; static cg_gemm_s cg_sgemm;
-static cg_gemv_d cg_dgemv; static cg_gemv_s cg_sgemv;
-static cg_dot_d cg_ddot; static cg_dot_s cg_sdot;
-void cg_set_blas(uintptr_t dgemm, uintptr_t sgemm, uintptr_t dgemv, uintptr_t sgemv,
-                 uintptr_t ddot, uintptr_t sdot) {
-    cg_dgemm = (cg_gemm_d)dgemm; cg_sgemm = (cg_gemm_s)sgemm;
-    cg_dgemv = (cg_gemv_d)dgemv; cg_sgemv = (cg_gemv_s)sgemv;
-    cg_ddot = (cg_dot_d)ddot; cg_sdot = (cg_dot_s)sdot;
-}
-"""
+_TYPES = {"d": "double", "s": "float", "z": "double _Complex", "c": "float _Complex"}
+
+
+def _declarations() -> str:
+    """Pointer types and variables ``cg_<p>gemm``, ``cg_<p>gemv``, ``cg_<p>dot`` for each
+    precision (the complex dots are the unconjugated ``zdotu``/``cdotu``; on x86-64 and
+    arm64 a C99 complex result comes back as Cython's complex struct does), and
+    ``cg_set_blas`` setting them."""
+    lines = []
+    for p, t in _TYPES.items():
+        lines += [
+            f"typedef void (*cg_gemm_{p})(char *, char *, int *, int *, int *, {t} *, {t} *, "
+            f"int *, {t} *, int *, {t} *, {t} *, int *);",
+            f"typedef void (*cg_gemv_{p})(char *, int *, int *, {t} *, {t} *, int *, {t} *, "
+            f"int *, {t} *, {t} *, int *);",
+            f"typedef {t} (*cg_dot_{p})(int *, {t} *, int *, {t} *, int *);",
+            f"static cg_gemm_{p} cg_{p}gemm; static cg_gemv_{p} cg_{p}gemv; "
+            f"static cg_dot_{p} cg_{p}dot;",
+        ]
+    names = [f"{kind}_{p}" for kind in ("gemm", "gemv", "dot") for p in _TYPES]
+    lines.append(CDEF.rstrip(";") + " {")
+    lines += [f"    cg_{p}{kind} = (cg_{kind}_{p}){kind}_{p};" for kind, p in
+              (name.split("_") for name in names)]  # fmt: skip
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
 
 CDEF = (
-    "void cg_set_blas(uintptr_t dgemm, uintptr_t sgemm, uintptr_t dgemv, uintptr_t sgemv, "
-    "uintptr_t ddot, uintptr_t sdot);"
+    "void cg_set_blas("
+    + ", ".join(f"uintptr_t {kind}_{p}" for kind in ("gemm", "gemv", "dot") for p in _TYPES)
+    + ");"
 )
+
+DECLARATIONS = _declarations()
 
 
 def capsule_addresses(capi: dict[str, Any], names: tuple[str, ...]) -> tuple[int, ...]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ccodegen.scalar_c import C_TYPES
+from ccodegen.scalar_c import C_TYPES, COMPLEX_DTYPES
 from graphcore import Apply, OpRegistry, Variable
 
 MAX_DIMS = 16
@@ -115,6 +115,17 @@ class NodeC:
 CRule = Callable[[NodeContext], NodeC | None]
 
 c_ops: OpRegistry[CRule] = OpRegistry("C code")
+
+complex_ops: set[type] = set()
+"""Op classes whose C rules handle complex values. A rule written for real numbers may
+order them or call libm on them, so other nodes with a complex input or output run in
+Python."""
+
+
+def takes_complex(node: Apply, names: Sequence[CVar]) -> bool:
+    """Whether the node's rule may see these variables: no complex ones, or a rule that
+    handles them."""
+    return type(node.op) in complex_ops or not any(v.dtype in COMPLEX_DTYPES for v in names)
 
 
 def c_var(name: str, var: Variable) -> CVar | None:

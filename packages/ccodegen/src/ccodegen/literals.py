@@ -5,8 +5,14 @@ from __future__ import annotations
 import math
 
 
-def literal(value: float | int | bool, dtype: str) -> str:
-    """An exact C literal of a value: hexadecimal floats, suffixed integers."""
+def literal(value: complex | float | int | bool, dtype: str) -> str:
+    """An exact C literal of a value: hexadecimal floats, suffixed integers, CMPLX pairs."""
+    if dtype.startswith("complex"):
+        part = "float32" if dtype == "complex64" else "float64"
+        make = "CMPLXF" if dtype == "complex64" else "CMPLX"
+        number = complex(value)
+        return f"{make}({literal(number.real, part)}, {literal(number.imag, part)})"
+    assert not isinstance(value, complex), f"a complex value of dtype {dtype}"
     if dtype.startswith("float"):
         value = float(value)
         if math.isnan(value):

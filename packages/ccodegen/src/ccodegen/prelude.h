@@ -1,5 +1,6 @@
 /* Helpers of the scalar C table (scalar_c.py): each follows NumPy/SciPy's definition,
    including its edge cases (signs of zero, NaN, division by zero). */
+#include <complex.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -660,3 +661,86 @@ static inline float cg_erfinvf(float x) { return (float)cg_erfinv(x); }
 static inline float cg_erfcinvf(float x) { return (float)cg_erfcinv(x); }
 static inline float cg_i0f(float x) { return (float)cg_i0(x); }
 static inline float cg_i1f(float x) { return (float)cg_i1(x); }
+
+/* NumPy's complex product, quotient and reciprocal, part by part. The product is the
+   schoolbook one (C's operator also rescues infinities from NaN, NumPy does not), each
+   part one fused multiply-add where the CPU has them, as NumPy's SIMD loops compute it:
+   re = fma(ar, br, -(ai bi)), im = fma(ar, bi, ai br); it differs from two roundings at
+   the edge of overflow (a part of (-max - max i)^2 is -inf, not NaN). The quotient is
+   Smith's method, which divides by the larger part of the divisor first. */
+#if defined(__FMA__) || defined(__ARM_FEATURE_FMA)
+#define CG_PRODUCT_SUM(a, b, c) _Generic((a), float: fmaf, default: fma)((a), (b), (c))
+#else
+#define CG_PRODUCT_SUM(a, b, c) ((a) * (b) + (c))
+#endif
+#define CG_COMPLEX_HELPERS(T, SUFFIX, MAKE)                                       \
+static inline T _Complex cg_cmul##SUFFIX(T _Complex a, T _Complex b) {            \
+    T ar = creal##SUFFIX(a), ai = cimag##SUFFIX(a);                                \
+    T br = creal##SUFFIX(b), bi = cimag##SUFFIX(b);                                \
+    return MAKE(CG_PRODUCT_SUM(ar, br, -(ai * bi)), CG_PRODUCT_SUM(ar, bi, ai * br)); \
+}                                                                                 \
+static inline T _Complex cg_cdiv##SUFFIX(T _Complex a, T _Complex b) {            \
+    T ar = creal##SUFFIX(a), ai = cimag##SUFFIX(a);                                \
+    T br = creal##SUFFIX(b), bi = cimag##SUFFIX(b);                                \
+    T abs_br = fabs##SUFFIX(br), abs_bi = fabs##SUFFIX(bi), ratio, scale;          \
+    if (abs_br >= abs_bi) {                                                       \
+        if (abs_br == 0 && abs_bi == 0) return MAKE(ar / abs_br, ai / abs_br);    \
+        ratio = bi / br;                                                          \
+        scale = (T)1 / (br + bi * ratio);                                         \
+        return MAKE((ar + ai * ratio) * scale, (ai - ar * ratio) * scale);        \
+    }                                                                             \
+    ratio = br / bi;                                                              \
+    scale = (T)1 / (bi + br * ratio);                                             \
+    return MAKE((ar * ratio + ai) * scale, (ai * ratio - ar) * scale);            \
+}                                                                                 \
+static inline T _Complex cg_crecip##SUFFIX(T _Complex z) {                        \
+    T re = creal##SUFFIX(z), im = cimag##SUFFIX(z), ratio, denominator;            \
+    if (fabs##SUFFIX(im) <= fabs##SUFFIX(re)) {                                   \
+        ratio = im / re;                                                          \
+        denominator = re + im * ratio;                                            \
+        return MAKE((T)1 / denominator, -ratio / denominator);                    \
+    }                                                                             \
+    ratio = re / im;                                                              \
+    denominator = re * ratio + im;                                                \
+    return MAKE(ratio / denominator, (T)-1 / denominator);                        \
+}
+CG_COMPLEX_HELPERS(double, , CMPLX)
+CG_COMPLEX_HELPERS(float, f, CMPLXF)
+
+/* NumPy's complex power: 1 for a zero exponent; for a zero base, 0 if the exponent's
+   real part is positive, else NaN; integral real exponents below 100 in magnitude by
+   squaring (two roundings a product, no fused multiply-add; a negative one then
+   divided into 1 by Smith's method); cpow otherwise. */
+#define CG_COMPLEX_POW(T, SUFFIX, MAKE)                                           \
+static inline T _Complex cg_cmul_rounded##SUFFIX(T _Complex a, T _Complex b) {    \
+    T ar = creal##SUFFIX(a), ai = cimag##SUFFIX(a);                                \
+    T br = creal##SUFFIX(b), bi = cimag##SUFFIX(b);                                \
+    T re = ar * br, im = ar * bi;                                                 \
+    re -= ai * bi; im += ai * br;                                                 \
+    return MAKE(re, im);                                                          \
+}                                                                                 \
+static inline T _Complex cg_cpow##SUFFIX(T _Complex a, T _Complex b) {            \
+    T br = creal##SUFFIX(b), bi = cimag##SUFFIX(b);                                \
+    if (br == 0 && bi == 0) return MAKE(1, 0);                                    \
+    if (creal##SUFFIX(a) == 0 && cimag##SUFFIX(a) == 0) {                         \
+        if (br > 0) return MAKE(0, 0);                                            \
+        return MAKE(NAN, NAN);                                                    \
+    }                                                                             \
+    if (bi == 0 && br > -100 && br < 100 && br == trunc##SUFFIX(br)) {            \
+        int n = (int)br, magnitude = n < 0 ? -n : n, mask = 1;                    \
+        T _Complex result = MAKE(1, 0), power = a;                                \
+        if (n == 1) return a;                                                     \
+        if (n == 2) return cg_cmul_rounded##SUFFIX(a, a);                         \
+        if (n == 3) return cg_cmul_rounded##SUFFIX(cg_cmul_rounded##SUFFIX(a, a), a); \
+        for (;;) {                                                                \
+            if (magnitude & mask) result = cg_cmul_rounded##SUFFIX(result, power); \
+            mask <<= 1;                                                           \
+            if (magnitude < mask) break;                                          \
+            power = cg_cmul_rounded##SUFFIX(power, power);                        \
+        }                                                                         \
+        return n < 0 ? cg_cdiv##SUFFIX(MAKE(1, 0), result) : result;             \
+    }                                                                             \
+    return cpow##SUFFIX(a, b);                                                    \
+}
+CG_COMPLEX_POW(double, , CMPLX)
+CG_COMPLEX_POW(float, f, CMPLXF)

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ccodegen.complex_c import COMPLEX_C
+
 C_TYPES = {
     "bool": "npy_bool",
     "int8": "npy_int8",
@@ -24,8 +26,12 @@ C_TYPES = {
     "uint64": "npy_uint64",
     "float32": "float",
     "float64": "double",
+    "complex64": "float _Complex",
+    "complex128": "double _Complex",
 }
-"""The dtypes C code handles (complex numbers run in Python)."""
+"""The dtypes C code handles: C99 complex types for NumPy's complex64 and complex128."""
+
+COMPLEX_DTYPES = ("complex64", "complex128")
 
 
 @dataclass(frozen=True)
@@ -37,12 +43,12 @@ class Operands:
 
     @property
     def kind(self) -> str:
-        """``"f"`` float32, ``"d"`` float64, ``"i"`` signed, ``"u"`` unsigned, ``"b"`` bool."""
+        """``"f"`` float32, ``"d"`` float64, ``"i"`` signed, ``"u"`` unsigned, ``"b"`` bool;
+        ``"F"`` complex64, ``"D"`` complex128."""
         dtype = self.dtypes[0] if self.dtypes else self.out
-        if dtype == "float32":
-            return "f"
-        if dtype == "float64":
-            return "d"
+        named = {"float32": "f", "float64": "d", "complex64": "F", "complex128": "D"}
+        if dtype in named:
+            return named[dtype]
         return {"b": "b", "u": "u"}.get(dtype[0], "i")
 
     @property
@@ -196,6 +202,16 @@ def _invert(args: Sequence[str], ops: Operands) -> str:
     return f"(!{args[0]})" if ops.kind == "b" else f"(~{args[0]})"
 
 
+def _angle(args: Sequence[str], ops: Operands) -> str:
+    """np.angle of a real number, arctan2(0, x): pi for negative numbers and -0.0."""
+    return _math("atan2")(["0", args[0]], ops)
+
+
+def _zero(args: Sequence[str], ops: Operands) -> str:
+    """np.imag of a real number."""
+    return "0"
+
+
 SCALAR_C: dict[str, Row] = {
     # arithmetic
     "add": _by_kind(
@@ -291,6 +307,11 @@ SCALAR_C: dict[str, Row] = {
     "xlogy0": _helper("xlogy0"),
     "i0": _helper("i0"),
     "i1": _helper("i1"),
+    # parts of real numbers (complex ones: complex_c.py)
+    "real": _identity,
+    "imag": _zero,
+    "conj": _identity,
+    "angle": _float_only(_angle),
     # choices and copies
     "clip": _float_only(_helper("clip")),
     "switch": _switch,
@@ -300,7 +321,8 @@ SCALAR_C: dict[str, Row] = {
 
 def scalar_c(name: str, args: Sequence[str], operands: Operands) -> str | None:
     """The C expression of row ``name`` on ``args``, or None when it has no C for them."""
-    row = SCALAR_C.get(name)
+    complex_operands = any(d in COMPLEX_DTYPES for d in (*operands.dtypes, operands.out))
+    row = (COMPLEX_C if complex_operands else SCALAR_C).get(name)
     if row is None or any(d not in C_TYPES for d in (*operands.dtypes, operands.out)):
         return None
     try:

@@ -26,7 +26,7 @@ import numpy as np
 from ccodegen import vector_math
 from ccodegen.blas import CDEF as BLAS_CDEF
 from ccodegen.blas import DECLARATIONS
-from ccodegen.cnode import CVar, NodeC, NodeContext, c_ops, c_var, join_lines
+from ccodegen.cnode import CVar, NodeC, NodeContext, c_ops, c_var, join_lines, takes_complex
 from ccodegen.lapack import CDEF as LAPACK_CDEF
 from ccodegen.lapack import DECLARATIONS as LAPACK_DECLARATIONS
 from ccodegen.literals import literal
@@ -99,6 +99,8 @@ def translate_segment(
         ctx = NodeContext(
             index, node, [names[v] for v in node.inputs], [names[v] for v in node.outputs]
         )
+        if not takes_complex(node, [*ctx.inputs, *ctx.outputs]):
+            return None
         contexts[node] = ctx
         first = node.inputs[0] if node.inputs else None
         if (

@@ -5,22 +5,26 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from ccodegen.cnode import CVar, NodeC, NodeContext, c_ops
+from ccodegen.cnode import CVar, NodeC, NodeContext, c_ops, complex_ops
 from ccodegen.literals import literal
 from ccodegen.loops import ElementBody, elementwise_loop, outlined
 from ccodegen.scalar_c import C_TYPES, Operands, scalar_c
 from tensorops import Composite, Elemwise
-from tensorops.dtypes import upcast
+from tensorops.dtypes import is_complex, real_of, upcast
 from tensorops.scalar_ops import ScalarOp
 
 
 def operand_dtypes(scalar_op: object, in_dtypes: Sequence[str], out_dtype: str) -> tuple[str, ...]:
     """The dtype each input is cast to before the op: the result's dtype for the inputs
-    that decide it (a comparison: their common dtype), others as they come (a
-    switch's condition)."""
+    that decide it (a comparison, or a real part of complex numbers: their common dtype),
+    others as they come (a switch's condition)."""
     promoted = set(scalar_op.promoted_inputs())  # type: ignore[attr-defined]
+    inputs_common = upcast(*(in_dtypes[i] for i in sorted(promoted))) if promoted else out_dtype
     if out_dtype == "bool" and getattr(scalar_op, "output", "") == "bool":
-        common = upcast(*(in_dtypes[i] for i in sorted(promoted))) if promoted else out_dtype
+        common = inputs_common
+    elif is_complex(inputs_common) and not is_complex(out_dtype):
+        # A real part of complex operands (abs, real, angle): they stay complex.
+        common = inputs_common if out_dtype == real_of(inputs_common) else out_dtype
     else:
         common = out_dtype
     return tuple(common if i in promoted else d for i, d in enumerate(in_dtypes))
@@ -141,6 +145,9 @@ def element_body(ctx: NodeContext) -> ElementBody | None:
         return made
 
     return checked_body
+
+
+complex_ops.add(Elemwise)
 
 
 @c_ops.register(Elemwise)

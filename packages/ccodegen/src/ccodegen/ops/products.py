@@ -1,4 +1,5 @@
-"""C for ``Dot`` of float32/float64 vectors and matrices through SciPy's BLAS.
+"""C for ``Dot`` of float and complex vectors and matrices through SciPy's BLAS (other
+cases: dot_loops.py).
 
 A row-major matrix is, to the column-major BLAS, its own transpose with a leading
 dimension of its row stride; a column-major one is itself. Inputs with other
@@ -9,8 +10,9 @@ node's scratch. A row-major product C = A B is computed as C^T = B^T A^T.
 from __future__ import annotations
 
 from ccodegen.blas import DECLARATIONS
-from ccodegen.cnode import CVar, NodeC, NodeContext, c_ops
+from ccodegen.cnode import CVar, NodeC, NodeContext, c_ops, complex_ops
 from ccodegen.loops import copy_loop
+from ccodegen.ops.dot_loops import cast_copy, dot_shape, scaled, summed
 from tensorops.products import Dot
 
 HELPERS = """
@@ -51,34 +53,44 @@ def _contiguous_copy(ctx: NodeContext, var: CVar, k: int) -> list[str]:
     ]
 
 
+complex_ops.add(Dot)
+
+PRECISIONS = {"float64": "d", "float32": "s", "complex128": "z", "complex64": "c"}
+"""BLAS's letter for each dtype it multiplies (the complex dot is the unconjugated one)."""
+
+
 @c_ops.register(Dot)
 def dot_c(ctx: NodeContext) -> NodeC | None:
     (a, b), (out,) = ctx.inputs, ctx.outputs
-    if not (a.dtype == b.dtype == out.dtype and out.dtype in ("float32", "float64")):
-        return None
+    shape = dot_shape(ctx)
     if a.ndim == 0 or b.ndim == 0:
-        return None
-    p = "d" if out.dtype == "float64" else "s"
+        looped = scaled(ctx)
+    elif out.dtype not in PRECISIONS:
+        looped = summed(ctx)
+    else:
+        return NodeC(shape, _blas_dot(ctx), support=(DECLARATIONS, HELPERS))
+    return None if looped is None else NodeC(shape, looped)
+
+
+def _blas_dot(ctx: NodeContext) -> str:
+    """A product of float or complex results in BLAS, operands of other dtypes cast first."""
+    (a, b), (out,) = ctx.inputs, ctx.outputs
+    p = PRECISIONS[out.dtype]
     t = out.ctype
     item = out.itemsize
-    inner_a = a.dim(a.ndim - 1)
-    shape = [
-        f"if ({inner_a} != {b.dim(0)}) "
-        + ctx.fail(
-            "value",
-            "shapes not aligned for dot: %ld (last axis of the first) != %ld (first of the second)",
-            f"(long){inner_a}",
-            f"(long){b.dim(0)}",
-        )
-    ]
-    if a.ndim == 2:
-        shape.append(f"{out.dim(0)} = {a.dim(0)};")
-    if b.ndim == 2:
-        shape.append(f"{out.dim(out.ndim - 1)} = {b.dim(1)};")
     # Local copies of the operands' descriptions, replaced by C-ordered copies if needed.
     compute = [f"cg_arr left = {a.name}, right = {b.name};"]
     al = CVar("left", a.dtype, a.broadcastable)
     bl = CVar("right", b.dtype, b.broadcastable)
+    # Operands of another dtype: cast copies in scratch 2 and 3, as NumPy casts them.
+    if a.dtype != out.dtype:
+        cast, lines = cast_copy(ctx, al, out.dtype, 2)
+        compute += [*lines, f"left = {cast.name};"]
+        al = CVar("left", out.dtype, a.broadcastable)
+    if b.dtype != out.dtype:
+        cast, lines = cast_copy(ctx, bl, out.dtype, 3)
+        compute += [*lines, f"right = {cast.name};"]
+        bl = CVar("right", out.dtype, b.broadcastable)
     compute += [
         f"if (cg_{p}gemm == NULL) "
         + ctx.fail("runtime", "dot: this unit was loaded without BLAS (use compile_segments)"),
@@ -93,7 +105,7 @@ def dot_c(ctx: NodeContext) -> NodeC | None:
         compute += _matrix_vector(ctx, bl, al, out, p, item, vector_first=True)
     else:
         compute += _matrix_matrix(ctx, al, bl, out, p, item)
-    return NodeC("\n".join(shape), "\n".join(compute), support=(DECLARATIONS, HELPERS))
+    return "\n".join(compute)
 
 
 def _vector_vector(ctx: NodeContext, a: CVar, b: CVar, out: CVar, p: str, item: int) -> list[str]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from ccodegen.cnode import NodeC, NodeContext, c_ops
+from ccodegen.cnode import NodeC, NodeContext, c_ops, complex_ops
 from tensorops import DimShuffle
+
+complex_ops.add(DimShuffle)  # moves bytes only
 
 
 @c_ops.register(DimShuffle)
