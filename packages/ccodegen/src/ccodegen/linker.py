@@ -13,7 +13,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from ccodegen import blas, lapack
+from ccodegen import blas, lapack, special
 from ccodegen import ops as _ops  # noqa: F401 - registers the C rules
 from ccodegen.build import have_c_compiler
 from ccodegen.cache import load_module
@@ -92,13 +92,16 @@ class CLinker:
 
 def compile_segments(segments: Sequence[Segment], name_hint: str = "graph") -> Any:
     """One translation unit of these segments, compiled (or found in the cache) and loaded,
-    with SciPy's BLAS (LAPACK) handed to it when it multiplies (solves, factors) matrices."""
+    with SciPy's BLAS (LAPACK) handed to it when it multiplies (solves, factors) matrices,
+    and SciPy's special functions when it calls them (special.py)."""
     unit = translation_unit(segments)
     module = load_module(unit.source, unit.cdef, name_hint=name_hint)
     if unit.needs_blas:
         blas.install(module)
     if unit.needs_lapack:
         lapack.install(module)
+    if unit.needs_special:
+        special.install(module)
     return module
 
 

@@ -74,6 +74,20 @@ def _helper(name: str) -> Row:
     return _math(f"cg_{name}")
 
 
+def _scipy(name: str, float_variant: bool = False) -> Row:
+    """SciPy's function through its pointer (special.py). float32 calls SciPy's float
+    kernel where SciPy has one (its float32 loop), else the double one, as SciPy's loop does."""
+
+    def row(args: Sequence[str], ops: Operands) -> str:
+        if ops.kind == "f" and float_variant:
+            return f"cg_sp_{name}f({', '.join(args)})"
+        if ops.kind == "f":
+            return f"(float)cg_sp_{name}({', '.join(f'(double){a}' for a in args)})"
+        return f"cg_sp_{name}({', '.join(args)})"
+
+    return row
+
+
 def _infix(symbol: str) -> Row:
     return lambda args, ops: f"({args[0]} {symbol} {args[1]})"
 
@@ -288,21 +302,17 @@ SCALAR_C: dict[str, Row] = {
     "erfc": _helper("erfc"),
     "erfcx": _helper("erfcx"),
     "erfinv": _helper("erfinv"),
-    # No erfcinv row: SciPy's, -ndtri(y / 2) sqrt(1/2), inherits the error of Cephes' rational
-    # fit near the ends of its middle branch (y / 2 in 0.135-0.25 and 0.75-0.865), up to 5
-    # ulp from exact. cg_erfcinv takes ndtri's steps with exact pieces and lands up to 7
-    # ulp from SciPy there (about 1 point in 1000); elsewhere within 3.
+    # SciPy's own erfcinv, gammainc, gammaincc and betainc (special.py: no helper of ours
+    # can reach 4 ulp of the fitted coefficients SciPy rounds with).
+    "erfcinv": _scipy("erfcinv"),
     "gamma": _helper("gamma"),
     "gammaln": _helper("gammaln"),
     "digamma": _helper("digamma"),
     "polygamma": _helper("polygamma"),
     "betaln": _helper("betaln"),
-    # No gammainc/gammaincc rows: near x = a SciPy scales x^a e^-x / gamma(a) by Lanczos'
-    # rational fit, whose rounding leaves it up to 9 ulp from exact for a, x in 0.5-2. Helpers
-    # taking SciPy's branches and double steps (branch ccodegen-lapack-incgamma-wip) get
-    # within 4 ulp except there (12 and 51 of 16025 points, up to 8 ulp). No betainc row:
-    # SciPy's is Boost's ibeta (float32 in float arithmetic); an exact continued fraction
-    # lands up to 26 ulp (float64) and 32 ulp (float32) from it on the op table's domain.
+    "gammainc": _scipy("gammainc"),
+    "gammaincc": _scipy("gammaincc"),
+    "betainc": _scipy("betainc", float_variant=True),
     "xlogx": _helper("xlogx"),
     "xlogy0": _helper("xlogy0"),
     "i0": _helper("i0"),

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ccodegen import vector_math
+from ccodegen import special, vector_math
 from ccodegen.blas import CDEF as BLAS_CDEF
 from ccodegen.blas import DECLARATIONS
 from ccodegen.cnode import CVar, NodeC, NodeContext, c_ops, c_var, join_lines, takes_complex
@@ -267,6 +267,7 @@ class Unit:
     cdef: str
     needs_blas: bool
     needs_lapack: bool = False
+    needs_special: bool = False
 
 
 def translation_unit(segments: Sequence[Segment]) -> Unit:
@@ -320,15 +321,21 @@ intptr_t *cg_wanted(cg_state *st) { return (intptr_t *)st->wanted; }
     needs_lapack = LAPACK_DECLARATIONS in support_code
     if needs_lapack:
         cdef.append(LAPACK_CDEF)
+    needs_special = any(
+        special.used_by(code) for code in [*support_code, *(s.code for s in segments)]
+    )
+    if needs_special:
+        cdef.append(special.CDEF)
     source = "\n".join(
         [
             runtime,
             vector_math.declarations(),
             prelude,
+            special.DECLARATIONS if needs_special else "",
             *support_code,
             *(seg.code for seg in segments),
             *entries,
             accessors,
         ]
     )
-    return Unit(list(segments), source, "\n".join(cdef), needs_blas, needs_lapack)
+    return Unit(list(segments), source, "\n".join(cdef), needs_blas, needs_lapack, needs_special)
