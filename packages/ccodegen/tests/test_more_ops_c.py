@@ -35,7 +35,7 @@ from tensorops.indexing.basic import IncSubtensor
 from tensorops.indexing.key import INT, NEWAXIS
 from tensorops.join_ops import Join, Split
 from tensorops.products import MatMul
-from tensorops.reduction import ArgReduce, LogSoftmax, LogSumExp, Softmax
+from tensorops.reduction import ArgReduce, LogSoftmax, LogSumExp, Reduce, Softmax
 
 pytestmark = [
     pytest.mark.skipif(not have_c_compiler(), reason="no C compiler"),
@@ -528,6 +528,29 @@ for dtype in ("float64", "float32"):
         case(name, [a, b], MatMul()(a, b), value_sets, MatMul)
 
 
+# --- reductions over some axes of an elementwise program (fused: one pass) --------------
+
+for reduction, axis, keepdims in (
+    ("sum", 1, False),
+    ("sum", (0, 2), True),
+    ("mean", 0, False),
+    ("prod", (1,), False),
+    ("max", 2, True),
+    ("min", (0, 1), False),
+):
+    x, y = tensor("x", "float64", 3), tensor("y", "float64", 1)
+    program = pt.exp(x) * y - y / 3.0
+    case(
+        f"fused_{reduction}_axes_{'_'.join(map(str, np.atleast_1d(axis)))}_{int(keepdims)}",
+        [x, y],
+        getattr(pt, reduction)(program, axis=axis, keepdims=keepdims),
+        [
+            [values_of("float64", (2, 3, 4)), values_of("float64", (4,), 1)],
+            [values_of("float64", (3, 1, 2)), values_of("float64", (1,), 2)],
+            [values_of("float64", (0, 2, 3)), values_of("float64", (3,), 3)],
+        ],
+        Reduce,
+    )
 # --- running the cases --------------------------------------------------------------------
 
 

@@ -3,12 +3,15 @@
 The output starts at the reduction's identity and every input element is folded
 into the output element it reduces to (a loop nest over the input in which the
 reduced axes have output stride 0). A whole contiguous input summed at once uses
-pairwise summation, as NumPy does, so long sums keep their accuracy.
+pairwise summation, as NumPy does, so long sums keep their accuracy. A reduction of an
+elementwise program read by nothing else absorbs it: over every axis in blocks (summed
+pairwise), over some axes in one loop nest; the program's values are never stored.
 """
 
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from ccodegen.cnode import CVar, NodeC, NodeContext, c_ops
 from ccodegen.loops import is_single_value, outlined
@@ -209,7 +212,6 @@ def _fused_with_producer(
     producer = ctx.producer
     if (
         producer is None
-        or not whole
         or not isinstance(producer.node.op, Elemwise)
         or op.reduction not in ("sum", "mean", "prod", "max", "min")
     ):
@@ -217,6 +219,8 @@ def _fused_with_producer(
     body = element_body(producer)
     if body is None:
         return None
+    if not whole:
+        return _fused_over_axes(ctx, body, identity, fold, count)
     (x,), (out,) = ctx.inputs, ctx.outputs
     operands = [CVar(f"(*a{k})", v.dtype, v.broadcastable) for k, v in enumerate(producer.inputs)]
     definition, element = outlined(operands, [CVar("(*shape)", x.dtype, x.broadcastable)], body)
@@ -303,4 +307,81 @@ def _fused_with_producer(
     compute = f"{name}({', '.join(arguments)});"
     if op.reduction == "mean":
         compute += f"\n{out.first()} /= ({acc})({count});"
+    return compute, tuple(piece for piece in pieces if piece)
+
+
+def _fused_over_axes(
+    ctx: NodeContext, body: Any, identity: str | None, fold: str, count: str
+) -> tuple[str, tuple[str, ...]]:
+    """A reduction over some axes of an elementwise program read by nothing else, in one
+    pass: a loop nest over the program's shape computes each value and folds it into the
+    output element it reduces to (output stride 0 on the reduced axes), in the order the
+    unfused loop nest (``_nest``) adds them, so the results are the same."""
+    op = ctx.node.op
+    assert isinstance(op, Reduce) and ctx.producer is not None
+    producer = ctx.producer
+    (x,), (out,) = ctx.inputs, ctx.outputs
+    reduced = set(op.axis)
+    ndim = x.ndim
+    operands = [CVar(f"(*a{k})", v.dtype, v.broadcastable) for k, v in enumerate(producer.inputs)]
+    target = CVar("(*out)", out.dtype, out.broadcastable)
+    definition, element = outlined(operands, [CVar("(*shape)", x.dtype, x.broadcastable)], body)
+    lines: list[str] = []
+    if identity is not None:
+        lines += [
+            f"const npy_intp m = {target.size()};",
+            f"{target.ctype} *restrict o = {target.pointer()};",
+            f"for (npy_intp i = 0; i < m; i++) o[i] = ({target.ctype}){identity};",
+        ]
+    position = 0
+    for axis in range(ndim):
+        if axis in reduced:
+            stride = "0"
+            position += 1 if op.keepdims else 0
+        else:
+            stride = target.stride(position)
+            position += 1
+        lines.append(f"const npy_intp os{axis} = {stride};")
+    values = []
+    for k, v in enumerate(operands):
+        if is_single_value(v):
+            values.append(v.first())
+            continue
+        strides = ["0" if v.broadcastable[a] else v.stride(a) for a in range(ndim)]
+        lines += [f"const npy_intp a{k}_{a} = {stride};" for a, stride in enumerate(strides)]
+        offset = " + ".join(f"i{a} * a{k}_{a}" for a in range(ndim)) or "0"
+        values.append(f"*(const {v.ctype} *)({v.name}.data + {offset})")
+    statements, (value,) = element(values)
+    o_offset = " + ".join(f"i{a} * os{a}" for a in range(ndim)) or "0"
+    acc = target.ctype
+    inner = [
+        *statements,
+        f"const {acc} x = ({acc})({value});",
+        f"{acc} *restrict slot = ({acc} *)({target.name}.data + {o_offset});",
+    ]
+    folded = [f"{acc} acc = *slot;", fold, "*slot = acc;"]
+    if identity is None:
+        first = " && ".join(f"i{a} == 0" for a in range(ndim) if a in reduced) or "1"
+        inner += [f"if ({first}) {{", "    *slot = x;", "} else {"]
+        inner += ["    " + line for line in folded] + ["}"]
+    else:
+        inner += folded
+    for a in reversed(range(ndim)):
+        inner = [f"for (npy_intp i{a} = 0; i{a} < shape->dims[{a}]; i{a}++) {{",
+                 *["    " + line for line in inner], "}"]  # fmt: skip
+    parameters = [f"const cg_arr *a{k}" for k in range(len(operands))]
+    text = "\n".join(
+        [
+            f"static CG_NOINLINE void NAME({', '.join(parameters)}, const cg_arr *shape, "
+            "cg_arr *out) {",
+            *["    " + line for line in lines + inner],
+            "}",
+        ]
+    )
+    name = "cg_fused_axes_" + hashlib.sha256(text.encode()).hexdigest()[:16]
+    arguments = [f"&{v.name}" for v in producer.inputs] + [f"&{x.name}", f"&{out.name}"]
+    compute = f"{name}({', '.join(arguments)});"
+    if op.reduction == "mean":
+        compute += _divide_by(out, count)
+    pieces = (definition, text.replace("NAME", name, 1))
     return compute, tuple(piece for piece in pieces if piece)
