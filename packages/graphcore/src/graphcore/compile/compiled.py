@@ -102,8 +102,8 @@ class Function:
         n = self._n_args
         namespace: dict[str, Any] = {"rename": self._rename_failure}
         lines = ["def filtered(args):", "    try:"]
-        # Arguments the program reads as Python floats too (a C entry point's 0-d float64
-        # inputs): a float passes as it is, unless the function may overwrite it.
+        # Arguments the program reads as Python floats too (Program.raw_floats): a float
+        # passes as it is, unless the function may overwrite it.
         raw_floats: frozenset[int] = getattr(self.program, "raw_floats", frozenset())
         for k, (type_, downcast) in enumerate(zip(self._types, self._downcast, strict=True)):
             namespace[f"check{k}"], namespace[f"downcast{k}"] = type_.filter, downcast

@@ -25,7 +25,12 @@ from graphcore.graph.variable import Variable
 
 @runtime_checkable
 class Program(Protocol):
-    """A linked graph, ready to run."""
+    """A linked graph, ready to run.
+
+    A program may also have ``raw_floats``, the argument positions it reads from a Python
+    float as well as from a 0-d float64 array; ``Function`` then passes such floats
+    through unconverted (ccodegen's whole-C programs do; without it every argument is
+    filtered to its type)."""
 
     def call(self, args: Sequence[Any]) -> list[Any]:
         """Run on ``args`` (the first ``len(args)`` graph inputs, already filtered) and
