@@ -2,16 +2,14 @@
 
 As with the BLAS (blas.py), ``scipy.linalg.cython_lapack`` exports each routine as a
 capsule holding its address; a unit that solves or factors matrices declares the
-pointers below and receives the addresses once, after it is loaded (``install``). The
+pointers below and receives the addresses once, after it is loaded (``TABLE.install``,
+pointers.py). The
 routines are the ones ``scipy.linalg`` calls, so results agree with it to rounding.
 """
 
 from __future__ import annotations
 
-import functools
-from typing import Any
-
-from ccodegen.blas import capsule_addresses
+from ccodegen.pointers import PointerTable
 
 PREFIXES = ("d", "s")
 STEMS = ("gesv", "posv", "sysv", "trtrs", "potrf", "potrs")
@@ -32,29 +30,11 @@ typedef void (*cg_potrs_{prefix})(char *, int *, int *, {real} *, int *, {real} 
 """
 
 
-DECLARATIONS = (
-    _typedefs("d", "double")
-    + _typedefs("s", "float")
-    + "".join(f"static cg_{stem}_{p} cg_{p}{stem};\n" for stem in STEMS for p in PREFIXES)
-    + "void cg_set_lapack(uintptr_t *addresses) {\n"
-    + "".join(
-        f"    cg_{p}{stem} = (cg_{stem}_{p})addresses[{k}];\n"
-        for k, (stem, p) in enumerate((stem, p) for stem in STEMS for p in PREFIXES)
-    )
-    + "}\n"
+TABLE = PointerTable(
+    setter="cg_set_lapack",
+    module="scipy.linalg.cython_lapack",
+    pointers=tuple((f"cg_{p}{stem}", f"cg_{stem}_{p}") for stem in STEMS for p in PREFIXES),
+    capsules=ROUTINES,
 )
 
-CDEF = "void cg_set_lapack(uintptr_t *addresses);"
-
-
-@functools.cache
-def addresses() -> tuple[int, ...]:
-    """The address of each routine of ``ROUTINES`` in SciPy's LAPACK."""
-    from scipy.linalg import cython_lapack
-
-    return capsule_addresses(cython_lapack.__pyx_capi__, ROUTINES)
-
-
-def install(module: Any) -> None:
-    """Hand a loaded unit that declared ``cg_set_lapack`` SciPy's LAPACK routines."""
-    module.lib.cg_set_lapack(module.ffi.new("uintptr_t[]", list(addresses())))
+DECLARATIONS = _typedefs("d", "double") + _typedefs("s", "float") + TABLE.definitions()

@@ -13,7 +13,6 @@ import warnings
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from ccodegen import blas, lapack, special
 from ccodegen import ops as _ops  # noqa: F401 - registers the C rules
 from ccodegen.build import have_c_compiler
 from ccodegen.cache import load_module
@@ -96,12 +95,8 @@ def compile_segments(segments: Sequence[Segment], name_hint: str = "graph") -> A
     and SciPy's special functions when it calls them (special.py)."""
     unit = translation_unit(segments)
     module = load_module(unit.source, unit.cdef, name_hint=name_hint)
-    if unit.needs_blas:
-        blas.install(module)
-    if unit.needs_lapack:
-        lapack.install(module)
-    if unit.needs_special:
-        special.install(module)
+    for table in unit.tables:
+        table.install(module)
     return module
 
 

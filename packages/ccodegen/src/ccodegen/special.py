@@ -6,16 +6,13 @@ near ``x = a``, Cephes' rational fit inside ``erfcinv``, Boost's ``ibeta`` for
 ``betainc``), and matching them would mean copying those tables. Instead, as for BLAS
 (blas.py), ``scipy.special.cython_special`` exports each function as a capsule holding
 its address: a unit whose loops call ``cg_sp_<name>`` declares the pointers below and
-receives the addresses once, after it is loaded (``install``). The values are then
-SciPy's own, bit for bit, and the loops stay in C.
+receives the addresses once, after it is loaded (``TABLE.install``, pointers.py). The
+values are then SciPy's own, bit for bit, and the loops stay in C.
 """
 
 from __future__ import annotations
 
-import functools
-from typing import Any
-
-from ccodegen.blas import capsule_addresses
+from ccodegen.pointers import PointerTable
 
 FUNCTIONS = (
     # (C name, capsule in cython_special, C type, number of arguments)
@@ -30,43 +27,35 @@ FUNCTIONS = (
 PREFIX = "cg_sp_"
 
 
-def _declaration(name: str, ctype: str, arity: int) -> str:
+def _typedef(name: str, ctype: str, arity: int) -> str:
+    """The pointer type ``cg_sp_<name>_fn`` (Cython's ``int __pyx_skip_dispatch`` last)."""
+    return f"typedef {ctype} (*{PREFIX}{name}_fn)({', '.join([ctype] * arity)}, int);\n"
+
+
+def _wrapper(name: str, ctype: str, arity: int) -> str:
+    """``cg_sp_<name>``, calling the pointer ``cg_sp_<name>_at`` with Cython's extra 0."""
     params = ", ".join(f"{ctype} a{k}" for k in range(arity))
     args = ", ".join(f"a{k}" for k in range(arity))
-    types = ", ".join([ctype] * arity)
-    call = f"{PREFIX}{name}_at({args}, 0)"
     return (
-        f"static {ctype} (*{PREFIX}{name}_at)({types}, int);\n"
-        f"static inline {ctype} {PREFIX}{name}({params}) {{ return {call}; }}\n"
+        f"static inline {ctype} {PREFIX}{name}({params}) "
+        f"{{ return {PREFIX}{name}_at({args}, 0); }}\n"
     )
 
 
-DECLARATIONS = (
-    "".join(_declaration(name, ctype, arity) for name, _, ctype, arity in FUNCTIONS)
-    + "void cg_set_special(uintptr_t *addresses) {\n"
-    + "".join(
-        f"    {PREFIX}{name}_at = ({ctype} (*)({', '.join([ctype] * arity)}, int))addresses[{k}];\n"
-        for k, (name, _, ctype, arity) in enumerate(FUNCTIONS)
-    )
-    + "}\n"
+TABLE = PointerTable(
+    setter="cg_set_special",
+    module="scipy.special.cython_special",
+    pointers=tuple((f"{PREFIX}{name}_at", f"{PREFIX}{name}_fn") for name, _, _, _ in FUNCTIONS),
+    capsules=tuple(capsule for _, capsule, _, _ in FUNCTIONS),
 )
 
-CDEF = "void cg_set_special(uintptr_t *addresses);"
+DECLARATIONS = (
+    "".join(_typedef(name, ctype, arity) for name, _, ctype, arity in FUNCTIONS)
+    + TABLE.definitions()
+    + "".join(_wrapper(name, ctype, arity) for name, _, ctype, arity in FUNCTIONS)
+)
 
 
 def used_by(code: str) -> bool:
     """Whether generated C calls one of these functions."""
     return PREFIX in code
-
-
-@functools.cache
-def addresses() -> tuple[int, ...]:
-    """The address of each function of ``FUNCTIONS`` in SciPy."""
-    from scipy.special import cython_special
-
-    return capsule_addresses(cython_special.__pyx_capi__, tuple(c for _, c, _, _ in FUNCTIONS))
-
-
-def install(module: Any) -> None:
-    """Hand a loaded unit that declared ``cg_set_special`` SciPy's functions."""
-    module.lib.cg_set_special(module.ffi.new("uintptr_t[]", list(addresses())))

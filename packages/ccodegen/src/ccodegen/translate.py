@@ -23,14 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ccodegen import special, vector_math
-from ccodegen.blas import CDEF as BLAS_CDEF
-from ccodegen.blas import DECLARATIONS
+from ccodegen import blas, lapack, special, vector_math
 from ccodegen.cnode import CVar, NodeC, NodeContext, c_ops, c_var, join_lines, takes_complex
-from ccodegen.lapack import CDEF as LAPACK_CDEF
-from ccodegen.lapack import DECLARATIONS as LAPACK_DECLARATIONS
 from ccodegen.literals import literal
 from ccodegen.loops import copy_loop
+from ccodegen.pointers import PointerTable
 from graphcore import Apply, Constant, Variable
 
 DIRECT_ARGUMENTS = 24
@@ -260,14 +257,13 @@ def _static_constant(static_name: str, cvar: CVar, data: np.ndarray) -> str:
 
 @dataclass
 class Unit:
-    """One translation unit: every segment of a compiled function, and its cdef."""
+    """One translation unit: every segment of a compiled function, and its cdef; ``tables``
+    are the SciPy function pointers it declares, to install once it is loaded."""
 
     segments: list[Segment]
     source: str
     cdef: str
-    needs_blas: bool
-    needs_lapack: bool = False
-    needs_special: bool = False
+    tables: tuple[PointerTable, ...] = ()
 
 
 def translation_unit(segments: Sequence[Segment]) -> Unit:
@@ -315,17 +311,16 @@ const char *cg_error(cg_state *st, int *node, int *kind) {
 }
 intptr_t *cg_wanted(cg_state *st) { return (intptr_t *)st->wanted; }
 """
-    needs_blas = DECLARATIONS in support_code
-    if needs_blas:
-        cdef.append(BLAS_CDEF)
-    needs_lapack = LAPACK_DECLARATIONS in support_code
-    if needs_lapack:
-        cdef.append(LAPACK_CDEF)
     needs_special = any(
         special.used_by(code) for code in [*support_code, *(s.code for s in segments)]
     )
-    if needs_special:
-        cdef.append(special.CDEF)
+    used = {
+        blas.TABLE: blas.DECLARATIONS in support_code,
+        lapack.TABLE: lapack.DECLARATIONS in support_code,
+        special.TABLE: needs_special,
+    }
+    tables = tuple(table for table, needed in used.items() if needed)
+    cdef += [table.cdef for table in tables]
     source = "\n".join(
         [
             runtime,
@@ -338,4 +333,4 @@ intptr_t *cg_wanted(cg_state *st) { return (intptr_t *)st->wanted; }
             accessors,
         ]
     )
-    return Unit(list(segments), source, "\n".join(cdef), needs_blas, needs_lapack, needs_special)
+    return Unit(list(segments), source, "\n".join(cdef), tables)

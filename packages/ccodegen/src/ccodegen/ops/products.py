@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from ccodegen.blas import DECLARATIONS
 from ccodegen.cnode import CVar, NodeC, NodeContext, c_ops, complex_ops
-from ccodegen.loops import copy_loop
 from ccodegen.ops.dot_loops import cast_copy, dot_shape, scaled, summed
 from tensorops.products import Dot
 
@@ -42,15 +41,8 @@ static int cg_blas_increment(npy_intp n, npy_intp stride, npy_intp item) {
 
 def _contiguous_copy(ctx: NodeContext, var: CVar, k: int) -> list[str]:
     """C that replaces ``var`` by a C-ordered copy in scratch ``k`` when BLAS cannot read it."""
-    copy = CVar(f"{var.name}c", var.dtype, var.broadcastable)
-    return [
-        f"cg_arr {copy.name} = {var.name};",
-        f"{copy.name}.data = (char *){ctx.scratch(k, f'{var.size()} * {var.itemsize}')};",
-        f"if ({copy.name}.data == NULL) " + ctx.fail("memory", "dot: out of memory"),
-        f"cg_contiguous_strides(&{copy.name}, {var.ndim}, {var.itemsize});",
-        copy_loop(copy, var),
-        f"{var.name} = {copy.name};",
-    ]
+    copy, lines = cast_copy(ctx, var, var.dtype, k)
+    return [*lines, f"{var.name} = {copy.name};"]
 
 
 complex_ops.add(Dot)

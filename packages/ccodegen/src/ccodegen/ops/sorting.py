@@ -99,12 +99,17 @@ def sort_c(ctx: NodeContext) -> NodeC | None:
     element = "npy_int64" if op.mode == "argsort" else t
     buffers = [
         f"const npy_intp n = {count};",
-        f"{t} *values = ({t} *){ctx.scratch(0, f'n * sizeof({t})')};",
-        f"{element} *items = ({element} *){ctx.scratch(1, f'n * sizeof({element})')};",
-        f"{element} *spare = ({element} *){ctx.scratch(2, f'n * sizeof({element})')};",
-        "if (values == NULL || items == NULL || spare == NULL) "
-        + ctx.fail("memory", f"{op.mode}: out of memory"),
+        f"{element} *items = ({element} *){ctx.scratch(0, f'n * sizeof({element})')};",
+        f"{element} *spare = ({element} *){ctx.scratch(1, f'n * sizeof({element})')};",
     ]
+    if op.mode == "sort":
+        # The values are sorted in place in ``items``: no separate copy of them.
+        buffers.append(f"const {t} *values = NULL;")
+        missing = "items == NULL || spare == NULL"
+    else:
+        buffers.append(f"{t} *values = ({t} *){ctx.scratch(2, f'n * sizeof({t})')};")
+        missing = "values == NULL || items == NULL || spare == NULL"
+    buffers.append(f"if ({missing}) " + ctx.fail("memory", f"{op.mode}: out of memory"))
     gather = [
         f"{'items' if op.mode == 'sort' else 'values'}[m++] = "
         f"{at('const ' + t, 'base', offset('j', [strides[a] for a in walked]))};"
