@@ -114,12 +114,24 @@ def reseed(generators: Sequence[SharedVariable], random_seed: Any) -> None:
 
 
 def compile_forward(
-    outputs: Sequence[Variable], draws: int | None, mode: Any = None
+    outputs: Sequence[Variable],
+    draws: int | None,
+    mode: Any = None,
+    givens: Mapping[Variable, Variable] | None = None,
 ) -> tuple[Any, list[SharedVariable]]:
-    """A function drawing ``outputs`` (``draws`` at once when given) and its generators."""
-    graph = list(outputs) if draws is None else batched_forward(outputs, draws)
+    """A function drawing ``outputs`` (``draws`` at once when given) and its generators.
+
+    ``givens`` (see ``batched_forward``) become the function's inputs, in their order.
+    """
+    graph = list(outputs) if draws is None else batched_forward(outputs, draws, givens)
     updates = generator_updates(graph)
-    fn = function([], graph, updates=list(updates.items()), mode=mode)
+    fn = function(
+        list((givens or {}).values()),
+        graph,
+        updates=list(updates.items()),
+        mode=mode,
+        on_unused_input="ignore",
+    )
     return fn, list(updates)
 
 

@@ -19,10 +19,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 import tensorops as pt
-from graphcore import SharedVariable, Variable, ancestors, function
-from ppl.draw import batched_forward, compile_forward, generator_updates, reseed
+from graphcore import Variable, ancestors
+from ppl.draw import compile_forward, reseed
 from ppl.groups import InferenceGroups
 from ppl.model.core import Model
+from ppl.sampling.competence import free_rv_of
+from ppl.sampling.posterior import observed_data
 
 
 def _seed(random_seed: Any) -> Any:
@@ -41,20 +43,15 @@ def _named(model: Model, names: str | Sequence[str]) -> list[Variable]:
     for name in chosen:
         var = model[name]
         if var in model.rvs_to_values.values() and var not in model.basic_RVs:
-            var = next(rv for rv, value in model.rvs_to_values.items() if value is var)
+            var = free_rv_of(model, var)
         variables.append(var)
     return variables
 
 
 def _data_groups(model: Model) -> dict[str, dict[str, NDArray]]:
     """``observed_data`` (each observed variable's data now) and ``constant_data``."""
-    observed = [model.rvs_to_values[rv] for rv in model.observed_RVs]
-    values = function([], observed, mode="FAST_COMPILE")() if observed else []
     return {
-        "observed_data": {
-            str(rv.name): np.asarray(value)
-            for rv, value in zip(model.observed_RVs, values, strict=True)
-        },
+        "observed_data": observed_data(model),
         "constant_data": {str(data.name): np.asarray(data.get_value()) for data in model.data_vars},
     }
 
@@ -219,16 +216,7 @@ def sample_posterior_predictive(
         if rv in used:
             givens[rv], value = _posterior_input(rv, posterior[str(rv.name)], rows)
             arguments.append(value)
-    outputs = batched_forward(targets, rows, givens)
-    updates = generator_updates(outputs)
-    fn = function(
-        list(givens.values()),
-        outputs,
-        updates=list(updates.items()),
-        mode=_mode(compile_kwargs),
-        on_unused_input="ignore",
-    )
-    generators: list[SharedVariable] = list(updates)
+    fn, generators = compile_forward(targets, rows, _mode(compile_kwargs), givens)
     if random_seed is not None:
         reseed(generators, _seed(random_seed))
     values = fn(*arguments) if targets else []
