@@ -53,11 +53,13 @@ class ModelStep:
     var_names: tuple[str, ...] = ()
     """The user's names of the variables this step samples (``sigma``, not ``sigma_log__``)."""
 
-    def note_independence(self, density: Any) -> None:
-        """A density of every value variable depends on no other step's blocks: the
-        samplers step may then reuse the log density (and gradient) of its last draw
-        instead of evaluating it again at the start of the next one."""
-        if not density.fixed_vars:
+    def adopt(self, setup: _HamiltonianSetup | _LogpSetup) -> None:
+        """Take the user's names of the setup's variables. A density of every value
+        variable depends on no other step's blocks: the samplers step may then reuse the
+        log density (and gradient) of its last draw instead of evaluating it again at the
+        start of the next one."""
+        self.var_names = setup.user_names
+        if not setup.density.fixed_vars:
             self._depends_on_others = False
 
     def step(self, point: Point) -> tuple[Point, dict[str, Any]]:
@@ -96,7 +98,8 @@ def _chosen(
             f"{step_name} samples {what} variables only; {user_names(model, unsuited)} are not"
         )
     if not chosen:
-        raise ValueError(f"{step_name}: the model has no {what} free variables to sample")
+        kind = f"{what} " if what else ""
+        raise ValueError(f"{step_name}: the model has no {kind}free variables to sample")
     return chosen
 
 
@@ -120,6 +123,7 @@ class _HamiltonianSetup:
         self.density = self.model.logp_dlogp_function(self.value_vars)
         self.start = _start(self.model, initial_point)
         self.names = [str(v.name) for v in self.value_vars]
+        self.user_names = tuple(user_names(self.model, self.value_vars))
 
 
 def _pymc_hmc_names(kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -150,8 +154,7 @@ class NUTS(ModelStep, samplers.NUTS):
             target_accept=target_accept,
             **_pymc_hmc_names(kwargs),
         )
-        self.var_names = tuple(user_names(setup.model, setup.value_vars))
-        self.note_independence(setup.density)
+        self.adopt(setup)
 
 
 class HamiltonianMC(ModelStep, samplers.HamiltonianMC):
@@ -175,8 +178,7 @@ class HamiltonianMC(ModelStep, samplers.HamiltonianMC):
             target_accept=target_accept,
             **_pymc_hmc_names(kwargs),
         )
-        self.var_names = tuple(user_names(setup.model, setup.value_vars))
-        self.note_independence(setup.density)
+        self.adopt(setup)
 
 
 class _LogpSetup:
@@ -188,14 +190,11 @@ class _LogpSetup:
         vars: Any,
         model: Any,
         initial_point: Any,
-        default: str,
         suits: Any,
         what: str,
     ):
         self.model = Model.get_context(model)
-        candidates = [
-            v for v in self.model.value_vars if default == "all" or suits(free_rv_of(self.model, v))
-        ]
+        candidates = [v for v in self.model.value_vars if suits(free_rv_of(self.model, v))]
         self.value_vars = _chosen(
             self.model,
             vars,
@@ -234,7 +233,7 @@ class Metropolis(ModelStep, samplers.Metropolis):
         model: Any = None,
         initial_point: Mapping[str, Any] | None = None,
     ):
-        setup = _LogpSetup("Metropolis", vars, model, initial_point, "all", _any, "")
+        setup = _LogpSetup("Metropolis", vars, model, initial_point, _any, "")
         super().__init__(
             setup.density,
             setup.start,
@@ -245,8 +244,7 @@ class Metropolis(ModelStep, samplers.Metropolis):
             tune=tune,
             tune_interval=tune_interval,
         )
-        self.var_names = setup.user_names
-        self.note_independence(setup.density)
+        self.adopt(setup)
 
 
 class Slice(ModelStep, samplers.Slice):
@@ -260,12 +258,9 @@ class Slice(ModelStep, samplers.Slice):
         model: Any = None,
         initial_point: Mapping[str, Any] | None = None,
     ):
-        setup = _LogpSetup(
-            "Slice", vars, model, initial_point, "suited", _continuous_rv, "continuous"
-        )
+        setup = _LogpSetup("Slice", vars, model, initial_point, _continuous_rv, "continuous")
         super().__init__(setup.density, setup.start, vars=setup.names, w=w, tune=tune)
-        self.var_names = setup.user_names
-        self.note_independence(setup.density)
+        self.adopt(setup)
 
 
 class BinaryGibbsMetropolis(ModelStep, samplers.BinaryGibbsMetropolis):
@@ -277,12 +272,9 @@ class BinaryGibbsMetropolis(ModelStep, samplers.BinaryGibbsMetropolis):
         model: Any = None,
         initial_point: Mapping[str, Any] | None = None,
     ):
-        setup = _LogpSetup(
-            "BinaryGibbsMetropolis", vars, model, initial_point, "suited", is_binary, "binary"
-        )
+        setup = _LogpSetup("BinaryGibbsMetropolis", vars, model, initial_point, is_binary, "binary")
         super().__init__(setup.density, setup.start, vars=setup.names)
-        self.var_names = setup.user_names
-        self.note_independence(setup.density)
+        self.adopt(setup)
 
 
 def _has_categories(rv: Any) -> bool:
@@ -312,7 +304,6 @@ class CategoricalGibbsMetropolis(ModelStep, samplers.CategoricalGibbsMetropolis)
             vars,
             model,
             initial_point,
-            "suited",
             _has_categories,
             "finite categorical",
         )
@@ -320,5 +311,4 @@ class CategoricalGibbsMetropolis(ModelStep, samplers.CategoricalGibbsMetropolis)
         super().__init__(
             setup.density, setup.start, vars=setup.names, n_categories=counts, proposal=proposal
         )
-        self.var_names = setup.user_names
-        self.note_independence(setup.density)
+        self.adopt(setup)
