@@ -211,3 +211,11 @@ def test_hamiltonian_mc_and_slice_steps_sample_a_normal():
             )
         assert abs(trace["mu"].mean() - 3.0) < 0.1
         assert abs(trace["mu"].std() - 0.5) < 0.1
+
+
+def test_a_step_over_a_variable_that_is_not_free_says_which_step_and_lists_the_free_ones():
+    with pm.Model():
+        mu = pm.Normal("mu", 0.0, 1.0)
+        y = pm.Normal("y", mu, 1.0, observed=[0.1, -0.2])
+        with pytest.raises(ValueError, match=r"Metropolis: vars= names y, .*are \['mu'\]"):
+            pm.Metropolis(vars=[y])

@@ -74,7 +74,7 @@ class ModelStep:
             ) from error
 
 
-def model_value_vars(model: Model, vars: Any) -> list[Variable]:
+def model_value_vars(model: Model, vars: Any, step_name: str) -> list[Variable]:
     """``vars`` (one or a list of names, random variables or value variables) as the
     model's value variables, in the order given."""
     items = [vars] if isinstance(vars, str | Variable) else list(vars)
@@ -83,7 +83,10 @@ def model_value_vars(model: Model, vars: Any) -> list[Variable]:
         var = model[item] if isinstance(item, str) else item
         value = model.rvs_to_values.get(var, var)
         if value not in model.value_vars:
-            raise ValueError(f"{item} is not a free variable of the model")
+            raise ValueError(
+                f"{step_name}: vars= names {item}, which is not a free variable of the model; "
+                f"its free variables are {[str(rv.name) for rv in model.free_RVs]}"
+            )
         found.append(value)
     return found
 
@@ -91,7 +94,7 @@ def model_value_vars(model: Model, vars: Any) -> list[Variable]:
 def _chosen(
     model: Model, vars: Any, default: Sequence[Variable], suits: Any, step_name: str, what: str
 ) -> list[Variable]:
-    chosen = list(default) if vars is None else model_value_vars(model, vars)
+    chosen = list(default) if vars is None else model_value_vars(model, vars, step_name)
     unsuited = [v for v in chosen if not suits(v)]
     if unsuited:
         raise TypeError(
