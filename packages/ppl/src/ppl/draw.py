@@ -106,9 +106,19 @@ def generator_updates(outputs: Sequence[Variable]) -> dict[SharedVariable, Varia
     return updates
 
 
+def _entropy(random_seed: Any) -> Any:
+    """A seed ``numpy.random.SeedSequence`` accepts (a Generator gives one of its draws)."""
+    if isinstance(random_seed, np.random.Generator):
+        return int(random_seed.integers(2**63))
+    if isinstance(random_seed, np.random.RandomState):
+        return int(random_seed.randint(2**31))
+    return random_seed
+
+
 def reseed(generators: Sequence[SharedVariable], random_seed: Any) -> None:
-    """Give each generator its own stream spawned from ``random_seed``."""
-    seeds = np.random.SeedSequence(random_seed).spawn(len(generators))
+    """Give each generator its own stream spawned from ``random_seed`` (an integer, a
+    sequence of them, a Generator or RandomState, or None)."""
+    seeds = np.random.SeedSequence(_entropy(random_seed)).spawn(len(generators))
     for shared_rng, seed in zip(generators, seeds, strict=True):
         shared_rng.set_value(np.random.default_rng(seed), borrow=True)
 

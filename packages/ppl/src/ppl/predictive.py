@@ -27,15 +27,6 @@ from ppl.sampling.competence import free_rv_of
 from ppl.sampling.posterior import observed_data
 
 
-def _seed(random_seed: Any) -> Any:
-    """A seed ``numpy.random.SeedSequence`` accepts (a Generator gives one of its draws)."""
-    if isinstance(random_seed, np.random.Generator):
-        return int(random_seed.integers(2**63))
-    if isinstance(random_seed, np.random.RandomState):
-        return int(random_seed.randint(2**31))
-    return random_seed
-
-
 def _named(model: Model, names: str | Sequence[str]) -> list[Variable]:
     """The model's variables called ``names`` (free, observed or deterministic)."""
     chosen = [names] if isinstance(names, str) else list(names)
@@ -93,7 +84,7 @@ def sample_prior_predictive(
         targets = _named(model, var_names)
     fn, generators = compile_forward(targets, count, _mode(compile_kwargs))
     if random_seed is not None:
-        reseed(generators, _seed(random_seed))
+        reseed(generators, random_seed)
     values = fn() if targets else []
     prior: dict[str, NDArray] = {}
     predictive: dict[str, NDArray] = {}
@@ -218,7 +209,7 @@ def sample_posterior_predictive(
             arguments.append(value)
     fn, generators = compile_forward(targets, rows, _mode(compile_kwargs), givens)
     if random_seed is not None:
-        reseed(generators, _seed(random_seed))
+        reseed(generators, random_seed)
     values = fn(*arguments) if targets else []
     drawn = {
         str(var.name): np.asarray(value).reshape(chains, draws, *np.shape(value)[1:])
