@@ -125,7 +125,10 @@ def _thinned(posterior: dict[str, NDArray], samples: int) -> dict[str, NDArray]:
     """PyMC 3's ``samples=``: that many draws, taken across the chains in turn, one chain."""
     chains, draws = next(iter(posterior.values())).shape[:2]
     if not 0 < samples <= chains * draws:
-        raise ValueError(f"samples must be between 1 and {chains * draws}, got {samples}")
+        raise ValueError(
+            f"sample_posterior_predictive: samples must be between 1 and {chains * draws} "
+            f"(the trace's chains * draws), got {samples}"
+        )
     index = np.arange(samples)
     return {name: array[index % chains, index // chains][None] for name, array in posterior.items()}
 
@@ -188,14 +191,14 @@ def sample_posterior_predictive(
         None if isinstance(model, (int, np.integer)) else model, "pm.sample_posterior_predictive"
     )
     posterior = _posterior_of(trace)
+    if not posterior:
+        raise ValueError("sample_posterior_predictive: the trace holds no variables")
     if samples is not None:
         posterior = _thinned(posterior, int(samples))
     if var_names is None:
         targets: list[Variable] = list(model.observed_RVs)
     else:
         targets = _named(model, var_names)
-    if not posterior:
-        raise ValueError("sample_posterior_predictive: the trace holds no variables")
     chains, draws = next(iter(posterior.values())).shape[:2]
     rows = chains * draws
     volatile = _volatile(model, targets, posterior)
