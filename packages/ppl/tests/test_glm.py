@@ -182,6 +182,7 @@ def test_formula_values_and_dropped_missing_rows():
         ("y ~ g:a", "categorical"),
         ("g ~ a", "numeric"),
         ("y ~ a - a - 1", "no terms"),
+        ("y ~ np.log(g)", "the term 'np.log\\(g\\)' of the formula failed: TypeError"),
     ],
 )
 def test_formula_errors_say_what_is_wrong(formula, message):

@@ -34,6 +34,15 @@ def test_draw_with_a_seed_reproduces():
     assert not np.array_equal(a, c)
 
 
+def test_draw_takes_a_generator_as_its_seed():
+    x = pm.Normal.dist(0.0, 1.0)
+    first = pm.draw(x, 4, random_seed=np.random.default_rng(11))
+    again = pm.draw(x, 4, random_seed=np.random.default_rng(11))
+    other = pm.draw(x, 4, random_seed=np.random.default_rng(12))
+    np.testing.assert_array_equal(first, again)
+    assert not np.allclose(first, other)
+
+
 def test_draw_compiles_one_function_for_all_draws(monkeypatch):
     compiled = []
     original = graphcore.function

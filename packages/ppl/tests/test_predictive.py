@@ -91,14 +91,17 @@ def test_posterior_predictive_draws_given_each_posterior_draw():
 
 def test_posterior_predictive_compiles_one_function(monkeypatch):
     compiled = []
-    module = importlib.import_module("ppl.predictive")
-    original = module.function
+    original = graphcore.function
 
     def counting(*args, **kwargs):
         compiled.append(args)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(module, "function", counting)
+    # the draws are compiled by ppl.draw, the observed data read by ppl.sampling.posterior
+    for name in ("ppl.predictive", "ppl.draw", "ppl.sampling.posterior"):
+        module = importlib.import_module(name)
+        if hasattr(module, "function"):
+            monkeypatch.setattr(module, "function", counting)
     with pm.Model():
         mu = pm.Normal("mu", 0.0, 1.0)
         pm.Normal("y", mu, 1.0, observed=np.zeros(5))
@@ -227,3 +230,15 @@ def test_posterior_predictive_refuses_a_trace_of_the_wrong_shape():
             pm.sample_posterior_predictive({"theta": np.zeros((1, 5, 2))}, compile_kwargs=FAST)
         with pytest.raises(TypeError, match="needs a trace"):
             pm.sample_posterior_predictive(3.0)
+
+
+def test_posterior_predictive_refuses_an_empty_trace_and_too_many_samples():
+    with pm.Model():
+        mu = pm.Normal("mu", 0.0, 1.0)
+        pm.Normal("y", mu, 1.0, observed=np.zeros(3))
+        with pytest.raises(ValueError, match="the trace holds no variables"):
+            pm.sample_posterior_predictive({}, samples=5, compile_kwargs=FAST)
+        with pytest.raises(ValueError, match=r"samples must be between 1 and 10 .* got 11"):
+            pm.sample_posterior_predictive(
+                {"mu": np.zeros((2, 5))}, samples=11, compile_kwargs=FAST
+            )

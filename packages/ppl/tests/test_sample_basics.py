@@ -164,6 +164,10 @@ def test_initvals_let_such_a_model_sample():
         )
     # the posterior of mu is uniform on [4.3, 5.8] times a nearly flat prior
     assert np.all((trace["mu"] > 4.3) & (trace["mu"] < 5.8))
+    # and the chain explores it rather than staying at the start: mean 5.05, sd 0.43
+    assert trace["mu"].shape == (200,)
+    assert abs(trace["mu"].mean() - 5.05) < 0.2
+    assert 0.25 < trace["mu"].std() < 0.6
 
 
 def test_unknown_init_is_refused():

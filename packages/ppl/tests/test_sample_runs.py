@@ -87,9 +87,15 @@ def test_steps_refuse_variables_they_cannot_sample():
 def test_positional_draws_and_a_step_as_the_seeds_write_them():
     with pm.Model():
         pm.Normal("mu", 0.0, 1.0)
-        trace = pm.sample(1000, step=pm.Metropolis(), chains=2, cores=1, progressbar=False)
+        trace = pm.sample(
+            1000, step=pm.Metropolis(), chains=2, cores=1, progressbar=False, random_seed=3
+        )
     assert trace.posterior["mu"].shape == (2, 1000)
     assert "accepted" in trace.stats
+    # the given Metropolis samples mu alone (no NUTS was added) and its draws are N(0, 1)
+    assert sorted(trace.stats) == ["accept", "accepted", "scaling"]
+    assert abs(trace["mu"].mean()) < 0.25
+    assert 0.85 < trace["mu"].std() < 1.15
 
 
 def small_compound_model() -> pm.Model:
@@ -205,3 +211,11 @@ def test_hamiltonian_mc_and_slice_steps_sample_a_normal():
             )
         assert abs(trace["mu"].mean() - 3.0) < 0.1
         assert abs(trace["mu"].std() - 0.5) < 0.1
+
+
+def test_a_step_over_a_variable_that_is_not_free_says_which_step_and_lists_the_free_ones():
+    with pm.Model():
+        mu = pm.Normal("mu", 0.0, 1.0)
+        y = pm.Normal("y", mu, 1.0, observed=[0.1, -0.2])
+        with pytest.raises(ValueError, match=r"Metropolis: vars= names y, .*are \['mu'\]"):
+            pm.Metropolis(vars=[y])

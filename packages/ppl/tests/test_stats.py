@@ -87,3 +87,8 @@ def test_plots_are_figures_with_a_panel_per_variable(trace):
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+def test_a_negative_start_is_refused(trace):
+    with pytest.raises(ValueError, match="draws to drop from each chain; got -5"):
+        pm.summary(trace, start=-5)

@@ -196,6 +196,12 @@ def test_coords_dims_and_data_groups_survive_slicing_and_files(tmp_path):
     np.testing.assert_array_equal(loaded.posterior["x"], trace.posterior["x"])
 
 
+def test_numeric_coords_keep_their_values_in_files(tmp_path):
+    trace = Trace({"x": np.zeros((1, 2, 3))}, coords={"year": np.arange(2000, 2003)})
+    trace.save(tmp_path / "years.npz")
+    assert Trace.load(tmp_path / "years.npz").coords == {"year": [2000, 2001, 2002]}
+
+
 def test_to_inference_data_labels_the_axes_and_adds_the_data_groups():
     pytest.importorskip("arviz")
     data = labelled_trace().to_inference_data()

@@ -106,20 +106,42 @@ def generator_updates(outputs: Sequence[Variable]) -> dict[SharedVariable, Varia
     return updates
 
 
+def _entropy(random_seed: Any) -> Any:
+    """A seed ``numpy.random.SeedSequence`` accepts (a Generator gives one of its draws)."""
+    if isinstance(random_seed, np.random.Generator):
+        return int(random_seed.integers(2**63))
+    if isinstance(random_seed, np.random.RandomState):
+        return int(random_seed.randint(2**31))
+    return random_seed
+
+
 def reseed(generators: Sequence[SharedVariable], random_seed: Any) -> None:
-    """Give each generator its own stream spawned from ``random_seed``."""
-    seeds = np.random.SeedSequence(random_seed).spawn(len(generators))
+    """Give each generator its own stream spawned from ``random_seed`` (an integer, a
+    sequence of them, a Generator or RandomState, or None)."""
+    seeds = np.random.SeedSequence(_entropy(random_seed)).spawn(len(generators))
     for shared_rng, seed in zip(generators, seeds, strict=True):
         shared_rng.set_value(np.random.default_rng(seed), borrow=True)
 
 
 def compile_forward(
-    outputs: Sequence[Variable], draws: int | None, mode: Any = None
+    outputs: Sequence[Variable],
+    draws: int | None,
+    mode: Any = None,
+    givens: Mapping[Variable, Variable] | None = None,
 ) -> tuple[Any, list[SharedVariable]]:
-    """A function drawing ``outputs`` (``draws`` at once when given) and its generators."""
-    graph = list(outputs) if draws is None else batched_forward(outputs, draws)
+    """A function drawing ``outputs`` (``draws`` at once when given) and its generators.
+
+    ``givens`` (see ``batched_forward``) become the function's inputs, in their order.
+    """
+    graph = list(outputs) if draws is None else batched_forward(outputs, draws, givens)
     updates = generator_updates(graph)
-    fn = function([], graph, updates=list(updates.items()), mode=mode)
+    fn = function(
+        list((givens or {}).values()),
+        graph,
+        updates=list(updates.items()),
+        mode=mode,
+        on_unused_input="ignore",
+    )
     return fn, list(updates)
 
 

@@ -126,6 +126,10 @@ def evaluate(expression: str, columns: Mapping[str, NDArray]) -> NDArray:
         ) from error
     except SyntaxError as error:
         raise FormulaError(f"cannot read the term {expression!r} of the formula") from error
+    except Exception as error:  # the term's own code failed: say which term
+        raise FormulaError(
+            f"the term {expression!r} of the formula failed: {type(error).__name__}: {error}"
+        ) from error
     return np.asarray(value)
 
 

@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 import tensorops as pt
 from graphcore import Variable
 from ppl.model.core import Model
+from ppl.sampling.competence import free_rv_of
 from samplers.progress import is_terminal
 
 GRADIENT_FREE = {"powell", "nelder-mead", "cobyla", "cobyqa"}
@@ -89,9 +90,8 @@ class OptimizationProgress:
 def _rv_of(model: Model, item: Any) -> Variable:
     """The random variable named or given by ``item`` (a value variable maps to its own)."""
     var = model[item] if isinstance(item, str) else item
-    for rv, value in model.rvs_to_values.items():
-        if value is var:
-            return rv
+    if var in model.value_vars:
+        return free_rv_of(model, var)
     if var not in model.free_RVs:
         raise ValueError(f"find_MAP: vars must be free random variables, got {var}")
     return var

@@ -19,19 +19,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 import tensorops as pt
-from graphcore import SharedVariable, Variable, ancestors, function
-from ppl.draw import batched_forward, compile_forward, generator_updates, reseed
+from graphcore import Variable, ancestors
+from ppl.draw import compile_forward, reseed
 from ppl.groups import InferenceGroups
 from ppl.model.core import Model
-
-
-def _seed(random_seed: Any) -> Any:
-    """A seed ``numpy.random.SeedSequence`` accepts (a Generator gives one of its draws)."""
-    if isinstance(random_seed, np.random.Generator):
-        return int(random_seed.integers(2**63))
-    if isinstance(random_seed, np.random.RandomState):
-        return int(random_seed.randint(2**31))
-    return random_seed
+from ppl.sampling.competence import free_rv_of
+from ppl.sampling.posterior import observed_data
 
 
 def _named(model: Model, names: str | Sequence[str]) -> list[Variable]:
@@ -41,20 +34,15 @@ def _named(model: Model, names: str | Sequence[str]) -> list[Variable]:
     for name in chosen:
         var = model[name]
         if var in model.rvs_to_values.values() and var not in model.basic_RVs:
-            var = next(rv for rv, value in model.rvs_to_values.items() if value is var)
+            var = free_rv_of(model, var)
         variables.append(var)
     return variables
 
 
 def _data_groups(model: Model) -> dict[str, dict[str, NDArray]]:
     """``observed_data`` (each observed variable's data now) and ``constant_data``."""
-    observed = [model.rvs_to_values[rv] for rv in model.observed_RVs]
-    values = function([], observed, mode="FAST_COMPILE")() if observed else []
     return {
-        "observed_data": {
-            str(rv.name): np.asarray(value)
-            for rv, value in zip(model.observed_RVs, values, strict=True)
-        },
+        "observed_data": observed_data(model),
         "constant_data": {str(data.name): np.asarray(data.get_value()) for data in model.data_vars},
     }
 
@@ -96,7 +84,7 @@ def sample_prior_predictive(
         targets = _named(model, var_names)
     fn, generators = compile_forward(targets, count, _mode(compile_kwargs))
     if random_seed is not None:
-        reseed(generators, _seed(random_seed))
+        reseed(generators, random_seed)
     values = fn() if targets else []
     prior: dict[str, NDArray] = {}
     predictive: dict[str, NDArray] = {}
@@ -137,7 +125,10 @@ def _thinned(posterior: dict[str, NDArray], samples: int) -> dict[str, NDArray]:
     """PyMC 3's ``samples=``: that many draws, taken across the chains in turn, one chain."""
     chains, draws = next(iter(posterior.values())).shape[:2]
     if not 0 < samples <= chains * draws:
-        raise ValueError(f"samples must be between 1 and {chains * draws}, got {samples}")
+        raise ValueError(
+            f"sample_posterior_predictive: samples must be between 1 and {chains * draws} "
+            f"(the trace's chains * draws), got {samples}"
+        )
     index = np.arange(samples)
     return {name: array[index % chains, index // chains][None] for name, array in posterior.items()}
 
@@ -200,14 +191,14 @@ def sample_posterior_predictive(
         None if isinstance(model, (int, np.integer)) else model, "pm.sample_posterior_predictive"
     )
     posterior = _posterior_of(trace)
+    if not posterior:
+        raise ValueError("sample_posterior_predictive: the trace holds no variables")
     if samples is not None:
         posterior = _thinned(posterior, int(samples))
     if var_names is None:
         targets: list[Variable] = list(model.observed_RVs)
     else:
         targets = _named(model, var_names)
-    if not posterior:
-        raise ValueError("sample_posterior_predictive: the trace holds no variables")
     chains, draws = next(iter(posterior.values())).shape[:2]
     rows = chains * draws
     volatile = _volatile(model, targets, posterior)
@@ -219,18 +210,9 @@ def sample_posterior_predictive(
         if rv in used:
             givens[rv], value = _posterior_input(rv, posterior[str(rv.name)], rows)
             arguments.append(value)
-    outputs = batched_forward(targets, rows, givens)
-    updates = generator_updates(outputs)
-    fn = function(
-        list(givens.values()),
-        outputs,
-        updates=list(updates.items()),
-        mode=_mode(compile_kwargs),
-        on_unused_input="ignore",
-    )
-    generators: list[SharedVariable] = list(updates)
+    fn, generators = compile_forward(targets, rows, _mode(compile_kwargs), givens)
     if random_seed is not None:
-        reseed(generators, _seed(random_seed))
+        reseed(generators, random_seed)
     values = fn(*arguments) if targets else []
     drawn = {
         str(var.name): np.asarray(value).reshape(chains, draws, *np.shape(value)[1:])

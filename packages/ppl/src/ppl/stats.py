@@ -21,6 +21,8 @@ from samplers.diagnostics.hdi import DEFAULT_HDI_PROB
 def _selected(data: Any, var_names: Any, varnames: Any, start: int = 0) -> tuple[Any, Any]:
     """(the data without each chain's first ``start`` draws, the variable names)."""
     names = var_names if var_names is not None else varnames
+    if start < 0:
+        raise ValueError(f"start= is the number of draws to drop from each chain; got {start}")
     if start:
         if not isinstance(data, samplers.Trace):
             raise TypeError(f"start= drops draws of a trace; got {type(data).__name__}")

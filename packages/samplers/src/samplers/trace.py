@@ -45,6 +45,13 @@ class NamedArrays(Mapping[str, NDArray]):
         return f"{self._kind}s({shapes})"
 
 
+def _json_value(value: Any) -> Any:
+    """What JSON cannot hold: a NumPy number or array as its Python value, else text."""
+    if isinstance(value, np.generic | np.ndarray):
+        return value.tolist()
+    return str(value)
+
+
 class Trace:
     """The draws (``posterior``) and statistics (``stats``) of ``nchains`` chains of equal length.
 
@@ -261,7 +268,7 @@ class Trace:
 
     def _json_attrs(self) -> dict[str, Any]:
         """The attributes, with anything JSON cannot hold written as text."""
-        return dict(json.loads(json.dumps(self.attrs, default=str)))
+        return dict(json.loads(json.dumps(self.attrs, default=_json_value)))
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the trace to an .npz file; atomically, so no half-written file is ever left."""
@@ -269,7 +276,7 @@ class Trace:
             "__format__": np.array(FORMAT_VERSION),
             "__attrs__": np.array(json.dumps(self._json_attrs())),
             "__labels__": np.array(
-                json.dumps({"coords": self.coords, "dims": self.dims}, default=str)
+                json.dumps({"coords": self.coords, "dims": self.dims}, default=_json_value)
             ),
         }
         for data_group, data_arrays in self.data_groups.items():

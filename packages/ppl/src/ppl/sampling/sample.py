@@ -40,10 +40,9 @@ def _cores_and_chains(cores: Any, chains: Any, njobs: Any) -> tuple[int, int]:
     return cores, chains
 
 
-def _sampler_options(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Options of ``samplers.sample`` (``executor``) and NUTS's (the rest; ``nuts={...}``
-    as PyMC names that dict)."""
-    runner: dict[str, Any] = {}
+def _nuts_options(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The automatic NUTS's options: ``nuts={...}`` (as PyMC names that dict) and the
+    other keyword arguments."""
     if "executor" in kwargs:
         # Chains on a Dask client or another Executor come with samplers' executor seam;
         # until then say so here rather than let NUTS report an unknown keyword.
@@ -53,7 +52,7 @@ def _sampler_options(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, 
         )
     nuts_kwargs = dict(kwargs.pop("nuts", None) or {})
     nuts_kwargs.update(kwargs)
-    return runner, nuts_kwargs
+    return nuts_kwargs
 
 
 def sample(
@@ -90,7 +89,7 @@ def sample(
             raise ValueError("pm.sample: start= is the old name of initvals=; give one")
         initvals = start
     cores, chains = _cores_and_chains(cores, chains, njobs)
-    runner_options, nuts_kwargs = _sampler_options(kwargs)
+    nuts_kwargs = _nuts_options(kwargs)
     method = init_method(init)
     if not model.free_RVs:
         raise ValueError("pm.sample: the model has no free random variables to sample")
@@ -109,7 +108,6 @@ def sample(
         random_seed=random_seed,
         progressbar=progressbar,
         discard_tuned_samples=discard_tuned_samples,
-        **runner_options,
     )
     trace = model_trace(model, raw)
     announce_time(trace, tune, draws)

@@ -53,11 +53,13 @@ class ModelStep:
     var_names: tuple[str, ...] = ()
     """The user's names of the variables this step samples (``sigma``, not ``sigma_log__``)."""
 
-    def note_independence(self, density: Any) -> None:
-        """A density of every value variable depends on no other step's blocks: the
-        samplers step may then reuse the log density (and gradient) of its last draw
-        instead of evaluating it again at the start of the next one."""
-        if not density.fixed_vars:
+    def adopt(self, setup: _HamiltonianSetup | _LogpSetup) -> None:
+        """Take the user's names of the setup's variables. A density of every value
+        variable depends on no other step's blocks: the samplers step may then reuse the
+        log density (and gradient) of its last draw instead of evaluating it again at the
+        start of the next one."""
+        self.var_names = setup.user_names
+        if not setup.density.fixed_vars:
             self._depends_on_others = False
 
     def step(self, point: Point) -> tuple[Point, dict[str, Any]]:
@@ -72,7 +74,7 @@ class ModelStep:
             ) from error
 
 
-def model_value_vars(model: Model, vars: Any) -> list[Variable]:
+def model_value_vars(model: Model, vars: Any, step_name: str) -> list[Variable]:
     """``vars`` (one or a list of names, random variables or value variables) as the
     model's value variables, in the order given."""
     items = [vars] if isinstance(vars, str | Variable) else list(vars)
@@ -81,7 +83,10 @@ def model_value_vars(model: Model, vars: Any) -> list[Variable]:
         var = model[item] if isinstance(item, str) else item
         value = model.rvs_to_values.get(var, var)
         if value not in model.value_vars:
-            raise ValueError(f"{item} is not a free variable of the model")
+            raise ValueError(
+                f"{step_name}: vars= names {item}, which is not a free variable of the model; "
+                f"its free variables are {[str(rv.name) for rv in model.free_RVs]}"
+            )
         found.append(value)
     return found
 
@@ -89,14 +94,15 @@ def model_value_vars(model: Model, vars: Any) -> list[Variable]:
 def _chosen(
     model: Model, vars: Any, default: Sequence[Variable], suits: Any, step_name: str, what: str
 ) -> list[Variable]:
-    chosen = list(default) if vars is None else model_value_vars(model, vars)
+    chosen = list(default) if vars is None else model_value_vars(model, vars, step_name)
     unsuited = [v for v in chosen if not suits(v)]
     if unsuited:
         raise TypeError(
             f"{step_name} samples {what} variables only; {user_names(model, unsuited)} are not"
         )
     if not chosen:
-        raise ValueError(f"{step_name}: the model has no {what} free variables to sample")
+        kind = f"{what} " if what else ""
+        raise ValueError(f"{step_name}: the model has no {kind}free variables to sample")
     return chosen
 
 
@@ -120,6 +126,7 @@ class _HamiltonianSetup:
         self.density = self.model.logp_dlogp_function(self.value_vars)
         self.start = _start(self.model, initial_point)
         self.names = [str(v.name) for v in self.value_vars]
+        self.user_names = tuple(user_names(self.model, self.value_vars))
 
 
 def _pymc_hmc_names(kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -150,8 +157,7 @@ class NUTS(ModelStep, samplers.NUTS):
             target_accept=target_accept,
             **_pymc_hmc_names(kwargs),
         )
-        self.var_names = tuple(user_names(setup.model, setup.value_vars))
-        self.note_independence(setup.density)
+        self.adopt(setup)
 
 
 class HamiltonianMC(ModelStep, samplers.HamiltonianMC):
@@ -175,8 +181,7 @@ class HamiltonianMC(ModelStep, samplers.HamiltonianMC):
             target_accept=target_accept,
             **_pymc_hmc_names(kwargs),
         )
-        self.var_names = tuple(user_names(setup.model, setup.value_vars))
-        self.note_independence(setup.density)
+        self.adopt(setup)
 
 
 class _LogpSetup:
@@ -188,14 +193,11 @@ class _LogpSetup:
         vars: Any,
         model: Any,
         initial_point: Any,
-        default: str,
         suits: Any,
         what: str,
     ):
         self.model = Model.get_context(model)
-        candidates = [
-            v for v in self.model.value_vars if default == "all" or suits(free_rv_of(self.model, v))
-        ]
+        candidates = [v for v in self.model.value_vars if suits(free_rv_of(self.model, v))]
         self.value_vars = _chosen(
             self.model,
             vars,
@@ -234,7 +236,7 @@ class Metropolis(ModelStep, samplers.Metropolis):
         model: Any = None,
         initial_point: Mapping[str, Any] | None = None,
     ):
-        setup = _LogpSetup("Metropolis", vars, model, initial_point, "all", _any, "")
+        setup = _LogpSetup("Metropolis", vars, model, initial_point, _any, "")
         super().__init__(
             setup.density,
             setup.start,
@@ -245,8 +247,7 @@ class Metropolis(ModelStep, samplers.Metropolis):
             tune=tune,
             tune_interval=tune_interval,
         )
-        self.var_names = setup.user_names
-        self.note_independence(setup.density)
+        self.adopt(setup)
 
 
 class Slice(ModelStep, samplers.Slice):
@@ -260,12 +261,9 @@ class Slice(ModelStep, samplers.Slice):
         model: Any = None,
         initial_point: Mapping[str, Any] | None = None,
     ):
-        setup = _LogpSetup(
-            "Slice", vars, model, initial_point, "suited", _continuous_rv, "continuous"
-        )
+        setup = _LogpSetup("Slice", vars, model, initial_point, _continuous_rv, "continuous")
         super().__init__(setup.density, setup.start, vars=setup.names, w=w, tune=tune)
-        self.var_names = setup.user_names
-        self.note_independence(setup.density)
+        self.adopt(setup)
 
 
 class BinaryGibbsMetropolis(ModelStep, samplers.BinaryGibbsMetropolis):
@@ -277,12 +275,9 @@ class BinaryGibbsMetropolis(ModelStep, samplers.BinaryGibbsMetropolis):
         model: Any = None,
         initial_point: Mapping[str, Any] | None = None,
     ):
-        setup = _LogpSetup(
-            "BinaryGibbsMetropolis", vars, model, initial_point, "suited", is_binary, "binary"
-        )
+        setup = _LogpSetup("BinaryGibbsMetropolis", vars, model, initial_point, is_binary, "binary")
         super().__init__(setup.density, setup.start, vars=setup.names)
-        self.var_names = setup.user_names
-        self.note_independence(setup.density)
+        self.adopt(setup)
 
 
 def _has_categories(rv: Any) -> bool:
@@ -312,7 +307,6 @@ class CategoricalGibbsMetropolis(ModelStep, samplers.CategoricalGibbsMetropolis)
             vars,
             model,
             initial_point,
-            "suited",
             _has_categories,
             "finite categorical",
         )
@@ -320,5 +314,4 @@ class CategoricalGibbsMetropolis(ModelStep, samplers.CategoricalGibbsMetropolis)
         super().__init__(
             setup.density, setup.start, vars=setup.names, n_categories=counts, proposal=proposal
         )
-        self.var_names = setup.user_names
-        self.note_independence(setup.density)
+        self.adopt(setup)
