@@ -92,3 +92,12 @@ def test_plots_are_figures_with_a_panel_per_variable(trace):
 def test_a_negative_start_is_refused(trace):
     with pytest.raises(ValueError, match="draws to drop from each chain; got -5"):
         pm.summary(trace, start=-5)
+
+
+def test_unsupported_keywords_are_refused_not_dropped():
+    with pm.Model():
+        pm.Normal("mu", 0.0, 1.0)
+        with pytest.raises(TypeError, match=r"pm.sample_prior_predictive .*\['predictions'\]"):
+            pm.sample_prior_predictive(10, predictions=True)
+    with pytest.raises(TypeError, match=r"pm.summary .*\['combined'\]"):
+        pm.summary({"x": np.zeros((2, 10))}, combined=True)

@@ -23,6 +23,7 @@ from graphcore import Variable, ancestors
 from ppl.draw import compile_forward, reseed
 from ppl.groups import InferenceGroups
 from ppl.model.core import Model
+from ppl.options import refuse_unknown
 from ppl.sampling.competence import free_rv_of
 from ppl.sampling.posterior import observed_data
 
@@ -67,6 +68,7 @@ def sample_prior_predictive(
     ``samples=`` is PyMC 3's name for ``draws``; potentials are not drawn (a warning
     says so, as in PyMC).
     """
+    refuse_unknown("pm.sample_prior_predictive", kwargs)
     model = Model.get_context(model, "pm.sample_prior_predictive")
     count = int(samples if samples is not None else draws)
     if count < 1:
@@ -185,6 +187,7 @@ def sample_posterior_predictive(
     (``progressbar`` is accepted for PyMC's signature; there is no loop to follow).
     The arguments are in PyMC's order; a number second is PyMC 3's ``samples``.
     """
+    refuse_unknown("pm.sample_posterior_predictive", kwargs)
     if isinstance(model, (int, np.integer)):
         samples = int(model)
     model = Model.get_context(

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 import samplers
+from ppl.options import refuse_unknown
 from samplers.diagnostics.hdi import DEFAULT_HDI_PROB
 
 
@@ -44,6 +45,7 @@ def summary(
 ) -> samplers.Summary:
     """Mean, sd, HDI, MCSE, ESS and R-hat of each variable: a table read as
     ``summary[column][variable]``, printed aligned, ``.to_pandas()`` with pandas."""
+    refuse_unknown("pm.summary", kwargs)
     data, names = _selected(data, var_names, varnames, start)
     prob = hdi_prob if hdi_prob is not None else credible_interval
     return samplers.summary(
@@ -101,6 +103,7 @@ def mcse(
 def hdi(data: Any, hdi_prob: float = DEFAULT_HDI_PROB, var_names: Any = None, **kwargs: Any) -> Any:
     """Highest density interval (low, high) of each variable, or of one array."""
     data, names = _selected(data, var_names, kwargs.pop("varnames", None))
+    refuse_unknown("pm.hdi", kwargs)
     return samplers.hdi(data, hdi_prob, var_names=names)
 
 
@@ -120,6 +123,7 @@ def traceplot(
     **kwargs: Any,
 ) -> Any:
     """Each variable's density per chain and its draws over iteration (a Figure)."""
+    refuse_unknown("pm.traceplot", kwargs)
     data, names = _selected(data, var_names, varnames, start)
     return samplers.traceplot(data, names, divergences=bool(divergences), figsize=figsize)
 
@@ -138,6 +142,7 @@ def plot_posterior(
     **kwargs: Any,
 ) -> Any:
     """Each component's posterior density with its mean and HDI marked (a Figure)."""
+    refuse_unknown("pm.plot_posterior", kwargs)
     data, names = _selected(data, var_names, varnames, start)
     prob = hdi_prob if hdi_prob is not None else credible_interval
     if prob is None and alpha_level is not None:
