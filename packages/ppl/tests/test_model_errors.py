@@ -74,6 +74,20 @@ def test_observed_shape_contradicting_dims():
         pm.Normal("y", dims="city", observed=np.ones(4))
 
 
+def test_dims_must_name_the_support_axes_of_a_multivariate_observed_variable():
+    # as in PyMC, dims name every axis; the support axes are not filled in from the data
+    with (
+        pm.Model(coords={"obs": range(10), "k": range(3)}),
+        pytest.raises(ValueError, match=r"x: the observed data has shape \(10, 3\).*\(10,\)"),
+    ):
+        pm.MvNormal("x", mu=np.zeros(3), cov=np.eye(3), dims="obs", observed=np.zeros((10, 3)))
+    with pm.Model(coords={"obs": range(10), "k": range(3)}):
+        x = pm.MvNormal(
+            "x", mu=np.zeros(3), cov=np.eye(3), dims=("obs", "k"), observed=np.zeros((10, 3))
+        )
+        assert x.type.ndim == 2
+
+
 def test_dims_without_coordinates():
     with pm.Model(), pytest.raises(ValueError, match=r"mu.*'group'.*coords"):
         pm.Normal("mu", dims="group")
