@@ -323,8 +323,9 @@ class Model:
         continuous value variables): the object samplers consume."""
         return FlatDensity(self, vars, jacobian=jacobian, **kw)
 
-    def initial_point(self, random_seed: Any = None) -> dict[str, np.ndarray]:
-        """The start point of samplers: value variable names to arrays."""
+    def initial_point(self) -> dict[str, np.ndarray]:
+        """The start point of samplers: value variable names to arrays (support points
+        and ``initval``s, no random jitter, so there is no seed to take)."""
         return initial_point(self)
 
     def point_logps(
