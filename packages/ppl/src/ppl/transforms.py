@@ -220,8 +220,6 @@ class CholeskyCovPackedTransform(Transform):
 class Chain(Transform):
     """``outer`` after ``inner``: ``forward = outer.forward(inner.forward(x))``."""
 
-    ndim_reduced = 0
-
     def __init__(self, transforms: Sequence[Transform]):
         self.transforms = tuple(transforms)
         self.name = "_".join(t.name for t in self.transforms)
@@ -241,8 +239,9 @@ class Chain(Transform):
         total: Any = 0.0
         for transform in reversed(self.transforms):
             term = transform.log_jac_det(value, *inputs)
-            if transform.ndim_reduced < self.ndim_reduced:
-                term = pt.sum(term, axis=tuple(range(-self.ndim_reduced, 0)))
+            extra = self.ndim_reduced - transform.ndim_reduced
+            if extra:  # the axes this transform left unreduced
+                term = pt.sum(term, axis=tuple(range(-extra, 0)))
             total = total + term
             value = transform.backward(value, *inputs)
         return total
