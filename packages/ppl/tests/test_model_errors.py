@@ -88,6 +88,14 @@ def test_dims_must_name_the_support_axes_of_a_multivariate_observed_variable():
         assert x.type.ndim == 2
 
 
+def test_total_size_is_refused_not_ignored():
+    with (
+        pm.Model(),
+        pytest.raises(NotImplementedError, match=r"Normal\('y', \.\.\.\): total_size="),
+    ):
+        pm.Normal("y", observed=np.zeros(3), total_size=100)
+
+
 def test_dims_without_coordinates():
     with pm.Model(), pytest.raises(ValueError, match=r"mu.*'group'.*coords"):
         pm.Normal("mu", dims="group")

@@ -93,6 +93,11 @@ class Distribution:
                 f"{cls.__name__}: the first argument must be the variable's name (a str), "
                 f"got {name!r}; use {cls.__name__}.dist(...) for a variable outside a model"
             )
+        if total_size is not None:
+            raise NotImplementedError(
+                f"{cls.__name__}({name!r}, ...): total_size= (minibatch scaling of the log "
+                "density) is not supported; leave it out for the unscaled log density"
+            )
         shape, size, observed = owner.resolve_shape(cls, name, shape, size, dims, observed)
         rv = cls.dist(*args, shape=shape, size=size, rng=rng, **kwargs)
         if transform == "default":
@@ -132,7 +137,7 @@ class Distribution:
         return as_distribution_variable(draw)
 
     @classmethod
-    def rv_inputs(cls, *args: Any, **bound: Any) -> Sequence[Any]:
+    def rv_inputs(cls, **bound: Any) -> Sequence[Any]:
         """The op's parameters from the bound ones (by default the same, in order)."""
         return [bound[name] for name, _ in cls._params]
 
