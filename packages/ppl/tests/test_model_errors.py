@@ -96,6 +96,15 @@ def test_total_size_is_refused_not_ignored():
         pm.Normal("y", observed=np.zeros(3), total_size=100)
 
 
+def test_shape_and_size_together_are_refused_by_composite_distributions_too():
+    with pytest.raises(TypeError, match="LKJCholeskyCov: give shape or size, not both"):
+        pm.LKJCholeskyCov.dist(
+            eta=2, n=3, sd_dist=pm.Exponential.dist(1.0), shape=(2, 6), size=(2,)
+        )
+    with pytest.raises(TypeError, match="NormalMixture: give shape or size, not both"):
+        pm.NormalMixture.dist(w=[0.5, 0.5], mu=[0.0, 1.0], sigma=1.0, shape=3, size=3)
+
+
 def test_dims_without_coordinates():
     with pm.Model(), pytest.raises(ValueError, match=r"mu.*'group'.*coords"):
         pm.Normal("mu", dims="group")

@@ -122,8 +122,7 @@ class _LKJCholeskyCov(Continuous):
                 f"LKJCholeskyCov: sd_dist has shape {sd.type.shape}; its last axis must be n = {n}"
             )
         sd_shape = (n,) if sd.ndim == 0 else (*pt.shape_tuple(sd)[:-1], n)
-        if shape is not None:
-            size = cls._size_from_shape(shape)
+        size = cls._size(shape, size, owner="LKJCholeskyCov")
         op = LKJCholeskyCovRandomVariable(sd_op, n)
         generator = rng if rng is not None else default_rng_variable()
         return op(generator, size, as_float(bound["eta"]), *params_broadcast_to(sd, sd_shape))

@@ -118,10 +118,7 @@ class Mixture(Distribution):
         k = w.type.shape[-1] if w.ndim else None
         if listed and k is not None and k != len(dists):
             raise ValueError(f"{cls.__name__}: {k} weights but {len(dists)} components")
-        if shape is not None and size is not None:
-            raise TypeError(f"{cls.__name__}: give shape or size, not both")
-        if shape is not None:
-            size = cls._size_from_shape(shape)
+        size = cls._size(shape, size)
         op = MixtureRandomVariable(ops, stacked=not listed)
         generator = rng if rng is not None else default_rng_variable()
         return op(generator, size, w, *params)
