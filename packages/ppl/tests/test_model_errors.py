@@ -128,6 +128,13 @@ def test_transform_that_is_not_a_transform():
         pm.HalfNormal("s", transform="log")
 
 
+def test_the_transform_error_suggests_a_transform_that_exists():
+    with pm.Model(), pytest.raises(TypeError, match=r"such as pm\.transforms\.log\)"):
+        pm.HalfNormal("s", transform="log")
+    with pm.Model():
+        pm.HalfNormal("s", transform=pm.transforms.log)
+
+
 def test_nested_model_error_names_the_full_name():
     with pm.Model("group"):
         pm.Normal("x")

@@ -72,7 +72,10 @@ def model_logp_terms(model: Any, vars: Sequence[Any] | None, jacobian: bool) -> 
         inputs = substitute(rv.owner.inputs[2:], givens)
         rule = density_rule(logp_rules, rv.owner.op)
         if rule is None:
-            raise LookupError(f"model.logp: no log density is declared for {rv.owner.op}")
+            raise LookupError(
+                f"model.logp: {rv.name}: no log density is declared for its random "
+                f"variable op {rv.owner.op}"
+            )
         term = rule(givens[rv], *inputs)
         transform = model.rvs_to_transforms.get(rv)
         if jacobian and transform is not None:
