@@ -182,6 +182,11 @@ class OrderedTransform(Transform):
         return pt.sum(pt.as_tensor(value)[..., 1:], axis=-1)
 
 
+def diagonal_positions(n: int) -> np.ndarray:
+    """Where a packed lower triangle of ``n`` rows (laid end to end) holds the diagonal."""
+    return np.array([i * (i + 3) // 2 for i in range(n)], dtype=np.int64)
+
+
 def packed_diagonal_mask(packed_length: Any) -> np.ndarray:
     """1.0 where a packed lower triangle (rows laid end to end) holds a diagonal entry."""
     if packed_length is None:
@@ -190,7 +195,7 @@ def packed_diagonal_mask(packed_length: Any) -> np.ndarray:
     if n * (n + 1) // 2 != int(packed_length):
         raise ValueError(f"{packed_length} is not the length of a packed lower triangle")
     mask = np.zeros(int(packed_length))
-    mask[[i * (i + 3) // 2 for i in range(n)]] = 1.0
+    mask[diagonal_positions(n)] = 1.0
     return mask
 
 
