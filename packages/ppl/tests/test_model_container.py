@@ -81,6 +81,15 @@ def test_coords_and_dims_give_shapes():
     assert pm.draw(y).shape == (4, 3)
 
 
+def test_potential_dims_are_checked_and_kept():
+    with pm.Model(coords={"city": ["Aa", "Bb", "Cc"]}) as model:
+        alpha = pm.Normal("alpha", 0, 1, dims="city")
+        pm.Potential("penalty", -(alpha**2), dims="city")
+        with pytest.raises(pm.ModelError, match=r"wrong: dim 'city' has 3 coordinates"):
+            pm.Potential("wrong", pm.math.stack([alpha[0], alpha[1]]), dims="city")
+    assert model.named_vars_to_dims["penalty"] == ("city",)
+
+
 def test_shape_and_size():
     with pm.Model() as model:
         a = pm.Normal("a", 0, 1, shape=3)

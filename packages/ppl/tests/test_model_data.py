@@ -183,3 +183,14 @@ def test_set_data_resizes_default_coordinates_and_asks_for_named_ones():
         pm.set_data({"z": np.zeros(3)}, model=model)
     pm.set_data({"z": np.zeros(3)}, model=model, coords={"city": ["a", "b", "c"]})
     assert model.coords["city"] == ("a", "b", "c")
+
+
+def test_data_coords_must_match_the_value():
+    with (
+        pm.Model(),
+        pytest.raises(ValueError, match=r"pm.Data 'x': coords gives 2 values for dim 'a'.*3"),
+    ):
+        pm.Data("x", np.zeros(3), dims="a", coords={"a": [1, 2]})
+    with pm.Model() as model:
+        pm.Data("x", np.zeros(3), dims="a", coords={"a": [1, 2, 3]})
+    assert model.coords["a"] == (1, 2, 3)

@@ -74,6 +74,37 @@ def test_observed_shape_contradicting_dims():
         pm.Normal("y", dims="city", observed=np.ones(4))
 
 
+def test_dims_must_name_the_support_axes_of_a_multivariate_observed_variable():
+    # as in PyMC, dims name every axis; the support axes are not filled in from the data
+    with (
+        pm.Model(coords={"obs": range(10), "k": range(3)}),
+        pytest.raises(ValueError, match=r"x: the observed data has shape \(10, 3\).*\(10,\)"),
+    ):
+        pm.MvNormal("x", mu=np.zeros(3), cov=np.eye(3), dims="obs", observed=np.zeros((10, 3)))
+    with pm.Model(coords={"obs": range(10), "k": range(3)}):
+        x = pm.MvNormal(
+            "x", mu=np.zeros(3), cov=np.eye(3), dims=("obs", "k"), observed=np.zeros((10, 3))
+        )
+        assert x.type.ndim == 2
+
+
+def test_total_size_is_refused_not_ignored():
+    with (
+        pm.Model(),
+        pytest.raises(NotImplementedError, match=r"Normal\('y', \.\.\.\): total_size="),
+    ):
+        pm.Normal("y", observed=np.zeros(3), total_size=100)
+
+
+def test_shape_and_size_together_are_refused_by_composite_distributions_too():
+    with pytest.raises(TypeError, match="LKJCholeskyCov: give shape or size, not both"):
+        pm.LKJCholeskyCov.dist(
+            eta=2, n=3, sd_dist=pm.Exponential.dist(1.0), shape=(2, 6), size=(2,)
+        )
+    with pytest.raises(TypeError, match="NormalMixture: give shape or size, not both"):
+        pm.NormalMixture.dist(w=[0.5, 0.5], mu=[0.0, 1.0], sigma=1.0, shape=3, size=3)
+
+
 def test_dims_without_coordinates():
     with pm.Model(), pytest.raises(ValueError, match=r"mu.*'group'.*coords"):
         pm.Normal("mu", dims="group")
@@ -95,6 +126,13 @@ def test_transform_on_a_discrete_variable():
 def test_transform_that_is_not_a_transform():
     with pm.Model(), pytest.raises(TypeError, match=r"s: transform must be"):
         pm.HalfNormal("s", transform="log")
+
+
+def test_the_transform_error_suggests_a_transform_that_exists():
+    with pm.Model(), pytest.raises(TypeError, match=r"such as pm\.transforms\.log\)"):
+        pm.HalfNormal("s", transform="log")
+    with pm.Model():
+        pm.HalfNormal("s", transform=pm.transforms.log)
 
 
 def test_nested_model_error_names_the_full_name():

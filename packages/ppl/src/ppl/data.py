@@ -35,8 +35,14 @@ def Data(
             )
         for dim, length in zip(names, array.shape, strict=True):
             known = owner.dim_length(dim)
+            values = (coords or {}).get(dim)
+            if known is None and values is not None and len(values) != length:
+                raise ValueError(
+                    f"pm.Data {name!r}: coords gives {len(values)} values for dim {dim!r}, "
+                    f"but the value's axis has length {length}"
+                )
             if known is None:
-                owner.add_coord(dim, (coords or {}).get(dim), length=length)
+                owner.add_coord(dim, values, length=length)
             elif known != length:
                 raise ValueError(
                     f"pm.Data {name!r}: dim {dim!r} has {known} coordinates, but the value's "

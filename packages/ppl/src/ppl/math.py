@@ -74,9 +74,10 @@ from tensorops import (
 
 
 def logaddexp(a: Any, b: Any) -> Any:
-    """log(exp(a) + exp(b)), without overflow."""
-    big = pt.maximum(a, b)
-    return big + pt.log1p(pt.exp(-pt.abs(a - b)))
+    """log(exp(a) + exp(b)), without overflow; -inf where both are -inf (not nan)."""
+    larger = pt.maximum(a, b)
+    safe = pt.switch(pt.isinf(larger), 0.0, larger)
+    return safe + pt.log(pt.exp(a - safe) + pt.exp(b - safe))
 
 
 def logdiffexp(a: Any, b: Any) -> Any:

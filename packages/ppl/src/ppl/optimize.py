@@ -97,10 +97,10 @@ def _rv_of(model: Model, item: Any) -> Variable:
     return var
 
 
-def start_point(model: Model, start: Mapping[str, Any] | None, seed: Any) -> dict[str, NDArray]:
+def start_point(model: Model, start: Mapping[str, Any] | None) -> dict[str, NDArray]:
     """The initial point with ``start``'s entries in it; an entry under a variable's own
     name (``sigma=2``) is mapped to its value variable's space (``sigma_log__``)."""
-    point = model.initial_point(random_seed=seed)
+    point = model.initial_point()
     given = dict(start or {})
     for rv in model.free_RVs:
         value_name = str(model.rvs_to_values[rv].name)
@@ -171,10 +171,11 @@ def find_MAP(
     ``start`` overrides the initial point (by value-variable or variable name), ``vars``
     restricts the search to some free variables (the others stay at ``start``),
     ``method`` and the remaining keywords go to ``scipy.optimize.minimize``;
-    ``return_raw=True`` also returns scipy's result.
+    ``return_raw=True`` also returns scipy's result. ``seed`` is accepted for PyMC's
+    signature only: the initial point has no random jitter.
     """
     model = Model.get_context(model, "pm.find_MAP")
-    point = start_point(model, start, seed)
+    point = start_point(model, start)
     chosen = None if vars is None else [_rv_of(model, item) for item in vars]
     if chosen is not None:
         discrete = [rv for rv in chosen if not str(rv.type.dtype).startswith("float")]  # type: ignore[attr-defined]

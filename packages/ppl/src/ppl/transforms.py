@@ -182,6 +182,11 @@ class OrderedTransform(Transform):
         return pt.sum(pt.as_tensor(value)[..., 1:], axis=-1)
 
 
+def diagonal_positions(n: int) -> np.ndarray:
+    """Where a packed lower triangle of ``n`` rows (laid end to end) holds the diagonal."""
+    return np.array([i * (i + 3) // 2 for i in range(n)], dtype=np.int64)
+
+
 def packed_diagonal_mask(packed_length: Any) -> np.ndarray:
     """1.0 where a packed lower triangle (rows laid end to end) holds a diagonal entry."""
     if packed_length is None:
@@ -190,7 +195,7 @@ def packed_diagonal_mask(packed_length: Any) -> np.ndarray:
     if n * (n + 1) // 2 != int(packed_length):
         raise ValueError(f"{packed_length} is not the length of a packed lower triangle")
     mask = np.zeros(int(packed_length))
-    mask[[i * (i + 3) // 2 for i in range(n)]] = 1.0
+    mask[diagonal_positions(n)] = 1.0
     return mask
 
 
@@ -220,8 +225,6 @@ class CholeskyCovPackedTransform(Transform):
 class Chain(Transform):
     """``outer`` after ``inner``: ``forward = outer.forward(inner.forward(x))``."""
 
-    ndim_reduced = 0
-
     def __init__(self, transforms: Sequence[Transform]):
         self.transforms = tuple(transforms)
         self.name = "_".join(t.name for t in self.transforms)
@@ -241,8 +244,9 @@ class Chain(Transform):
         total: Any = 0.0
         for transform in reversed(self.transforms):
             term = transform.log_jac_det(value, *inputs)
-            if transform.ndim_reduced < self.ndim_reduced:
-                term = pt.sum(term, axis=tuple(range(-self.ndim_reduced, 0)))
+            extra = self.ndim_reduced - transform.ndim_reduced
+            if extra:  # the axes this transform left unreduced
+                term = pt.sum(term, axis=tuple(range(-extra, 0)))
             total = total + term
             value = transform.backward(value, *inputs)
         return total

@@ -93,6 +93,11 @@ class Distribution:
                 f"{cls.__name__}: the first argument must be the variable's name (a str), "
                 f"got {name!r}; use {cls.__name__}.dist(...) for a variable outside a model"
             )
+        if total_size is not None:
+            raise NotImplementedError(
+                f"{cls.__name__}({name!r}, ...): total_size= (minibatch scaling of the log "
+                "density) is not supported; leave it out for the unscaled log density"
+            )
         shape, size, observed = owner.resolve_shape(cls, name, shape, size, dims, observed)
         rv = cls.dist(*args, shape=shape, size=size, rng=rng, **kwargs)
         if transform == "default":
@@ -123,16 +128,13 @@ class Distribution:
             )
         bound = bind(cls.__name__, cls._params, cls.aliases, args, kwargs)
         inputs = cls.rv_inputs(**bound)
-        if shape is not None and size is not None:
-            raise TypeError(f"{cls.__name__}: give shape or size, not both")
-        if shape is not None:
-            size = cls._size_from_shape(shape)
+        size = cls._size(shape, size)
         generator = rng if rng is not None else default_rng_variable()
         draw: TensorVariable = cls.rv_op(generator, size, *inputs)
         return as_distribution_variable(draw)
 
     @classmethod
-    def rv_inputs(cls, *args: Any, **bound: Any) -> Sequence[Any]:
+    def rv_inputs(cls, **bound: Any) -> Sequence[Any]:
         """The op's parameters from the bound ones (by default the same, in order)."""
         return [bound[name] for name, _ in cls._params]
 
@@ -141,6 +143,13 @@ class Distribution:
         """A central value (mean, median or mode) where samplers start; zero by default
         (distributions with a bounded support override it)."""
         return pt.zeros(pt.shape_of(rv), dtype=rv.dtype)
+
+    @classmethod
+    def _size(cls, shape: Any, size: Any, owner: str | None = None) -> Any:
+        """The op's ``size`` from PyMC's ``shape`` or ``size`` (at most one given)."""
+        if shape is not None and size is not None:
+            raise TypeError(f"{owner or cls.__name__}: give shape or size, not both")
+        return size if shape is None else cls._size_from_shape(shape)
 
     @classmethod
     def _size_from_shape(cls, shape: Any) -> Any:

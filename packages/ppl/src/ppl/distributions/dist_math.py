@@ -42,13 +42,6 @@ def is_integer(value: Any) -> Any:
     return pt.eq(value, pt.floor(value))
 
 
-def logaddexp(a: Any, b: Any) -> Any:
-    """log(exp(a) + exp(b)) without overflow."""
-    larger = pt.maximum(a, b)
-    safe = pt.switch(pt.isinf(larger), 0.0, larger)
-    return safe + pt.log(pt.exp(a - safe) + pt.exp(b - safe))
-
-
 def student_t_lcdf(nu: Any, z: Any) -> Any:
     """log P(T <= z) for T a standard Student t: the tail P(T <= -|z|) is
     I_{nu/(nu+z^2)}(nu/2, 1/2) / 2, the regularized incomplete beta."""
@@ -62,16 +55,6 @@ def normal_lcdf(mu: Any, sigma: Any, value: Any) -> Any:
     tail = pt.log(pt.erfcx(-z / np.sqrt(2.0)) / 2.0) - z * z / 2.0
     body = pt.log1p(-pt.erfc(z / np.sqrt(2.0)) / 2.0)
     return pt.switch(pt.lt(z, -1.0), tail, body)
-
-
-def log1mexp_of(x: Any) -> Any:
-    """log(1 - exp(-x)) for x >= 0 (as PyTensor's ``log1mexp`` of -x)."""
-    return pt.log1mexp(-x)
-
-
-def logdiffexp(a: Any, b: Any) -> Any:
-    """log(exp(a) - exp(b)) for a >= b."""
-    return a + pt.log1mexp(b - a)
 
 
 def log_regularized_gamma_upper(a: Any, x: Any) -> Any:

@@ -36,6 +36,7 @@ from ppl.distributions.composite import (
 from ppl.distributions.continuous import Exponential
 from ppl.distributions.dist_math import LOG_PI
 from ppl.distributions.params import bind
+from ppl.transforms import diagonal_positions
 from randomstreams import RandomVariable, default_rng_variable
 
 
@@ -43,11 +44,6 @@ def packed_rows(n: int) -> np.ndarray:
     """``(m, n)`` 0/1 matrix: entry ``k`` of the packed triangle lies in row ``i``."""
     rows, _ = np.tril_indices(n)
     return (rows[:, None] == np.arange(n)[None, :]).astype(np.float64)
-
-
-def diagonal_positions(n: int) -> np.ndarray:
-    """Where the packed triangle holds the diagonal entries."""
-    return np.array([i * (i + 3) // 2 for i in range(n)], dtype=np.int64)
 
 
 def lkj_log_normalizer(eta: Any, n: int) -> Any:
@@ -122,8 +118,7 @@ class _LKJCholeskyCov(Continuous):
                 f"LKJCholeskyCov: sd_dist has shape {sd.type.shape}; its last axis must be n = {n}"
             )
         sd_shape = (n,) if sd.ndim == 0 else (*pt.shape_tuple(sd)[:-1], n)
-        if shape is not None:
-            size = cls._size_from_shape(shape)
+        size = cls._size(shape, size, owner="LKJCholeskyCov")
         op = LKJCholeskyCovRandomVariable(sd_op, n)
         generator = rng if rng is not None else default_rng_variable()
         return op(generator, size, as_float(bound["eta"]), *params_broadcast_to(sd, sd_shape))

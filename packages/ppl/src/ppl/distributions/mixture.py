@@ -35,6 +35,7 @@ from ppl.distributions.composite import (
 from ppl.distributions.continuous import Normal
 from ppl.distributions.dist_math import bound
 from ppl.distributions.params import SIGMA, bind
+from ppl.math import logaddexp
 from randomstreams import RandomVariable, default_rng_variable
 
 WEIGHTS_CHECK = "Mixture: 0 <= w <= 1 and sum(w) = 1"
@@ -117,10 +118,7 @@ class Mixture(Distribution):
         k = w.type.shape[-1] if w.ndim else None
         if listed and k is not None and k != len(dists):
             raise ValueError(f"{cls.__name__}: {k} weights but {len(dists)} components")
-        if shape is not None and size is not None:
-            raise TypeError(f"{cls.__name__}: give shape or size, not both")
-        if shape is not None:
-            size = cls._size_from_shape(shape)
+        size = cls._size(shape, size)
         op = MixtureRandomVariable(ops, stacked=not listed)
         generator = rng if rng is not None else default_rng_variable()
         return op(generator, size, w, *params)
@@ -169,11 +167,6 @@ class NormalMixture(Mixture):
         return bound["w"], Normal.dist(mu=bound["mu"], sigma=bound["sigma"])
 
 
-def _logaddexp(a: Any, b: Any) -> Any:
-    """log(exp(a) + exp(b)) without overflow: max(a, b) + log1p(exp(-|a - b|))."""
-    return pt.maximum(a, b) + pt.log1p(pt.exp(-pt.abs(a - b)))
-
-
 def _zero_inflated_poisson(rng: np.random.Generator, psi: Any, mu: Any, size: Any) -> Any:
     """A Poisson(mu) draw with probability psi, else zero."""
     shape = batch_shape(size, (psi, 0), (mu, 0))
@@ -207,7 +200,7 @@ class ZeroInflatedPoisson(Discrete):
     @staticmethod
     def logp(value: Any, psi: Any, mu: Any) -> Any:
         poisson = pt.xlogy0(value, mu) - mu - pt.gammaln(value + 1.0)
-        at_zero = _logaddexp(pt.log1p(-psi), pt.log(psi) - mu)
+        at_zero = logaddexp(pt.log1p(-psi), pt.log(psi) - mu)
         logp = pt.switch(pt.eq(value, 0), at_zero, pt.log(psi) + poisson)
         logp = bound(logp, pt.ge(value, 0), pt.eq(value, pt.floor(value)))
         return _zero_inflated_checks(logp, psi, mu)

@@ -10,13 +10,10 @@ from typing import Any
 
 import numpy as np
 
+from ppl.distributions.composite import batch_shape
 from randomstreams import RandomVariable
 
 Size = tuple[int, ...] | None
-
-
-def _shape(size: Size, *params: Any) -> tuple[int, ...]:
-    return size if size is not None else np.broadcast_shapes(*(np.shape(p) for p in params))
 
 
 def _improper(name: str) -> Any:
@@ -33,12 +30,12 @@ def _improper(name: str) -> Any:
 
 def _half_student_t(rng: np.random.Generator, nu: Any, sigma: Any, size: Size) -> Any:
     """|T| sigma with T a standard Student t of ``nu`` degrees of freedom."""
-    return np.abs(rng.standard_t(nu, size=_shape(size, nu, sigma))) * sigma
+    return np.abs(rng.standard_t(nu, size=batch_shape(size, (nu, 0), (sigma, 0)))) * sigma
 
 
 def _weibull_alpha_beta(rng: np.random.Generator, alpha: Any, beta: Any, size: Size) -> Any:
     """beta W with W a standard Weibull of shape ``alpha`` (NumPy's has scale 1)."""
-    return beta * rng.weibull(alpha, size=_shape(size, alpha, beta))
+    return beta * rng.weibull(alpha, size=batch_shape(size, (alpha, 0), (beta, 0)))
 
 
 flat = RandomVariable("flat", "->()", "floatX", _improper("Flat"), [])

@@ -21,11 +21,11 @@ from ppl.distributions.dist_math import (
     MINUS_INF,
     bound,
     guard,
-    logaddexp,
     normal_lcdf,
 )
 from ppl.distributions.ops import halfflat, halfstudentt, weibull_alpha_beta
 from ppl.distributions.params import SIGMA
+from ppl.math import logaddexp
 
 
 class HalfFlat(Continuous):

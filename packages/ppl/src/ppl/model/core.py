@@ -105,9 +105,6 @@ class Model:
     def full_name(self, name: str) -> str:
         return f"{self.prefix}{name}"
 
-    def _claim(self, name: str, var: Variable) -> str:
-        return self._claim_full(self.full_name(name), var)
-
     def _claim_full(self, full: str, var: Variable) -> str:
         if full in self.root.named_vars:
             raise ModelError(
@@ -115,6 +112,15 @@ class Model:
                 "deterministic, potential and data container needs its own name"
             )
         self.named_vars[full] = var
+        return full
+
+    def _name_var(self, full: str, var: Variable, dims: Any) -> str:
+        """Give ``var`` the model-wide name ``full``, with its ``dims`` checked and kept."""
+        checked = self._checked_dims(full, dims, var)
+        self._claim_full(full, var)
+        var.name = full
+        if checked is not None:
+            self.named_vars_to_dims[full] = checked
         return full
 
     def add_coord(self, dim: str, values: Any = None, length: int | None = None) -> None:
@@ -222,12 +228,8 @@ class Model:
         """Add ``rv`` under ``name``: free (with a value variable) or observed."""
         from ppl.model.values import make_value_variable
 
-        checked = self._checked_dims(self.full_name(name), dims, rv)
-        full = self._claim(name, rv)
-        rv.name = full
+        full = self._name_var(self.full_name(name), rv, dims)
         mark_registered(rv)
-        if checked is not None:
-            self.named_vars_to_dims[full] = checked
         if observed is None:
             value = make_value_variable(self, rv, full, transform)
             self.free_RVs.append(rv)
@@ -246,11 +248,7 @@ class Model:
         var = pt.as_tensor(expression)
         if var.owner is None or var.name is not None:
             var = pt.tensor_copy(var)
-        checked = self._checked_dims(full, dims, var)
-        self._claim_full(full, var)
-        var.name = full
-        if checked is not None:
-            self.named_vars_to_dims[full] = checked
+        self._name_var(full, var, dims)
         self.deterministics.append(var)
         return var
 
@@ -260,17 +258,12 @@ class Model:
             var = pt.cast(var, "float64")
         if var.owner is None:
             var = pt.tensor_copy(var)
-        full = self._claim(name, var)
-        var.name = full
+        self._name_var(self.full_name(name), var, dims)
         self.potentials.append(var)
         return var
 
     def add_data(self, name: str, var: SharedVariable, dims: Any = None) -> SharedVariable:
-        checked = self._checked_dims(self.full_name(name), dims, var)
-        full = self._claim(name, var)
-        var.name = full
-        if checked is not None:
-            self.named_vars_to_dims[full] = checked
+        self._name_var(self.full_name(name), var, dims)
         self.data_vars.append(var)
         return var
 
@@ -323,8 +316,9 @@ class Model:
         continuous value variables): the object samplers consume."""
         return FlatDensity(self, vars, jacobian=jacobian, **kw)
 
-    def initial_point(self, random_seed: Any = None) -> dict[str, np.ndarray]:
-        """The start point of samplers: value variable names to arrays."""
+    def initial_point(self) -> dict[str, np.ndarray]:
+        """The start point of samplers: value variable names to arrays (support points
+        and ``initval``s, no random jitter, so there is no seed to take)."""
         return initial_point(self)
 
     def point_logps(

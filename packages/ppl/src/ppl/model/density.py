@@ -72,7 +72,10 @@ def model_logp_terms(model: Any, vars: Sequence[Any] | None, jacobian: bool) -> 
         inputs = substitute(rv.owner.inputs[2:], givens)
         rule = density_rule(logp_rules, rv.owner.op)
         if rule is None:
-            raise LookupError(f"model.logp: no log density is declared for {rv.owner.op}")
+            raise LookupError(
+                f"model.logp: {rv.name}: no log density is declared for its random "
+                f"variable op {rv.owner.op}"
+            )
         term = rule(givens[rv], *inputs)
         transform = model.rvs_to_transforms.get(rv)
         if jacobian and transform is not None:
@@ -97,21 +100,36 @@ def model_logp(model: Any, vars: Sequence[Any] | None, *, jacobian: bool, sum: b
     return total
 
 
+def value_vars_of(model: Any, vars: Any, owner: str = "") -> list[Variable]:
+    """``vars`` (one or a list of names, random variables or value variables) as the
+    model's value variables, in the order given; ``owner`` starts the error message
+    (``"Metropolis: vars="``)."""
+    items = [vars] if isinstance(vars, str | Variable) else list(vars)
+    found = []
+    for item in items:
+        var = model[item] if isinstance(item, str) else item
+        value = model.rvs_to_values.get(var, var)
+        if value not in model.value_vars:
+            lead = f"{owner} names {item}, which" if owner else str(item)
+            raise ValueError(
+                f"{lead} is not a free variable of the model; its free variables are "
+                f"{[str(rv.name) for rv in model.free_RVs]}"
+            )
+        found.append(value)
+    return found
+
+
 def _continuous(model: Any, vars: Sequence[Any] | None) -> list[Variable]:
     if vars is None:
         return model.continuous_value_vars
-    chosen = [vars] if isinstance(vars, Variable) else list(vars)
-    values = []
-    for item in chosen:
-        var = model[item] if isinstance(item, str) else item
-        values.append(model.rvs_to_values.get(var, var))
+    values = value_vars_of(model, vars)
     discrete = [v for v in values if not str(v.type.dtype).startswith("float")]
     if discrete:
         raise TypeError(f"gradients need continuous variables; {discrete} are discrete")
     return values
 
 
-def _flat_join(parts: Sequence[Any]) -> Any:
+def flat_join(parts: Sequence[Any]) -> Any:
     """``parts`` flattened and laid end to end (an empty vector for none)."""
     if not parts:
         return pt.zeros(0)
@@ -123,7 +141,7 @@ def model_dlogp(model: Any, vars: Sequence[Any] | None, *, jacobian: bool) -> An
     """The gradient with respect to ``vars``, flattened and joined in their order."""
     wrt = _continuous(model, vars)
     cost = model_logp(model, None, jacobian=jacobian, sum=True)
-    return _flat_join(grad(cost, wrt, disconnected_inputs="ignore"))
+    return flat_join(grad(cost, wrt, disconnected_inputs="ignore"))
 
 
 def model_d2logp(
@@ -150,6 +168,6 @@ def model_d2logp(
         start += size
     flat_cost = substitute([cost], dict(zip(wrt, pieces, strict=True)))[0]
     matrix = hessian(flat_cost, flat, disconnected_inputs="ignore")
-    joined = _flat_join(wrt)
+    joined = flat_join(wrt)
     result: Any = substitute([matrix], {flat: joined})[0]
     return -result if negate_output else result

@@ -20,7 +20,7 @@ import tensorops as pt
 from autodiff import grad
 from graphcore import Variable, function
 from ppl.checks import checks_as_minus_inf
-from ppl.model.density import model_logp
+from ppl.model.density import flat_join, model_logp, value_vars_of
 from ppl.rebuild import substitute
 from samplers import Block, BlockLayout
 
@@ -36,7 +36,7 @@ class FlatDensity:
         mode: Any = None,
     ):
         self.model = model
-        chosen = model.continuous_value_vars if vars is None else _value_vars(model, vars)
+        chosen = model.continuous_value_vars if vars is None else value_vars_of(model, vars)
         self.value_vars = list(chosen)
         self.fixed_vars = [v for v in model.value_vars if v not in self.value_vars]
         shapes = current_shapes(model)
@@ -54,7 +54,7 @@ class FlatDensity:
         gradients = (
             grad(logp, self.value_vars, disconnected_inputs="ignore") if self.value_vars else []
         )
-        outputs = [logp, _flatten_join(gradients)]
+        outputs = [logp, flat_join(gradients)]
         outputs = substitute(outputs, dict(zip(self.value_vars, pieces, strict=True)))
         self._fixed_values = [np.zeros(shapes[v], dtype=v.type.dtype) for v in self.fixed_vars]
         self.function = function(
@@ -94,18 +94,3 @@ def current_shapes(model: Any) -> dict[Variable, tuple[int, ...]]:
             static = np.shape(point[var.name])
         shapes[var] = static
     return shapes
-
-
-def _value_vars(model: Any, vars: Sequence[Any]) -> list[Variable]:
-    chosen = []
-    for item in vars:
-        var = model[item] if isinstance(item, str) else item
-        chosen.append(model.rvs_to_values.get(var, var))
-    return chosen
-
-
-def _flatten_join(parts: Sequence[Any]) -> Any:
-    if not parts:
-        return pt.zeros(0)
-    flat = [pt.flatten(p) for p in parts]
-    return flat[0] if len(flat) == 1 else pt.concatenate(flat)

@@ -46,7 +46,6 @@ def initial_point(
             continue
         given = overrides.get(rv, model.rvs_to_initial_values.get(rv))
         start: Any = pt.as_tensor(given) if given is not None else support_point(rv)
-        start = substitute([start], givens)[0]
         if str(start.dtype) != str(rv.dtype):
             start = pt.cast(start, rv.dtype)
         start = pt.broadcast_to(start, pt.shape(rv)) if start.ndim < rv.ndim else start

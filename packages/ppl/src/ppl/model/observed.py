@@ -67,6 +67,7 @@ def resolve_shape(
     model: Any, cls: Any, name: str, shape: Any, size: Any, dims: Any, observed: Any
 ) -> tuple[Any, Any, Any]:
     """``(shape, size, observed)`` with the shape that ``dims``/``observed`` imply."""
+    support = cls.rv_op.ndim_supp
     if observed is not None:
         observed = _as_observed(model.full_name(name), observed)
     if dims is not None and shape is None and size is None:
@@ -88,13 +89,9 @@ def resolve_shape(
                     "values; declare it in Model(coords=...) or give shape="
                 )
             lengths.append(length)
-        support = cls.rv_op.ndim_supp
         shape = tuple(lengths)
-        if support and len(shape) < support + 0 and data_shape is not None:
-            shape = tuple(lengths) + tuple(data_shape[len(lengths) :])
     if observed is not None and shape is None and size is None:
         data_shape = _data_shape(observed)
-        support = cls.rv_op.ndim_supp
         size = data_shape[: len(data_shape) - support] if support else data_shape
         if any(isinstance(s, Variable) for s in size):
             size = pt.stack([pt.as_tensor(s) for s in size]) if size else None
@@ -105,7 +102,6 @@ def resolve_shape(
         _check_observed_shape(model.full_name(name), observed, wanted, "shape/dims")
     elif observed is not None and not isinstance(size, Variable):
         batch = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
-        support = cls.rv_op.ndim_supp
         have = _data_shape(observed)
         wanted = batch + tuple(have[len(have) - support :] if support else ())
         _check_observed_shape(model.full_name(name), observed, wanted, "size")
@@ -169,7 +165,7 @@ def register_observed(model: Any, rv: TensorVariable, name: str, observed: Any) 
     if mask is not None and mask.any():
         return _register_imputed(model, rv, name, observed, mask)
     data = _observed_tensor(rv, name, observed)
-    if data.ndim != rv.ndim and data.type.ndim < rv.ndim:
+    if data.type.ndim < rv.ndim:
         data = pt.broadcast_to(data, rv.shape)
     model.observed_RVs.append(rv)
     model.rvs_to_values[rv] = data

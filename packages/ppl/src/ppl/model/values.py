@@ -26,7 +26,7 @@ def choose_transform(rv: TensorVariable, name: str, transform: Any) -> Transform
         return None
     if not isinstance(transform, Transform):
         raise TypeError(
-            f"{name}: transform must be a ppl transform (such as pm.distributions.transforms.log) "
+            f"{name}: transform must be a ppl transform (such as pm.transforms.log) "
             f"or None, got {transform!r}"
         )
     if discrete:

@@ -19,6 +19,7 @@ import numpy as np
 import samplers
 from graphcore import Variable
 from ppl.model.core import Model
+from ppl.model.density import value_vars_of
 from ppl.sampling.competence import (
     free_rv_of,
     is_binary,
@@ -74,27 +75,10 @@ class ModelStep:
             ) from error
 
 
-def model_value_vars(model: Model, vars: Any, step_name: str) -> list[Variable]:
-    """``vars`` (one or a list of names, random variables or value variables) as the
-    model's value variables, in the order given."""
-    items = [vars] if isinstance(vars, str | Variable) else list(vars)
-    found = []
-    for item in items:
-        var = model[item] if isinstance(item, str) else item
-        value = model.rvs_to_values.get(var, var)
-        if value not in model.value_vars:
-            raise ValueError(
-                f"{step_name}: vars= names {item}, which is not a free variable of the model; "
-                f"its free variables are {[str(rv.name) for rv in model.free_RVs]}"
-            )
-        found.append(value)
-    return found
-
-
 def _chosen(
     model: Model, vars: Any, default: Sequence[Variable], suits: Any, step_name: str, what: str
 ) -> list[Variable]:
-    chosen = list(default) if vars is None else model_value_vars(model, vars, step_name)
+    chosen = list(default) if vars is None else value_vars_of(model, vars, f"{step_name}: vars=")
     unsuited = [v for v in chosen if not suits(v)]
     if unsuited:
         raise TypeError(
