@@ -134,8 +134,10 @@ class Distribution:
         return as_distribution_variable(draw)
 
     @classmethod
-    def rv_inputs(cls, **bound: Any) -> Sequence[Any]:
-        """The op's parameters from the bound ones (by default the same, in order)."""
+    def rv_inputs(cls, *args: Any, **bound: Any) -> Sequence[Any]:
+        """The op's parameters from the bound ones (by default the same, in order).
+        Subclasses override it with their own named parameters (``*args`` lets mypy
+        accept any such signature)."""
         return [bound[name] for name, _ in cls._params]
 
     @classmethod

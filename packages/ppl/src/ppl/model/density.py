@@ -123,7 +123,7 @@ def _continuous(model: Any, vars: Sequence[Any] | None) -> list[Variable]:
     if vars is None:
         return model.continuous_value_vars
     values = value_vars_of(model, vars)
-    discrete = [v for v in values if not str(v.type.dtype).startswith("float")]
+    discrete = [v for v in values if not str(tensor_type(v).dtype).startswith("float")]
     if discrete:
         raise TypeError(f"gradients need continuous variables; {discrete} are discrete")
     return values

@@ -53,6 +53,9 @@ class ModelStep:
 
     var_names: tuple[str, ...] = ()
     """The user's names of the variables this step samples (``sigma``, not ``sigma_log__``)."""
+    _depends_on_others: bool
+    """The samplers step's flag (set in its constructor): whether its density reads blocks
+    other steps update, so that it must be evaluated again at the start of each draw."""
 
     def adopt(self, setup: _HamiltonianSetup | _LogpSetup) -> None:
         """Take the user's names of the setup's variables. A density of every value
