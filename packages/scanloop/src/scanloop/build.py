@@ -353,6 +353,15 @@ def _match_outputs(
                 "must keep the dtype and number of dimensions of its initial value (cast one "
                 "of them)"
             )
+        if any(
+            mine is not None and theirs is not None and mine != theirs
+            for mine, theirs in zip(expected.shape, got.shape, strict=True)
+        ):
+            raise ValueError(
+                f"{label}: output {k} of the step function {where} has shape {got.shape}, but "
+                f"its initial value (outputs_info[{k}]) gives entries of shape {expected.shape}; "
+                "a recurrent output must keep its shape"
+            )
         converted = expected.convert_variable(value)
         if converted is None:  # fewer static lengths known than the initial value has
             converted = specify_shape(value, expected.shape)

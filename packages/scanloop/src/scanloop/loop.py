@@ -16,6 +16,7 @@ import numpy as np
 from scanloop.info import ScanInfo
 
 Step = Callable[[list[Any]], Sequence[Any]]
+EmptyEntries = Callable[[Sequence[Any]], list[tuple[str, tuple[int, ...]]]]
 
 
 def run_scan(
@@ -23,10 +24,11 @@ def run_scan(
     step: Step,
     inputs: Sequence[Any],
     label: str,
-    mapped_types: Sequence[tuple[str, tuple[int | None, ...]]],
+    empty_entries: EmptyEntries,
 ) -> list[Any]:
     """The outer outputs of a scan over the outer ``inputs`` (info.py gives the order).
-    ``mapped_types`` (dtype, static shape of an entry) shape a mapped output of no steps."""
+    ``empty_entries(inputs)`` gives each mapped output's entry dtype and shape when no
+    step ran to show them."""
     n_steps = _n_steps(inputs[0], label)
     seqs = [inputs[i] for i in info.outer_seqs]
     for k, seq in enumerate(seqs):
@@ -62,7 +64,12 @@ def run_scan(
             done = t + 1
             break
     results: list[Any] = [state.result(done) for state in states]
-    results += [buffer.result(done, mapped_types[m]) for m, buffer in enumerate(mapped)]
+    if any(buffer.data is None for buffer in mapped):
+        types = empty_entries(inputs)
+        for buffer, (dtype, shape) in zip(mapped, types, strict=True):
+            if buffer.data is None:
+                buffer.data = np.empty((0, *shape), dtype=dtype)
+    results += [buffer.result(done) for buffer in mapped]
     results += carries
     return results
 
@@ -138,10 +145,8 @@ class _MappedBuffer:
             )
         target[...] = value
 
-    def result(self, done: int, empty_type: tuple[str, tuple[int | None, ...]]) -> np.ndarray:
-        if self.data is None:  # no step ran: no entries, of the static entry shape
-            dtype, shape = empty_type
-            return np.empty((0, *(length or 0 for length in shape)), dtype=dtype)
+    def result(self, done: int) -> np.ndarray:
+        assert self.data is not None
         return _last_entries(self.data, done, self.keep)
 
 

@@ -7,18 +7,26 @@ belong to that program.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from graphcore import Apply, FunctionGraph, Op, Variable, clone_replace, python_program
+from graphcore import (
+    Apply,
+    FunctionGraph,
+    Op,
+    Variable,
+    ancestors,
+    clone_replace,
+    python_program,
+)
 from graphcore.graph.op import OutputStorage
 from scanloop.info import ScanInfo
 from scanloop.inner import InnerGraph
-from scanloop.loop import run_scan
+from scanloop.loop import EmptyEntries, run_scan
 from tensorops import TensorType
 from tensorops import shape_entries as entries
 from tensorops.basic import as_tensor
-from tensorops.sizes import shape_of
+from tensorops.sizes import Shape, Shape_i, shape_of
 
 
 class Scan(Op):
@@ -93,14 +101,41 @@ class Scan(Op):
 
     # ---- running --------------------------------------------------------------------------
 
-    def mapped_types(self) -> list[tuple[str, tuple[int | None, ...]]]:
-        types = [self.inner.outputs[p].type for p in self.info.out_mapped]
-        return [(t.dtype, t.shape) for t in types]  # type: ignore[attr-defined]
+    def empty_entries(self, node: Apply) -> EmptyEntries:
+        """Each mapped output's entry dtype and shape computed from the outer inputs, for a
+        loop of no steps (linked on first use); lengths that depend on what the loop
+        computes are 0."""
+        dtypes = [self.inner.outputs[p].type.dtype for p in self.info.out_mapped]  # type: ignore[attr-defined]
+        linked: list[Any] = []
+
+        def entries_of(inputs: Sequence[Any]) -> list[tuple[str, tuple[int, ...]]]:
+            if not linked:
+                linked.append(self._entry_shape_program(node))
+            shapes = linked[0](inputs)
+            return list(zip(dtypes, shapes, strict=True))
+
+        return entries_of
+
+    def _entry_shape_program(self, node: Apply) -> Callable[[Sequence[Any]], list[tuple[int, ...]]]:
+        mapped = list(self.info.out_mapped)
+        try:
+            shapes = [self._entry_shapes(node)[p] for p in mapped]
+        except NotImplementedError:
+            static = [self.inner.outputs[p].type.shape for p in mapped]  # type: ignore[attr-defined]
+            return lambda inputs: [tuple(n or 0 for n in shape) for shape in static]
+        flat = [entries.entry_variable(size) for shape in shapes for size in shape]
+        program = python_program(FunctionGraph(list(node.inputs), flat), None)
+
+        def evaluate(inputs: Sequence[Any]) -> list[tuple[int, ...]]:
+            values = iter(int(v) for v in program.call(list(inputs)))
+            return [tuple(next(values) for _ in shape) for shape in shapes]
+
+        return evaluate
 
     def perform(self, node: Apply, inputs: Sequence[Any], output_storage: OutputStorage) -> None:
         """Stateless: links the step for this call (the Python thunk links it once)."""
         program = python_program(self.inner.fgraph(), None)
-        results = run_scan(self.info, program.call, inputs, self.label, self.mapped_types())
+        results = run_scan(self.info, program.call, inputs, self.label, self.empty_entries(node))
         for cell, value in zip(output_storage, results, strict=True):
             cell[0] = value
 
@@ -131,48 +166,64 @@ class Scan(Op):
         return shapes
 
     def _entry_shapes(self, node: Apply) -> list[tuple[Any, ...]]:
-        """Each stored output entry's shape, from the step's shapes with every inner input
-        replaced by an outer value of the same shape; NotImplementedError when an entry's
-        shape depends on the values the loop computes."""
+        """Each stored output entry's shape, from the step's shapes: an entry of a sequence
+        or a state has the outer value's shape less its first axis, a carry or
+        non-sequence the outer value's shape. NotImplementedError when an entry's shape
+        depends on the values the loop computes."""
         info = self.info
         inner_in = self.inner.inputs
-        stand_ins: dict[Variable, Variable] = {}
+        entry_of: dict[Variable, Variable] = {}  # inner input -> outer value holding entries
         for position, k in zip(info.outer_seqs, info.inner_seqs, strict=True):
-            stand_ins[inner_in[k]] = node.inputs[position][0]  # type: ignore[index]
+            entry_of[inner_in[k]] = node.inputs[position]
         for s, position in enumerate(info.outer_states):
             for k in info.inner_state_taps(s):
-                stand_ins[inner_in[k]] = node.inputs[position][0]  # type: ignore[index]
+                entry_of[inner_in[k]] = node.inputs[position]
+        same: dict[Variable, Variable] = {}
         for position, k in zip(info.outer_carries, info.inner_carries, strict=True):
-            stand_ins[inner_in[k]] = node.inputs[position]
+            same[inner_in[k]] = node.inputs[position]
         for position, k in zip(info.outer_non_seqs, info.inner_non_seqs, strict=True):
-            stand_ins[inner_in[k]] = node.inputs[position]
+            same[inner_in[k]] = node.inputs[position]
+        loop_values = set(entry_of) | {inner_in[k] for k in info.inner_carries}
         result = []
         for position in [*info.out_states, *info.out_mapped]:
-            shape = shape_of(self.inner.outputs[position])
-            loop_values = {inner_in[k] for k in (*info.inner_seqs, *_tap_positions(info))}
-            loop_values |= {inner_in[k] for k in info.inner_carries}
-            if _reads_values(shape, loop_values):
+            shape = list(shape_of(self.inner.outputs[position]))
+            replace = dict(same)
+            for var in ancestors(shape):
+                found = _outer_shape(var, entry_of)
+                if found is not None:
+                    replace[var] = found
+            if _reads_values(shape, loop_values, set(replace)):
                 raise NotImplementedError(
                     f"{self.label}: the shape of output {position} depends on values the loop "
                     "computes"
                 )
-            result.append(tuple(clone_replace(list(shape), stand_ins)))
+            result.append(tuple(clone_replace(shape, replace)))
         return result
 
 
-def _tap_positions(info: ScanInfo) -> list[int]:
-    return [k for s in range(info.n_states) for k in info.inner_state_taps(s)]
+def _outer_shape(var: Variable, entry_of: dict[Variable, Variable]) -> Variable | None:
+    """For ``Shape_i(axis)(entry)`` or ``Shape(entry)`` of a sequence or state entry, the
+    same lengths read from the outer value (one axis further)."""
+    node = var.owner
+    if node is None or node.inputs[0] not in entry_of:
+        return None
+    outer = entry_of[node.inputs[0]]
+    if isinstance(node.op, Shape_i):
+        return Shape_i(node.op.i + 1)(outer)  # type: ignore[no-any-return,unused-ignore]
+    if isinstance(node.op, Shape):
+        return Shape()(outer)[1:]  # type: ignore[no-any-return,unused-ignore]
+    return None
 
 
-def _reads_values(shape: Sequence[Variable], loop_values: set[Variable]) -> bool:
+def _reads_values(
+    shape: Sequence[Variable], loop_values: set[Variable], replaced: set[Variable]
+) -> bool:
     """Whether the shape graph reads a loop value other than through its shape."""
-    from tensorops.sizes import Shape, Shape_i
-
     stack = list(shape)
     seen: set[Variable] = set()
     while stack:
         var = stack.pop()
-        if var in seen:
+        if var in seen or var in replaced:
             continue
         seen.add(var)
         if var in loop_values:
