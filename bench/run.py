@@ -16,6 +16,7 @@ WORKLOADS = [
     "w1_w4_compile_and_gradient",
     "w2_call_overhead",
     "w3_elementwise",
+    "w5_scan",
     "autodiff_scaling",
     "w8_rewriting",
     "fusion_and_compile",
