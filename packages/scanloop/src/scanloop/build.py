@@ -8,6 +8,7 @@ carried from step to step, and applies one ``Scan`` op. See info.py for the layo
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -153,6 +154,7 @@ def _trace(
         v if isinstance(v, SharedVariable) else v.type.make_variable(v.name) for v in non_seqs
     ]
     args = [*_flat(seq_args), *_flat(state_args), *non_seq_args]
+    _name_after_parameters(fn, [a for a in args if not isinstance(a, SharedVariable)], args)
     result = call_step(fn, args)
     where = where_defined(fn)
     step_outputs = _match_outputs(result, outs, state_args, where, label)
@@ -275,6 +277,23 @@ def _non_sequence(item: Any, k: int, label: str) -> Variable:
 
 def _name(value: Variable) -> str:
     return value.name or "seq"
+
+
+def _name_after_parameters(
+    fn: Callable[..., Any], placeholders: list[Variable], args: list[Variable]
+) -> None:
+    """Name the step's placeholders after ``fn``'s parameters (``prior_result``, ``A``), so
+    printed step graphs read like the step function."""
+    try:
+        parameters = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(positional) < len(args):
+        return
+    for parameter, arg in zip(positional, args, strict=False):
+        if arg in placeholders:
+            arg.name = parameter.name
 
 
 def _fn_name(fn: Callable[..., Any]) -> str | None:

@@ -54,6 +54,11 @@ class Scan(Op):
         self.mode = mode
 
     @property
+    def inner_outputs(self) -> tuple[Variable, ...]:
+        """The step's outputs (``dprint`` prints them under "Inner graphs")."""
+        return self.inner.outputs
+
+    @property
     def label(self) -> str:
         return f"scan {self.info.name!r}" if self.info.name else "scan"
 

@@ -7,7 +7,8 @@
 
 A node seen before is printed once more by its id with ``···`` in place of its
 inputs. On a compiled function, the rewritten graph is printed with each node's
-position in the execution order.
+position in the execution order. An op holding a graph of its own (a loop's step)
+exposes its outputs as ``inner_outputs``; such graphs follow under ``Inner graphs:``.
 """
 
 from __future__ import annotations
@@ -105,6 +106,7 @@ def dprint(
     writer = _TreeWriter(print_type, depth, order)
     for root in roots:
         writer.write(root)
+    _write_inner_graphs(writer)
     text = "\n".join(writer.lines) + "\n"
     if file == "str":
         return text
@@ -112,6 +114,33 @@ def dprint(
     assert not isinstance(stream, str)
     stream.write(text)
     return obj
+
+
+def _write_inner_graphs(writer: _TreeWriter) -> None:
+    """Each printed node whose op holds a graph: the op, then that graph's outputs as trees
+    (a graph inside one of those is printed after it)."""
+    printed: set[Apply] = set()
+    first = True
+    while True:
+        holders = [
+            node
+            for node in writer.expanded
+            if node not in printed and getattr(node.op, "inner_outputs", None) is not None
+        ]
+        if not holders:
+            return
+        if first:
+            writer.lines += ["", "Inner graphs:"]
+            first = False
+        for node in sorted(holders, key=lambda n: writer.id_of(n.outputs[0])):
+            printed.add(node)
+            writer.lines += ["", f"{node.op} [id {writer.id_of(node.outputs[0])}]"]
+            for out in node.op.inner_outputs:
+                start = len(writer.lines)
+                writer.write(out)
+                writer.lines[start] = " ← " + writer.lines[start]
+                for k in range(start + 1, len(writer.lines)):
+                    writer.lines[k] = "   " + writer.lines[k]
 
 
 def _roots_and_order(obj: Any) -> tuple[Sequence[Variable], dict[Apply, int] | None]:
