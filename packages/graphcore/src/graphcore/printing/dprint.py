@@ -135,7 +135,7 @@ def _write_inner_graphs(writer: _TreeWriter) -> None:
         for node in sorted(holders, key=lambda n: writer.id_of(n.outputs[0])):
             printed.add(node)
             writer.lines += ["", f"{node.op} [id {writer.id_of(node.outputs[0])}]"]
-            for out in node.op.inner_outputs:
+            for out in getattr(node.op, "inner_outputs", ()):
                 start = len(writer.lines)
                 writer.write(out)
                 writer.lines[start] = " ← " + writer.lines[start]
