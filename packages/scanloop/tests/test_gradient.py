@@ -189,3 +189,16 @@ def test_gradient_of_an_initial_state() -> None:
     out, _ = scan(lambda h: 2 * h, outputs_info=h0, n_steps=3)
     g = function([h0], grad(out[-1].sum() + out[0].sum(), h0), mode="FAST_COMPILE")
     np.testing.assert_allclose(g(np.zeros(2)), [10.0, 10.0])
+
+
+def test_jacobian_and_rop_through_scan() -> None:
+    from autodiff import Rop, jacobian
+
+    x, v = pt.dvector("x"), pt.dvector("v")
+    out, _ = scan(lambda xt, h: 0.5 * h + pt.sin(xt), sequences=x, outputs_info=pt.zeros(()))
+    f = function([x, v], [jacobian(out, x), Rop(out, x, v)], mode="FAST_COMPILE")
+    J, product = f(np.array([0.1, 0.2, 0.3]), np.array([1.0, 2.0, 3.0]))
+    c = np.cos([0.1, 0.2, 0.3])
+    expected = np.array([[c[0], 0, 0], [0.5 * c[0], c[1], 0], [0.25 * c[0], 0.5 * c[1], c[2]]])
+    np.testing.assert_allclose(J, expected)
+    np.testing.assert_allclose(product, expected @ [1.0, 2.0, 3.0])

@@ -231,3 +231,15 @@ def test_outer_variables_read_by_the_step_become_inputs() -> None:
     scale = A * 2  # computed outside, read inside without non_sequences
     out, _ = scan(lambda prior: prior * scale, outputs_info=pt.ones_like(A), n_steps=k)
     np.testing.assert_allclose(function([A, k], out[-1])(np.array([1.0, 2.0]), 3), [8.0, 64.0])
+
+
+def test_dprint_shows_the_step_named_after_the_parameters() -> None:
+    from graphcore import dprint
+
+    k, A = pt.iscalar("k"), pt.vector("A")
+    result, _ = scan(lambda prior_result, A: prior_result * A, outputs_info=pt.ones_like(A),
+                     non_sequences=A, n_steps=k)
+    text = dprint(result[-1], file="str")
+    assert "Inner graphs:" in text
+    inner = text.split("Inner graphs:")[1]
+    assert "← Mul" in inner and "prior_result" in inner and "A" in inner
