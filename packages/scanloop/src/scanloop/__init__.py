@@ -6,6 +6,7 @@ step graph; gradients flow through it (autodiff), rewrites keep only the steps t
 are read and move work out of the loop, and under ccodegen the whole loop runs in C.
 """
 
+from scanloop import rewrites as _rewrites  # noqa: F401 - registers the Scan rewrites
 from scanloop import thunk as _thunk  # noqa: F401 - the Python backend's loop
 from scanloop.body import until
 from scanloop.build import scan
