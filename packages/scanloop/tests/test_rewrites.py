@@ -101,6 +101,11 @@ def _first_and_last(x0: Any, n: Any) -> Any:
     return [fib[0], fib[-1]]
 
 
+def _last_plus_length(x0: Any, n: Any) -> Any:
+    fib = _fibonacci(x0, n)
+    return fib[-1] + pt.cast(fib.shape[0], "float64")
+
+
 def _state_times_mapped(x0: Any, n: Any) -> Any:
     (total, doubled), _ = scan(
         lambda prior: [prior + 1, prior * 2], outputs_info=[x0[0], None], n_steps=n
@@ -120,6 +125,7 @@ STORE_CASES = [
     StoreCase("fib", _fibonacci, None, lambda n: n + 2),
     StoreCase("fib[0] and fib[-1]", _first_and_last, None, lambda n: n + 2),
     StoreCase("fib[::-1][0]", lambda x0, n: _fibonacci(x0, n)[::-1][0], None, lambda n: n + 2),
+    StoreCase("fib[-1] + len(fib)", _last_plus_length, None, lambda n: n + 2),
 ]
 
 
@@ -348,6 +354,17 @@ def test_step_is_fused_and_never_overwrites_its_inputs() -> None:
     np.testing.assert_allclose(second, g.function(inputs, hs, mode=REFERENCE)(*values))
     for value, copy in zip(values, kept, strict=True):
         np.testing.assert_array_equal(value, copy)
+
+
+def test_step_follows_the_scan_mode() -> None:
+    """A scan given its own mode has its step rewritten by that mode's rewrites."""
+    xs, h0 = pt.vector("xs"), pt.scalar("h0")
+    hs, _ = scan(
+        lambda x, h: pt.tanh(h * 2 + x), sequences=xs, outputs_info=h0, mode="FAST_COMPILE"
+    )
+    f = compile_and_check([xs, h0], hs, [RNG.normal(size=4), np.array(0.1)])
+    (node,) = scan_nodes(f)
+    assert [str(n.op) for n in node.op.inner.nodes()] == ["Mul", "Add", "Tanh"]
 
 
 def test_step_rewritten_once_per_compile(monkeypatch: pytest.MonkeyPatch) -> None:
