@@ -7,6 +7,7 @@ are read and move work out of the loop, and under ccodegen the whole loop runs i
 """
 
 from scanloop import gradient as _gradient  # noqa: F401 - registers the gradient of Scan
+from scanloop import rewrites as _rewrites  # noqa: F401 - registers the Scan rewrites
 from scanloop import thunk as _thunk  # noqa: F401 - the Python backend's loop
 from scanloop.body import until
 from scanloop.build import scan
