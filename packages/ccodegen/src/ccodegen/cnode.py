@@ -106,8 +106,9 @@ class NodeContext:
 @dataclass
 class NodeC:
     """The C of one node: ``shape`` sets every output's lengths; ``compute`` fills the
-        outputs (and sets data and strides of views); ``views`` lists outputs that are
-        views of an input; ``support`` holds C definitions it needs, written once per unit
+        outputs (and sets data and strides of views); ``views`` lists outputs that get no
+        buffer: views of an input, or of storage the node keeps itself (a loop's, in its
+        child state); ``support`` holds C definitions it needs, written once per unit
     however many nodes ask for the same text."""
 
     shape: str

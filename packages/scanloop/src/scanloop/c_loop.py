@@ -8,9 +8,10 @@ buffers of the loop and of its step live in a child state of the program's state
 (runtime.h, ``cg_child``), so they persist across steps and calls.
 
 The semantics are loop.py's (``run_scan``), with one difference in storage only: a
-state kept in a ring (``store`` set) gets one entry more than it must keep, so the
-entry a step writes is never one it reads, and a step output that is a view of a step
-input (``lambda a, b: (b, a)``) is copied before anything it views is overwritten.
+state kept in a ring (``store`` set) holds at least one entry more than its taps reach
+back, so the entry a step writes is never one it reads, and a step output that is a
+view of a step input (``lambda a, b: (b, a)``) is copied before anything it views is
+overwritten.
 
 The rule declines (the node then runs the Python loop of thunk.py) when the step has
 an op without C, or a loop value that C cannot hold (a random generator).
@@ -37,6 +38,7 @@ from scanloop.c_parts import (
 )
 from scanloop.info import ScanInfo
 from scanloop.op import Scan
+from tensorops import TensorType
 
 _LOOP_NAME = "@LOOP@"
 
@@ -74,23 +76,23 @@ def scan_c(ctx: NodeContext) -> NodeC | None:
 
 def _fits_c(info: ScanInfo, inputs: Sequence[Variable], outputs: Sequence[Variable]) -> bool:
     """Whether every fed-back output has its input's dtype and rank (the loop writes it
-    into the same buffer), and a stopping condition is a real scalar."""
+    into the buffer the step reads), and a stopping condition is a real scalar."""
     fed_back = [(k, s) for s in range(info.n_states) for k in info.inner_state_taps(s)]
     fed_back += list(zip(info.inner_carries, info.out_carries, strict=True))
     for position, out_position in fed_back:
-        given: object = inputs[position].type
-        made: object = outputs[out_position].type
-        if (getattr(given, "dtype", None), getattr(given, "ndim", None)) != (
-            getattr(made, "dtype", None),
-            getattr(made, "ndim", None),
-        ):
+        given, made = inputs[position].type, outputs[out_position].type
+        if not isinstance(given, TensorType) or not isinstance(made, TensorType):
             return False
-    if info.as_while:
-        condition: object = outputs[-1].type
-        return getattr(condition, "ndim", None) == 0 and (
-            getattr(condition, "dtype", None) not in COMPLEX_DTYPES
-        )
-    return True
+        if (given.dtype, given.ndim) != (made.dtype, made.ndim):
+            return False
+    if not info.as_while:
+        return True
+    condition = outputs[-1].type
+    return (
+        isinstance(condition, TensorType)
+        and condition.ndim == 0
+        and condition.dtype not in COMPLEX_DTYPES
+    )
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,7 @@ def loop_function(op: Scan, step: Step, n_steps: CVar) -> Loop:
         parts.append(carry_parts(info, step, c, slot))
         slot += LoopParts.BUFFERS
     for position, k in zip(info.outer_non_seqs, info.inner_non_seqs, strict=True):
-        parts.append(LoopParts(setup=[f"v[{k}] = *in[{position}];"]))
+        parts.append(LoopParts(setup=[f"{step.inputs[k].name} = *in[{position}];"]))
     if info.as_while:
         parts.append(condition_parts(step))
     labels = ", ".join(_c_string(label) for label in step.node_labels) or '""'
