@@ -141,6 +141,12 @@ def zero_steps() -> tuple[list[Variable], list[Variable], dict[Any, Any]]:
     return [A, k], [result, doubled], {}
 
 
+def strided_sequence() -> tuple[list[Variable], list[Variable], dict[Any, Any]]:
+    m = pt.matrix("m")
+    totals, _ = scan(lambda column, acc: acc + column, sequences=m.T, outputs_info=pt.zeros(3))
+    return [m], [totals], {}
+
+
 def sequence_taps() -> tuple[list[Variable], list[Variable], dict[Any, Any]]:
     v = pt.vector("v")
     slopes, _ = scan(
@@ -249,6 +255,12 @@ CASES = [
         "zero_steps", zero_steps, (np.arange(3.0), 0), lambda A, k: [np.zeros((0, 3)), np.zeros(0)]
     ),
     Case("sequence_taps", sequence_taps, (np.arange(6.0) ** 2,)),
+    Case(
+        "strided_sequence",
+        strided_sequence,
+        (np.arange(12.0).reshape(3, 4),),
+        lambda m: [np.cumsum(m.T, axis=0)],
+    ),
     Case("swap", swap, (np.array([1.0, 2.0]), np.array([3.0, 4.0]))),
     Case(
         "swap_store_1",
@@ -458,6 +470,14 @@ def test_errors_are_raised_in_c_as_in_python(
     assert "Scan" in " ".join(getattr(raised.value, "__notes__", []))  # the node, in C
     with pytest.raises(kind, match=python_message):
         function(inputs, outputs, mode=PYTHON)(*args)
+
+
+def test_a_failed_call_leaves_the_loop_usable() -> None:
+    inputs, outputs, (indices, x) = index_out_of_range()
+    pick = function(inputs, outputs)
+    with pytest.raises(IndexError):
+        pick(indices, x)
+    np.testing.assert_array_equal(pick(np.array([2, 0]), x)[0], [2.0, 0.0])
 
 
 # ---- what stays in Python -----------------------------------------------------------------
