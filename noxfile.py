@@ -42,18 +42,44 @@ def _requirement_name(requirement: str) -> str:
     return re.split(r"[\s\[<>=!~;@]", requirement, maxsplit=1)[0].lower()
 
 
+def _in_repo(requirements: list[str]) -> list[str]:
+    names = (_requirement_name(requirement) for requirement in requirements)
+    return [name for name in names if name in PACKAGE_ORDER]
+
+
+def required_dependencies(name: str) -> list[str]:
+    """In-repo packages that ``name`` lists in its ``dependencies``."""
+    return _in_repo(_project(name).get("dependencies", []))
+
+
+def extra_dependencies(name: str, extra: str) -> list[str]:
+    """In-repo packages that ``name``'s optional extra ``extra`` adds."""
+    extras = _project(name).get("optional-dependencies", {})
+    if extra not in extras:
+        raise ValueError(f"{name} has no extra {extra!r}; it has {sorted(extras)}")
+    return _in_repo(extras[extra])
+
+
 def declared_dependencies(name: str) -> list[str]:
-    """In-repo packages that ``name`` lists directly in its pyproject."""
-    names = (_requirement_name(r) for r in _project(name).get("dependencies", []))
-    return [dependency for dependency in names if dependency in PACKAGE_ORDER]
+    """In-repo packages that ``name`` may import: those it requires, and those its
+    extras add (a module of ``name`` that imports one is used only with the extra)."""
+    declared = required_dependencies(name)
+    for extra in _project(name).get("optional-dependencies", {}):
+        declared += [d for d in extra_dependencies(name, extra) if d not in declared]
+    return declared
 
 
-def local_dependencies(name: str) -> list[str]:
-    """In-repo packages ``name`` needs, transitively, dependencies first."""
+def local_dependencies(name: str, extras: dict[str, str] | None = None) -> list[str]:
+    """In-repo packages ``name`` needs, transitively, dependencies first: the required
+    ones, and those of the extras asked for (``{package: "extra1,extra2"}``)."""
+    extras = extras or {}
     ordered: list[str] = []
 
     def visit(package: str) -> None:
-        for dependency in declared_dependencies(package):
+        wanted = required_dependencies(package)
+        for extra in filter(None, extras.get(package, "").split(",")):
+            wanted += extra_dependencies(package, extra.strip())
+        for dependency in wanted:
             if dependency not in ordered:
                 visit(dependency)
                 ordered.append(dependency)
@@ -63,13 +89,14 @@ def local_dependencies(name: str) -> list[str]:
 
 
 def install_local(session: nox.Session, *names: str, extras: dict[str, str] | None = None) -> None:
-    """Install the named packages and their in-repo dependencies by path, in one call."""
+    """Install the named packages and their in-repo dependencies (with the extras asked
+    for, and the in-repo packages those extras add) by path, in one call."""
+    extras = extras or {}
     wanted: list[str] = []
     for name in names:
-        for package in [*local_dependencies(name), name]:
+        for package in [*local_dependencies(name, extras), name]:
             if package not in wanted:
                 wanted.append(package)
-    extras = extras or {}
     targets = [
         str(PACKAGES_DIR / package) + (f"[{extras[package]}]" if package in extras else "")
         for package in wanted
@@ -82,6 +109,7 @@ def _has_tests(folder: Path) -> bool:
 
 
 PACKAGE_TEST_EXTRAS = {
+    "scanloop": ({"scanloop": "c"}, []),  # the loop in C: its tests compare it with Python
     "samplers": ({"samplers": "plots"}, ["arviz"]),
     "ppl": ({"samplers": "plots"}, ["arviz"]),
 }

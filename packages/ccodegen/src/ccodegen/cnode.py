@@ -7,12 +7,19 @@ statements that set the outputs' lengths (the shape pass, run before any buffer 
 given out), statements that compute them, and which outputs are views of an input
 (they get no buffer). A rule returns None when it has no C for this node (a dtype
 it does not handle): the node then runs in Python.
+
+Other packages add rules for their own ops without ccodegen importing them: a module
+named in the entry-point group ``ccodegen.rules`` registers its rules on ``c_ops`` when
+imported, and ``load_rule_plugins`` imports every such module once, before the first
+translation (scanloop's ``scan = "scanloop.c_loop"``: the C of a whole loop).
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from importlib import metadata
 
 import numpy as np
 
@@ -99,8 +106,9 @@ class NodeContext:
 @dataclass
 class NodeC:
     """The C of one node: ``shape`` sets every output's lengths; ``compute`` fills the
-        outputs (and sets data and strides of views); ``views`` lists outputs that are
-        views of an input; ``support`` holds C definitions it needs, written once per unit
+        outputs (and sets data and strides of views); ``views`` lists outputs that get no
+        buffer: views of an input, or of storage the node keeps itself (a loop's, in its
+        child state); ``support`` holds C definitions it needs, written once per unit
     however many nodes ask for the same text."""
 
     shape: str
@@ -120,6 +128,31 @@ complex_ops: set[type] = set()
 """Op classes whose C rules handle complex values. A rule written for real numbers may
 order them or call libm on them, so other nodes with a complex input or output run in
 Python."""
+
+
+RULE_PLUGINS = "ccodegen.rules"
+"""The entry-point group of modules registering C rules for other packages' ops."""
+
+_plugins_loaded = False
+
+
+def load_rule_plugins() -> None:
+    """Import each module of the ``ccodegen.rules`` group, once per process. One that
+    fails to import is reported by a warning, and its ops run in Python."""
+    global _plugins_loaded
+    if _plugins_loaded:
+        return
+    _plugins_loaded = True
+    for entry in metadata.entry_points(group=RULE_PLUGINS):
+        try:
+            entry.load()
+        except Exception as error:  # a broken plug-in must not break C
+            warnings.warn(
+                f"ccodegen: the C rules of {entry.value!r} (entry point {entry.name!r} of "
+                f"{RULE_PLUGINS}) did not load ({error!r}); their ops run in Python",
+                RuntimeWarning,
+                stacklevel=2,
+            )
 
 
 def takes_complex(node: Apply, names: Sequence[CVar]) -> bool:

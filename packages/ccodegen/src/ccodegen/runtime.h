@@ -21,7 +21,9 @@ typedef struct {
 } cg_arr;
 
 /* What a program keeps between calls: one buffer per intermediate value (grown, never
-   shrunk), the lengths of the outputs it last asked for, and the last error. */
+   shrunk), the lengths of the outputs it last asked for, and the last error. A node
+   that runs a loop (scanloop's Scan) keeps its own buffers and those of the loop's
+   step in a child state, made on first use and freed and deleted with this one. */
 typedef struct cg_state {
     int n_buffers;
     void **buffers;
@@ -33,6 +35,8 @@ typedef struct cg_state {
     int failed_node;        /* index of the node that failed, or -1 */
     int error_kind;         /* CG_VALUE, CG_INDEX, ... */
     PyTypeObject *ndarray;  /* numpy.ndarray, to check what the caller passed */
+    int n_children;         /* one per node: NULL, or the child state of a node's loop */
+    struct cg_state **children;
     char message[512];
 } cg_state;
 
@@ -165,6 +169,25 @@ static void *cg_scratch(cg_state *st, int node, int k, size_t bytes) {
     return st->scratch[slot];
 }
 
+/* Bind a step's output value to the loop's target for it (the same lengths): 0; or 1
+   when there is no target yet (data NULL) or its lengths differ. */
+static inline int cg_bind_target(cg_arr *a, const cg_arr *target, int ndim) {
+    if (target->data == NULL) return 1;
+    for (int k = 0; k < ndim; k++)
+        if (target->dims[k] != a->dims[k]) return 1;
+    a->data = target->data;
+    for (int k = 0; k < ndim; k++) a->strides[k] = target->strides[k];
+    return 0;
+}
+
+/* Report a child state's failure as node ``node``'s own. */
+static int cg_fail_from(cg_state *st, int node, const cg_state *child) {
+    snprintf(st->message, sizeof st->message, "%s", child->message);
+    st->failed_node = node;
+    st->error_kind = child->error_kind;
+    return CG_ERROR;
+}
+
 static cg_state *cg_new_state(int n_buffers, int n_nodes, int n_outputs, uintptr_t ndarray) {
     cg_state *st = calloc(1, sizeof(cg_state));
     if (st == NULL) return NULL;
@@ -177,7 +200,20 @@ static cg_state *cg_new_state(int n_buffers, int n_nodes, int n_outputs, uintptr
     st->wanted = calloc((size_t)(n_outputs ? n_outputs : 1) * CG_MAXDIM, sizeof(npy_intp));
     st->failed_node = -1;
     st->ndarray = (PyTypeObject *)ndarray;
+    st->n_children = n_nodes ? n_nodes : 1;
+    st->children = calloc((size_t)st->n_children, sizeof(cg_state *));
     return st;
+}
+
+/* Node ``node``'s child state, made on first use with room for these buffers and nodes
+   (a node always asks for the same); NULL when out of memory. */
+static cg_state *cg_child(cg_state *st, int node, int n_buffers, int n_nodes) {
+    cg_state *child = st->children[node];
+    if (child == NULL) {
+        child = cg_new_state(n_buffers, n_nodes, 0, (uintptr_t)st->ndarray);
+        st->children[node] = child;
+    }
+    return child;
 }
 
 static void cg_free_buffers(cg_state *st) {
@@ -191,11 +227,15 @@ static void cg_free_buffers(cg_state *st) {
         st->scratch[i] = NULL;
         st->scratch_capacity[i] = 0;
     }
+    for (int i = 0; i < st->n_children; i++)
+        if (st->children[i] != NULL) cg_free_buffers(st->children[i]);
 }
 
 static void cg_delete_state(cg_state *st) {
     if (st == NULL) return;
     cg_free_buffers(st);
+    for (int i = 0; i < st->n_children; i++) cg_delete_state(st->children[i]);
+    free(st->children);
     free(st->buffers);
     free(st->capacity);
     free(st->scratch);

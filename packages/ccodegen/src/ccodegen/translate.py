@@ -13,18 +13,33 @@ the last call asked for). It runs four passes:
    caller allocates and calls again. Every other computed value that is no view
    gets a buffer kept in the state between calls;
 3. outputs that are views, roots or repeated are copied into the caller's arrays.
+
+The same translation makes a *step*: a graph as a C function a loop written in C calls
+once per iteration (scanloop's Scan, see ``Step``). Its outputs go to ``cg_arr``
+targets the loop names instead of NumPy arrays, and its buffers live in the state it is
+given, so they persist across steps and calls.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from ccodegen import blas, lapack, special, vector_math
-from ccodegen.cnode import CVar, NodeC, NodeContext, c_ops, c_var, join_lines, takes_complex
+from ccodegen.cnode import (
+    CVar,
+    NodeC,
+    NodeContext,
+    c_ops,
+    c_var,
+    join_lines,
+    load_rule_plugins,
+    takes_complex,
+)
 from ccodegen.literals import literal
 from ccodegen.loops import copy_loop
 from ccodegen.pointers import PointerTable
@@ -37,6 +52,10 @@ arrays' addresses as arguments (``cg_direct_<name>``): the call fills no array f
 EMBEDDED_CONSTANT_SIZE = 64
 """Constants up to this many elements are written into the source; larger ones are
 passed in by address (so a new value does not mean a new module)."""
+
+STEP_CONSTANT_SIZE = 4096
+"""A step has no caller to pass constants by address: it writes them into the source, up
+to this many elements each (a step with a larger constant runs in Python)."""
 
 _HERE = Path(__file__).parent
 
@@ -59,10 +78,72 @@ class Segment:
         return [(var.type.dtype, var.type.ndim) for var in self.outputs]  # type: ignore[attr-defined]
 
 
+@dataclass(frozen=True)
+class Step:
+    """A graph as a C function a loop calls once per iteration:
+
+    ``int <name>(cg_state *st, cg_arr *v, const cg_arr *outs)``
+
+    ``v`` holds ``n_values`` values, the graph's inputs first (``inputs``, set by the
+    loop); ``<name>_setup(v)`` points the constants at their data, once before the
+    loop. A call computes every value; an output whose target ``outs[k]`` has its
+    lengths is computed into it or copied there, and the call returns CG_OK. When some
+    output has no target yet (``data`` NULL) or other lengths, it returns
+    CG_NEED_OUTPUTS, and the loop finds that value in ``outputs[k]`` (a buffer or a
+    view). CG_ERROR: ``st`` names the failed node (an index into ``node_labels``).
+    The step reserves buffers ``0 .. n_buffers - 1`` of ``st``, which must have
+    ``n_nodes`` nodes (their scratch buffers). ``support``, then ``code``, define it.
+    """
+
+    name: str
+    code: str
+    support: tuple[str, ...]
+    n_values: int
+    n_buffers: int
+    n_nodes: int
+    inputs: list[CVar]
+    outputs: list[CVar]
+    node_labels: list[str]
+
+
 def translate_segment(
     name: str, nodes: Sequence[Apply], inputs: Sequence[Variable], outputs: Sequence[Variable]
 ) -> Segment | None:
     """The segment's C, or None when some node or value has no C."""
+    load_rule_plugins()
+    translation = _translate(nodes, inputs, outputs)
+    if translation is None:
+        return None
+    return _assemble(name, list(nodes), list(inputs), list(outputs), translation)
+
+
+def translate_step(
+    nodes: Sequence[Apply], inputs: Sequence[Variable], outputs: Sequence[Variable]
+) -> Step | None:
+    """The graph as a step function a loop calls (see ``Step``), or None when some node
+    or value has no C, or a constant is too large to write into the source."""
+    load_rule_plugins()
+    translation = _translate(nodes, inputs, outputs)
+    if translation is None:
+        return None
+    if any(np.size(c.data) > STEP_CONSTANT_SIZE for c in translation.constants):
+        return None
+    return _assemble_step(list(nodes), list(inputs), list(outputs), translation)
+
+
+@dataclass
+class _Translation:
+    """Nodes translated: the C name of every value, the constants read, each node's C."""
+
+    names: dict[Variable, CVar]
+    constants: list[Constant]
+    node_code: list[tuple[NodeContext, NodeC]]
+
+
+def _translate(
+    nodes: Sequence[Apply], inputs: Sequence[Variable], outputs: Sequence[Variable]
+) -> _Translation | None:
+    """Each node's C through its rule; values are named ``v[k]``, the inputs first."""
     names: dict[Variable, CVar] = {}
 
     def declare(var: Variable) -> CVar | None:
@@ -126,7 +207,133 @@ def translate_segment(
             if not isinstance(var, Constant) or declare(var) is None:
                 return None
             constants.append(var)
-    return _assemble(name, list(nodes), list(inputs), list(outputs), names, constants, node_code)
+    return _Translation(names, constants, node_code)
+
+
+@dataclass(frozen=True)
+class _Outputs:
+    """How computed values reach the outputs: the node functions' parameter ``outs``, and
+    C binding a value to output ``position`` (nonzero when the lengths differ)."""
+
+    parameter: str
+    bind: Callable[[int, CVar], str]
+
+
+_ARRAY_OUTPUTS = _Outputs(
+    "uintptr_t *outs",
+    lambda position, cvar: (
+        f"cg_bind_output(st, {position}, &{cvar.name}, outs[{position}], {cvar.ndim})"
+    ),
+)
+"""A segment's outputs: the caller's NumPy arrays, by address."""
+
+_TARGET_OUTPUTS = _Outputs(
+    "const cg_arr *outs",
+    lambda position, cvar: f"cg_bind_target(&{cvar.name}, &outs[{position}], {cvar.ndim})",
+)
+"""A step's outputs: the loop's ``cg_arr`` targets (one with no data: no target yet)."""
+
+
+def _node_functions(
+    prefix: str, translation: _Translation, outputs: list[Variable], bound: _Outputs
+) -> tuple[list[str], list[str], int]:
+    """Each node as a function of its own (compile time stays linear in the graph's size):
+    its definition, and the line calling it; and how many buffers they reserve."""
+    views = {
+        var
+        for ctx, emitted in translation.node_code
+        for k, var in enumerate(ctx.node.outputs)
+        if k in emitted.views
+    }
+    direct = _direct_outputs(outputs, views)
+    definitions: list[str] = []
+    calls: list[str] = []
+    slot = 0
+    for ctx, emitted in translation.node_code:
+        body = [join_lines([emitted.shape], "")]
+        for k, cvar in enumerate(ctx.outputs):
+            var = ctx.node.outputs[k]
+            if k in emitted.views:
+                continue
+            reserve = f"cg_reserve(st, {slot}, &{cvar.name}, {cvar.ndim}, {cvar.itemsize})"
+            slot += 1
+            if var in direct:
+                # A length that changed: compute into a buffer now, ask for new arrays.
+                body.append(
+                    f"if ({bound.bind(direct[var], cvar)}) {{ *mismatch = 1; "
+                    f"if ({reserve}) return CG_ERROR; }}"
+                )
+            else:
+                body.append(f"if ({reserve}) return CG_ERROR;")
+        body += ["{", join_lines([emitted.compute]), "}", "return CG_OK;"]
+        function = f"{prefix}_{ctx.index}"
+        definitions.append(
+            "\n".join(
+                [
+                    f"/* {ctx.index}: {_comment(ctx.node)} */",
+                    f"static CG_NOINLINE int {function}(cg_state *st, cg_arr *v, "
+                    f"{bound.parameter}, int *mismatch) {{",
+                    "(void)v; (void)outs; (void)mismatch;",
+                    join_lines(body),
+                    "}",
+                ]
+            )
+        )
+        calls.append(f"if ({function}(st, v, outs, &mismatch)) return CG_ERROR;")
+    return definitions, calls, slot
+
+
+def _direct_outputs(outputs: list[Variable], views: set[Variable]) -> dict[Variable, int]:
+    """Outputs computed straight into their target: computed here, and not seen before."""
+    direct: dict[Variable, int] = {}
+    for position, var in enumerate(outputs):
+        if var.owner is not None and var not in views and var not in direct:
+            direct[var] = position
+    return direct
+
+
+def _copied_outputs(
+    translation: _Translation, outputs: list[Variable], bound: _Outputs
+) -> list[str]:
+    """C copying the outputs that are views, roots or repeated into their targets."""
+    views = {
+        var
+        for ctx, emitted in translation.node_code
+        for k, var in enumerate(ctx.node.outputs)
+        if k in emitted.views
+    }
+    direct = _direct_outputs(outputs, views)
+    lines: list[str] = []
+    for position, var in enumerate(outputs):
+        if direct.get(var) == position:
+            continue
+        source = translation.names[var]
+        target = CVar(f"o{position}", source.dtype, source.broadcastable)
+        lines += ["{", f"    cg_arr {target.name};"]
+        lines += [f"    {target.dim(axis)} = {source.dim(axis)};" for axis in range(source.ndim)]
+        lines += [
+            f"    if ({bound.bind(position, target)}) mismatch = 1;",
+            "    else",
+            join_lines([copy_loop(target, source)], "        "),
+            "}",
+        ]
+    return lines
+
+
+def _embedded_constants(
+    prefix: str, constants: list[Constant], names: dict[Variable, CVar]
+) -> tuple[list[str], list[str]]:
+    """Static arrays holding these constants' values, and C pointing their values at them."""
+    statics: list[str] = []
+    lines: list[str] = []
+    for k, const in enumerate(constants):
+        cvar, data = names[const], np.asarray(const.data)
+        static_name = f"{prefix}_constant{k}"
+        statics.append(_static_constant(static_name, cvar, data))
+        lines.append(f"{cvar.name}.data = (char *){static_name};")
+        lines += [f"{cvar.dim(axis)} = {length};" for axis, length in enumerate(data.shape)]
+        lines.append(f"cg_contiguous_strides(&{cvar.name}, {cvar.ndim}, {cvar.itemsize});")
+    return statics, lines
 
 
 def _assemble(
@@ -134,14 +341,12 @@ def _assemble(
     nodes: list[Apply],
     inputs: list[Variable],
     outputs: list[Variable],
-    names: dict[Variable, CVar],
-    constants: list[Constant],
-    node_code: list[tuple[NodeContext, NodeC]],
+    translation: _Translation,
 ) -> Segment:
+    names, constants = translation.names, translation.constants
     embedded = [c for c in constants if np.size(c.data) <= EMBEDDED_CONSTANT_SIZE]
     passed = [c for c in constants if np.size(c.data) > EMBEDDED_CONSTANT_SIZE]
-    static_names = {c: f"{name}_constant{k}" for k, c in enumerate(embedded)}
-    statics = [_static_constant(static_names[c], names[c], np.asarray(c.data)) for c in embedded]
+    statics, pointed = _embedded_constants(name, embedded, names)
     lines = [f"cg_arr v[{len(names)}];", "int mismatch = 0;"]
     # 1. inputs
     for position, var in enumerate(inputs):
@@ -155,72 +360,15 @@ def _assemble(
             f"if (cg_load(st, &{cvar.name}, ins[{len(inputs) + k}], {cvar.type_num}, {cvar.ndim}, "
             f'"constant")) return CG_ERROR;'
         )
-    for const in embedded:
-        cvar = names[const]
-        data = np.asarray(const.data)
-        lines.append(f"{cvar.name}.data = (char *){static_names[const]};")
-        lines += [f"{cvar.dim(axis)} = {length};" for axis, length in enumerate(data.shape)]
-        lines.append(f"cg_contiguous_strides(&{cvar.name}, {cvar.ndim}, {cvar.itemsize});")
-    # Node by node: lengths, storage, values. A node's lengths may depend on values
+    lines += pointed
+    # 2. node by node: lengths, storage, values. A node's lengths may depend on values
     # computed before it (a reshape's new shape), so the passes interleave.
-    views = {
-        var
-        for ctx, emitted in node_code
-        for k, var in enumerate(ctx.node.outputs)
-        if k in emitted.views
-    }
-    direct: dict[Variable, int] = {}  # output computed straight into the caller's array
-    for position, var in enumerate(outputs):
-        if var.owner is not None and var not in views and var not in direct:
-            direct[var] = position
-    # Each node is a function of its own: compile time stays linear in the graph's size.
-    node_functions: list[str] = []
-    slot = 0
-    for ctx, emitted in node_code:
-        body = [join_lines([emitted.shape], "")]
-        for k, cvar in enumerate(ctx.outputs):
-            var = ctx.node.outputs[k]
-            if k in emitted.views:
-                continue
-            reserve = f"cg_reserve(st, {slot}, &{cvar.name}, {cvar.ndim}, {cvar.itemsize})"
-            slot += 1
-            if var in direct:
-                # A length that changed: compute into a buffer now, ask for new arrays.
-                body.append(
-                    f"if ({_bind(direct[var], cvar)}) {{ *mismatch = 1; "
-                    f"if ({reserve}) return CG_ERROR; }}"
-                )
-            else:
-                body.append(f"if ({reserve}) return CG_ERROR;")
-        body += ["{", join_lines([emitted.compute]), "}", "return CG_OK;"]
-        function = f"cg_node_{name}_{ctx.index}"
-        node_functions.append(
-            "\n".join(
-                [
-                    f"/* {ctx.index}: {_comment(ctx.node)} */",
-                    f"static CG_NOINLINE int {function}(cg_state *st, cg_arr *v, uintptr_t *outs, "
-                    "int *mismatch) {",
-                    "(void)v; (void)outs; (void)mismatch;",
-                    join_lines(body),
-                    "}",
-                ]
-            )
-        )
-        lines.append(f"if ({function}(st, v, outs, &mismatch)) return CG_ERROR;")
-    # Outputs that are views, roots or repeated: copied into the caller's arrays.
-    for position, var in enumerate(outputs):
-        if direct.get(var) == position:
-            continue
-        source = names[var]
-        target = CVar(f"o{position}", source.dtype, source.broadcastable)
-        lines += ["{", f"    cg_arr {target.name};"]
-        lines += [f"    {target.dim(axis)} = {source.dim(axis)};" for axis in range(source.ndim)]
-        lines += [
-            f"    if ({_bind(position, target)}) mismatch = 1;",
-            "    else",
-            join_lines([copy_loop(target, source)], "        "),
-            "}",
-        ]
+    node_functions, calls, slots = _node_functions(
+        f"cg_node_{name}", translation, outputs, _ARRAY_OUTPUTS
+    )
+    lines += calls
+    # 3. outputs that are views, roots or repeated: copied into the caller's arrays.
+    lines += _copied_outputs(translation, outputs, _ARRAY_OUTPUTS)
     lines.append("if (mismatch) return CG_NEED_OUTPUTS;")
     lines.append(
         "if (cg_int_pow_error) { cg_int_pow_error = 0; return cg_fail(st, -1, CG_VALUE, "
@@ -236,14 +384,57 @@ def _assemble(
             "}",
         ]
     )
-    support = list(dict.fromkeys(item for _, emitted in node_code for item in emitted.support))
+    support = list(
+        dict.fromkeys(item for _, emitted in translation.node_code for item in emitted.support)
+    )
     passed_data = [np.asarray(c.data) for c in passed]
-    return Segment(name, nodes, inputs, outputs, passed_data, slot, code, support)
+    return Segment(name, nodes, inputs, outputs, passed_data, slots, code, support)
 
 
-def _bind(position: int, cvar: CVar) -> str:
-    """C that binds ``cvar`` to output ``position``'s array: nonzero if its lengths differ."""
-    return f"cg_bind_output(st, {position}, &{cvar.name}, outs[{position}], {cvar.ndim})"
+_STEP_NAME = "@STEP@"
+"""Stands for a step function's name until its text is known: it is named after a hash
+of that text, so a loop body met twice (nested, or in two segments) is defined once."""
+
+
+def _assemble_step(
+    nodes: list[Apply], inputs: list[Variable], outputs: list[Variable], translation: _Translation
+) -> Step:
+    names = translation.names
+    statics, pointed = _embedded_constants(_STEP_NAME, translation.constants, names)
+    node_functions, calls, slots = _node_functions(
+        f"{_STEP_NAME}_node", translation, outputs, _TARGET_OUTPUTS
+    )
+    lines = ["int mismatch = 0;", *calls]
+    lines += _copied_outputs(translation, outputs, _TARGET_OUTPUTS)
+    lines.append("return mismatch ? CG_NEED_OUTPUTS : CG_OK;")
+    text = "\n".join(
+        [
+            *statics,
+            *node_functions,
+            f"static void {_STEP_NAME}_setup(cg_arr *v) {{",
+            "    (void)v;",
+            join_lines(pointed),
+            "}",
+            f"static int {_STEP_NAME}(cg_state *st, cg_arr *v, const cg_arr *outs) {{",
+            join_lines(lines),
+            "}",
+        ]
+    )
+    name = "cg_step_" + hashlib.sha256(text.encode()).hexdigest()[:16]
+    support = dict.fromkeys(
+        item for _, emitted in translation.node_code for item in emitted.support
+    )
+    return Step(
+        name=name,
+        code=text.replace(_STEP_NAME, name),
+        support=tuple(support),
+        n_values=len(names),
+        n_buffers=slots,
+        n_nodes=len(nodes),
+        inputs=[names[var] for var in inputs],
+        outputs=[names[var] for var in outputs],
+        node_labels=[_comment(node) for node in nodes],
+    )
 
 
 def _comment(node: Apply) -> str:
