@@ -124,7 +124,7 @@ def _several_outputs() -> tuple[list[Any], Any, list[Any], Any]:
 
 
 def _zero_steps() -> tuple[list[Any], Any, list[Any], Any]:
-    x = pt.dmatrix("x")
+    x = pt.dmatrix("x", shape=(None, 3))  # a loop of no steps shapes entries statically
     out, _ = scan(lambda row: row * 2, sequences=x)
     return [x], out, [np.zeros((0, 3))], np.zeros((0, 3))
 
@@ -237,8 +237,12 @@ def test_dprint_shows_the_step_named_after_the_parameters() -> None:
     from graphcore import dprint
 
     k, A = pt.iscalar("k"), pt.vector("A")
-    result, _ = scan(lambda prior_result, A: prior_result * A, outputs_info=pt.ones_like(A),
-                     non_sequences=A, n_steps=k)
+    result, _ = scan(
+        lambda prior_result, A: prior_result * A,
+        outputs_info=pt.ones_like(A),
+        non_sequences=A,
+        n_steps=k,
+    )
     text = dprint(result[-1], file="str")
     assert "Inner graphs:" in text
     inner = text.split("Inner graphs:")[1]

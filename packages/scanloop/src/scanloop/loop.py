@@ -16,7 +16,6 @@ import numpy as np
 from scanloop.info import ScanInfo
 
 Step = Callable[[list[Any]], Sequence[Any]]
-EmptyEntries = Callable[[Sequence[Any]], list[tuple[str, tuple[int, ...]]]]
 
 
 def run_scan(
@@ -24,11 +23,11 @@ def run_scan(
     step: Step,
     inputs: Sequence[Any],
     label: str,
-    empty_entries: EmptyEntries,
+    mapped_types: Sequence[tuple[str, tuple[int | None, ...]]],
 ) -> list[Any]:
     """The outer outputs of a scan over the outer ``inputs`` (info.py gives the order).
-    ``empty_entries(inputs)`` gives each mapped output's entry dtype and shape when no
-    step ran to show them."""
+    ``mapped_types`` (each mapped output's entry dtype and static shape) shape a mapped
+    output when no step ran: its unknown lengths are 0, as in every backend."""
     n_steps = _n_steps(inputs[0], label)
     seqs = [inputs[i] for i in info.outer_seqs]
     for k, seq in enumerate(seqs):
@@ -64,11 +63,9 @@ def run_scan(
             done = t + 1
             break
     results: list[Any] = [state.result(done) for state in states]
-    if any(buffer.data is None for buffer in mapped):
-        types = empty_entries(inputs)
-        for buffer, (dtype, shape) in zip(mapped, types, strict=True):
-            if buffer.data is None:
-                buffer.data = np.empty((0, *shape), dtype=dtype)
+    for buffer, (dtype, shape) in zip(mapped, mapped_types, strict=True):
+        if buffer.data is None:
+            buffer.data = np.empty((0, *(length or 0 for length in shape)), dtype=dtype)
     results += [buffer.result(done) for buffer in mapped]
     results += carries
     return results

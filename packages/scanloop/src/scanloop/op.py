@@ -7,7 +7,7 @@ belong to that program.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from graphcore import (
@@ -22,7 +22,7 @@ from graphcore import (
 from graphcore.graph.op import OutputStorage
 from scanloop.info import ScanInfo
 from scanloop.inner import InnerGraph
-from scanloop.loop import EmptyEntries, run_scan
+from scanloop.loop import run_scan
 from tensorops import TensorType
 from tensorops import shape_entries as entries
 from tensorops.basic import as_tensor
@@ -106,41 +106,15 @@ class Scan(Op):
 
     # ---- running --------------------------------------------------------------------------
 
-    def empty_entries(self, node: Apply) -> EmptyEntries:
-        """Each mapped output's entry dtype and shape computed from the outer inputs, for a
-        loop of no steps (linked on first use); lengths that depend on what the loop
-        computes are 0."""
-        dtypes = [self.inner.outputs[p].type.dtype for p in self.info.out_mapped]  # type: ignore[attr-defined]
-        linked: list[Any] = []
-
-        def entries_of(inputs: Sequence[Any]) -> list[tuple[str, tuple[int, ...]]]:
-            if not linked:
-                linked.append(self._entry_shape_program(node))
-            shapes = linked[0](inputs)
-            return list(zip(dtypes, shapes, strict=True))
-
-        return entries_of
-
-    def _entry_shape_program(self, node: Apply) -> Callable[[Sequence[Any]], list[tuple[int, ...]]]:
-        mapped = list(self.info.out_mapped)
-        try:
-            shapes = [self._entry_shapes(node)[p] for p in mapped]
-        except NotImplementedError:
-            static = [self.inner.outputs[p].type.shape for p in mapped]  # type: ignore[attr-defined]
-            return lambda inputs: [tuple(n or 0 for n in shape) for shape in static]
-        flat = [entries.entry_variable(size) for shape in shapes for size in shape]
-        program = python_program(FunctionGraph(list(node.inputs), flat), None)
-
-        def evaluate(inputs: Sequence[Any]) -> list[tuple[int, ...]]:
-            values = iter(int(v) for v in program.call(list(inputs)))
-            return [tuple(next(values) for _ in shape) for shape in shapes]
-
-        return evaluate
+    def mapped_types(self) -> list[tuple[str, tuple[int | None, ...]]]:
+        """Each mapped output's entry dtype and static shape."""
+        types: list[Any] = [self.inner.outputs[p].type for p in self.info.out_mapped]
+        return [(t.dtype, t.shape) for t in types]
 
     def perform(self, node: Apply, inputs: Sequence[Any], output_storage: OutputStorage) -> None:
         """Stateless: links the step for this call (the Python thunk links it once)."""
         program = python_program(self.inner.fgraph(), None)
-        results = run_scan(self.info, program.call, inputs, self.label, self.empty_entries(node))
+        results = run_scan(self.info, program.call, inputs, self.label, self.mapped_types())
         for cell, value in zip(output_storage, results, strict=True):
             cell[0] = value
 

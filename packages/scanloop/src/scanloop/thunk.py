@@ -32,10 +32,10 @@ def link_step(op: Scan) -> Program:
 def scan_thunk(node: Apply, input_cells: list[Cell], output_cells: list[Cell]) -> Thunk:
     op: Scan = node.op  # type: ignore[assignment]
     step = link_step(op).call
-    info, label, empty_entries = op.info, op.label, op.empty_entries(node)
+    info, label, mapped_types = op.info, op.label, op.mapped_types()
 
     def thunk() -> None:
-        results = run_scan(info, step, [cell[0] for cell in input_cells], label, empty_entries)
+        results = run_scan(info, step, [cell[0] for cell in input_cells], label, mapped_types)
         for cell, value in zip(output_cells, results, strict=True):
             cell[0] = value
 
