@@ -247,3 +247,13 @@ def test_dprint_shows_the_step_named_after_the_parameters() -> None:
     assert "Inner graphs:" in text
     inner = text.split("Inner graphs:")[1]
     assert "← Mul" in inner and "prior_result" in inner and "A" in inner
+
+
+def test_a_step_mode_given_as_a_mode_object() -> None:
+    from graphcore import Mode
+
+    x = pt.dvector("x")
+    out, _ = scan(lambda v: v * 2, sequences=x, mode=Mode(linker="py"))
+    np.testing.assert_allclose(function([x], out)(np.array([1.0, 2.0])), [2.0, 4.0])
+    with pytest.raises(ValueError, match="unknown mode"):
+        scan(lambda v: v * 2, sequences=x, mode="NO_SUCH_MODE")

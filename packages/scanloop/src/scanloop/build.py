@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphcore import Constant, SharedVariable, Variable, clone_replace, graph_inputs
-from graphcore.compile.modes import Mode
+from graphcore.compile.modes import Mode, get_mode
 from scanloop.body import StepResult, call_step, where_defined
 from scanloop.info import ScanInfo
 from scanloop.inner import InnerGraph
@@ -89,7 +89,7 @@ def scan(
         truncate_gradient=int(truncate_gradient),
         name=name or _fn_name(fn),
     )
-    op = Scan(info, InnerGraph(step.inputs, step.outputs), mode=_mode_name(mode))
+    op = Scan(info, InnerGraph(step.inputs, step.outputs), mode=_mode_of(mode))
     initial = [_initial_buffer(outs[k], label, k) for k in step.state_positions]
     node_outputs = op(
         _n_steps(n_steps, lengths, label),
@@ -301,10 +301,11 @@ def _fn_name(fn: Callable[..., Any]) -> str | None:
     return None if name in (None, "<lambda>") else name
 
 
-def _mode_name(mode: str | Mode | None) -> str | None:
-    if mode is None or isinstance(mode, str):
-        return mode
-    return mode.name
+def _mode_of(mode: str | Mode | None) -> str | Mode | None:
+    """The step's mode, checked now: a name (resolved when linked) or a ``Mode``."""
+    if mode is not None:
+        get_mode(mode)  # an unknown name fails here, where the scan is built
+    return mode
 
 
 def _flat(groups: Sequence[Sequence[Variable]]) -> list[Variable]:

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from graphcore.compile.program import copy_value
 from scanloop.info import ScanInfo
 
 Step = Callable[[list[Any]], Sequence[Any]]
@@ -67,7 +68,9 @@ def run_scan(
         if buffer.data is None:
             buffer.data = np.empty((0, *(length or 0 for length in shape)), dtype=dtype)
     results += [buffer.result(done) for buffer in mapped]
-    results += carries
+    # With no step, a carry's final value is its initial one: a copy, since the caller
+    # may overwrite what it is given (a random generator it replaces).
+    results += [copy_value(value) if done == 0 else value for value in carries]
     return results
 
 

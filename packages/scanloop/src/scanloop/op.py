@@ -19,6 +19,7 @@ from graphcore import (
     clone_replace,
     python_program,
 )
+from graphcore.compile.modes import Mode
 from graphcore.graph.op import OutputStorage
 from scanloop.info import ScanInfo
 from scanloop.inner import InnerGraph
@@ -38,7 +39,7 @@ class Scan(Op):
 
     __props__ = ("info", "inner", "mode")
 
-    def __init__(self, info: ScanInfo, inner: InnerGraph, mode: str | None = None):
+    def __init__(self, info: ScanInfo, inner: InnerGraph, mode: str | Mode | None = None):
         if len(inner.inputs) != info.n_inner_inputs:
             raise ValueError(
                 f"Scan: the step has {len(inner.inputs)} inputs, the info expects "

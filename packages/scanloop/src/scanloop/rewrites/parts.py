@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphcore import Apply, Variable, clone_get_equiv, graph_inputs
+from graphcore import Apply, Mode, Variable, clone_get_equiv, graph_inputs
 from scanloop.info import ScanInfo
 from scanloop.inner import InnerGraph
 from scanloop.op import Scan
@@ -67,7 +67,7 @@ class ScanParts:
     condition: Variable | None = None
     truncate_gradient: int = -1
     name: str | None = None
-    mode: str | None = None
+    mode: str | Mode | None = None
 
     @classmethod
     def of(cls, node: Apply, fresh: bool = False) -> ScanParts:
