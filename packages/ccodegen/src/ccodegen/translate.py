@@ -239,13 +239,7 @@ def _node_functions(
 ) -> tuple[list[str], list[str], int]:
     """Each node as a function of its own (compile time stays linear in the graph's size):
     its definition, and the line calling it; and how many buffers they reserve."""
-    views = {
-        var
-        for ctx, emitted in translation.node_code
-        for k, var in enumerate(ctx.node.outputs)
-        if k in emitted.views
-    }
-    direct = _direct_outputs(outputs, views)
+    direct = _direct_outputs(outputs, _views(translation))
     definitions: list[str] = []
     calls: list[str] = []
     slot = 0
@@ -292,17 +286,21 @@ def _direct_outputs(outputs: list[Variable], views: set[Variable]) -> dict[Varia
     return direct
 
 
-def _copied_outputs(
-    translation: _Translation, outputs: list[Variable], bound: _Outputs
-) -> list[str]:
-    """C copying the outputs that are views, roots or repeated into their targets."""
-    views = {
+def _views(translation: _Translation) -> set[Variable]:
+    """The outputs of nodes that are views (they get no buffer)."""
+    return {
         var
         for ctx, emitted in translation.node_code
         for k, var in enumerate(ctx.node.outputs)
         if k in emitted.views
     }
-    direct = _direct_outputs(outputs, views)
+
+
+def _copied_outputs(
+    translation: _Translation, outputs: list[Variable], bound: _Outputs
+) -> list[str]:
+    """C copying the outputs that are views, roots or repeated into their targets."""
+    direct = _direct_outputs(outputs, _views(translation))
     lines: list[str] = []
     for position, var in enumerate(outputs):
         if direct.get(var) == position:

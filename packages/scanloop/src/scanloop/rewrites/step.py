@@ -26,15 +26,15 @@ corruption of the loop's state.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from graphcore import Apply, FunctionGraph, RewriteQuery, get_mode
 from graphcore.compile.modes import rewrite_pipeline
-from rewriter import GraphRewriter, RewriteDatabase, RewriteReport, is_destroyed, rewrite_db
+from rewriter import GraphRewriter, RewriteDatabase, is_destroyed, rewrite_db
 from scanloop.inner import InnerGraph
 from scanloop.op import Scan
+from scanloop.rewrites.each_scan import EachScan
 
 _CACHE_LIMIT = 256
 _rewritten: dict[tuple[InnerGraph, RewriteQuery, int], InnerGraph] = {}
@@ -67,24 +67,12 @@ def check_inputs_intact(fgraph: FunctionGraph) -> None:
             )
 
 
-class StepRewriter(GraphRewriter):
+class StepRewriter(EachScan):
     """Rewrites the step of every Scan node of a graph with one query."""
 
     def __init__(self, query: RewriteQuery, name: str = "scan_step"):
         super().__init__(name)
         self.query = query
-
-    def rewrite(self, fgraph: FunctionGraph) -> RewriteReport:
-        report = RewriteReport(self.name)
-        start = time.perf_counter()
-        for node in fgraph.toposort():
-            if isinstance(node.op, Scan):
-                report.visits += 1
-                if self.rewrite_node(fgraph, node):
-                    report.applied[self.name] += 1
-        report.most_visits_of_one_node = 1 if report.visits else 0
-        report.seconds = time.perf_counter() - start
-        return report
 
     def rewrite_node(self, fgraph: FunctionGraph, node: Apply) -> bool:
         op: Scan = node.op  # type: ignore[assignment]

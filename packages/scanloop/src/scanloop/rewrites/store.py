@@ -21,15 +21,15 @@ step, a graph output) keeps the output whole.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import tensorops as pt
 from graphcore import Apply, FunctionGraph, Variable
 from graphcore.fgraph import Client as Reader
-from rewriter import GraphRewriter, RewriteReport, rewrite_db
+from rewriter import rewrite_db
 from scanloop.op import Scan
+from scanloop.rewrites.each_scan import EachScan
 from scanloop.rewrites.parts import MappedPart, ScanParts, StatePart
 from tensorops.indexing import Subtensor
 from tensorops.indexing.key import INT
@@ -142,22 +142,10 @@ def rewire(
         fgraph.replace(cut.view.outputs[0], short[kept_from:], reason)  # type: ignore[index]
 
 
-class ScanStore(GraphRewriter):
+class ScanStore(EachScan):
     """Sets ``info.store`` of each Scan output read only at its last entries."""
 
-    def rewrite(self, fgraph: FunctionGraph) -> RewriteReport:
-        report = RewriteReport(self.name)
-        start = time.perf_counter()
-        for node in fgraph.toposort():
-            if isinstance(node.op, Scan):
-                report.visits += 1
-                if self.shorten(fgraph, node):
-                    report.applied[self.name] += 1
-        report.most_visits_of_one_node = 1 if report.visits else 0
-        report.seconds = time.perf_counter() - start
-        return report
-
-    def shorten(self, fgraph: FunctionGraph, node: Apply) -> bool:
+    def rewrite_node(self, fgraph: FunctionGraph, node: Apply) -> bool:
         op: Scan = node.op  # type: ignore[assignment]
         info = op.info
         parts = ScanParts.of(node)
