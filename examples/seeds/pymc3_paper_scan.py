@@ -10,7 +10,6 @@ import tensorops as pt
 from graphcore import function
 from scanloop import scan
 
-
 # Simple loop with accumulation: A**k
 k = pt.iscalar("k")
 A = pt.vector("A")

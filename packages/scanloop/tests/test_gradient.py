@@ -12,7 +12,6 @@ import pytest
 import tensorops as pt
 from autodiff import grad, hessian, verify_grad
 from graphcore import function, shared
-from randomstreams import RandomStream
 from scanloop import scan, until
 
 
@@ -157,22 +156,6 @@ def test_gradient_of_a_loop_stopped_by_until() -> None:
     values, slope = function([a], [out, grad(out[-1], a)], mode="FAST_COMPILE")(2.0)
     np.testing.assert_allclose(values, [2.0, 4.0, 8.0, 16.0])
     assert float(slope) == 32.0  # d a**4 / da
-
-
-def test_gradient_sees_the_draws_of_the_forward_loop() -> None:
-    srng = RandomStream(seed=3)
-    w = pt.dscalar("w")
-    out, updates = scan(
-        lambda h, w: h * w + srng.normal(0, 1),
-        outputs_info=pt.constant(0.0),
-        non_sequences=w,
-        n_steps=4,
-    )
-    f = function([w], [out, grad(out[-1], w)], updates=updates, mode="FAST_COMPILE")
-    values, slope = f(0.5)
-    noise = [values[0], *(values[t] - 0.5 * values[t - 1] for t in range(1, 4))]
-    # out[3] = e0 w**3 + e1 w**2 + e2 w + e3
-    np.testing.assert_allclose(slope, 3 * noise[0] * 0.25 + 2 * noise[1] * 0.5 + noise[2])
 
 
 def test_second_order() -> None:

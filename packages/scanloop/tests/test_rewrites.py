@@ -248,23 +248,6 @@ def test_hoist_invariants() -> None:
     assert all(node.inputs[k].type.ndim == 0 for k in info.outer_non_seqs)
 
 
-def test_random_draw_stays_in_the_loop() -> None:
-    randomstreams = pytest.importorskip("randomstreams")
-    srng = randomstreams.RandomStream(seed=3)
-    mu = pt.scalar("mu")
-    walk, updates = scan(
-        lambda prior, mu: prior + srng.normal(mu, 1.0),
-        outputs_info=pt.constant(0.0),
-        non_sequences=mu,
-        n_steps=6,
-    )
-    f = g.function([mu], walk, updates=updates, mode=FAST_PY)
-    steps = np.diff(f(np.array(0.0)))
-    assert len(set(np.round(steps, 12))) == len(steps)  # a new draw at every step
-    (node,) = scan_nodes(f)
-    assert node.op.info.n_carries == 1
-
-
 def test_dead_outputs() -> None:
     xs = pt.vector("xs")
     (total, _doubled, _count), _ = scan(

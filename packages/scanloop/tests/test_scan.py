@@ -10,7 +10,6 @@ import pytest
 
 import tensorops as pt
 from graphcore import function, shared
-from randomstreams import RandomStream
 from scanloop import foldl, foldr, map, reduce, scan, until
 
 MODES = ["FAST_COMPILE", "FAST_RUN"]
@@ -167,22 +166,6 @@ def test_shapes_are_known_without_running_the_loop() -> None:
     k = pt.iscalar("k")
     mapped, _ = scan(lambda: pt.zeros((2, 4)), n_steps=k)
     assert list(mapped.shape.eval({k: 7})) == [7, 2, 4]
-
-
-def test_random_walk_draws_anew_on_every_call() -> None:
-    srng = RandomStream(seed=234)
-    walk, updates = scan(
-        lambda prev: prev + srng.normal(0, 1), outputs_info=pt.constant(0.0), n_steps=50
-    )
-    assert len(updates) == 1
-    f = function([], walk, updates=updates)
-    first, second = f(), f()
-    assert first.shape == (50,) and not np.allclose(first, second)
-    steps = np.diff(np.concatenate([[0.0], first]))
-    assert 0.5 < steps.std() < 1.5
-    # without updates= the generator is still advanced (the loop's draw is its default update)
-    g = function([], walk)
-    assert not np.allclose(g(), g())
 
 
 def test_shared_variable_updated_in_the_step() -> None:

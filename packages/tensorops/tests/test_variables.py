@@ -471,3 +471,15 @@ def test_methods_delegate() -> None:
     np.testing.assert_array_equal(x.cumsum(axis=1).eval({x: a}), a.cumsum(axis=1))
     np.testing.assert_allclose(x.dot(x.T).eval({x: a}), a @ a.T)
     np.testing.assert_allclose((x @ x.T).eval({x: a}), a @ a.T)
+
+
+def test_python_ints_for_integer_scalars() -> None:
+    """A Python int is converted directly when it fits the dtype; one that does not fit is
+    refused, naming the input, unless downcasting is allowed (then it wraps, as NumPy's)."""
+    k = pt.iscalar("k")
+    f = pt.function([k], k * 2)
+    assert int(f(21)) == 42 and f(21).dtype == np.int32
+    with pytest.raises(TypeError, match="'k'"):
+        f(2**40)
+    wrapping = pt.function([k], k * 1, allow_input_downcast=True)
+    assert int(wrapping(2**32 + 3)) == 3

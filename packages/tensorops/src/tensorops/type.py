@@ -70,10 +70,27 @@ class TensorType(Type):
         # Precomputed for filter's fast paths, which every compiled call goes through.
         self._open_shape = all(entry is None for entry in self.shape)
         self._python_float_ok = self.ndim == 0 and self.dtype == "float64"
+        self._int_range: tuple[int, int] | None = None
+        if self.ndim == 0 and self.numpy_dtype.kind in "iu":
+            limits = np.iinfo(self.numpy_dtype)
+            self._int_range = (int(limits.min), int(limits.max))
 
     def common_value(self) -> tuple[type, Callable[[Any], Any]] | None:
-        """A Python float for a float64 scalar (``np.array`` makes it a 0-d float64)."""
-        return (float, np.array) if self._python_float_ok else None
+        """A Python float for a float64 scalar (``np.array`` makes it a 0-d float64); a
+        Python int for an integer scalar (checked against the dtype's range)."""
+        if self._python_float_ok:
+            return (float, np.array)
+        if self._int_range is not None:
+            return (int, self._python_int)
+        return None
+
+    def _python_int(self, value: int) -> np.ndarray:
+        """A Python int as a 0-d array of this integer dtype, through ``filter`` (which
+        refuses it, naming the type) when it does not fit."""
+        low, high = self._int_range  # type: ignore[misc]
+        if low <= value <= high:
+            return np.array(value, self.numpy_dtype)
+        return self.filter(value)
 
     def make_variable(self, name: str | None = None) -> TensorVariable:
         return self.variable_type(self, None, None, name)

@@ -108,7 +108,8 @@ class Function:
         for k, (type_, downcast) in enumerate(zip(self._types, self._downcast, strict=True)):
             namespace[f"check{k}"], namespace[f"downcast{k}"] = type_.filter, downcast
             common = type_.common_value()
-            if common is None:
+            # A Python int that does not fit may wrap when downcasting is allowed: filter it.
+            if common is None or (downcast and common[0] is int):
                 lines.append(f"        a{k} = check{k}(args[{k}], False, downcast{k})")
                 continue
             if k in raw_floats and common[0] is float and not self.inputs[k].mutable:
