@@ -240,3 +240,14 @@ def test_a_step_mode_given_as_a_mode_object() -> None:
     np.testing.assert_allclose(function([x], out)(np.array([1.0, 2.0])), [2.0, 4.0])
     with pytest.raises(ValueError, match="unknown mode"):
         scan(lambda v: v * 2, sequences=x, mode="NO_SUCH_MODE")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_indexing_past_the_steps_taken_raises_whatever_is_stored(mode: str) -> None:
+    k, A = pt.iscalar("k"), pt.dvector("A")
+    result, _ = scan(lambda prior, A: prior * A, outputs_info=pt.ones_like(A), non_sequences=A,
+                     n_steps=k)  # fmt: skip
+    third_last = function([A, k], result[-3], mode=mode)  # only 3 entries are kept
+    np.testing.assert_allclose(third_last(np.arange(3.0), 4), [0.0, 1.0, 4.0])
+    with pytest.raises(IndexError):
+        third_last(np.arange(3.0), 2)

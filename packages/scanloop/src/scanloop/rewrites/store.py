@@ -9,11 +9,10 @@ taps read), not ``n_steps``.
 
 ``scan()`` returns a state as ``full[init:]`` (its initial entries cut off), so
 ``result[-1]`` is ``full[init:][-1]``; a reader is followed through that slice
-(``full[c:]``, ``c`` constant). When all it feeds are constant indices they read
-the short output directly, equal whenever the index is valid. When it feeds slices
-``full[c:]`` is rebuilt from the short output (its entries from ``c`` on that were
-kept), which is exact in every case but needs the loop's length, so a loop with
-``until`` declines that case.
+(``full[c:]``, ``c`` constant): ``full[c:]`` is rebuilt from the short output (its
+entries from ``c`` on that were kept), exact in every case, errors included. That
+needs the loop's length, so in a loop with ``until`` constant indices read the short
+output directly (equal whenever the index is valid) and slices keep the output whole.
 
 Any other reader (the whole output, ``out[0]``, its shape, a gradient reading every
 step, a graph output) keeps the output whole.
@@ -126,13 +125,17 @@ def rewire(
     short: Variable,
     length: Callable[[int], Variable],
     reason: str,
+    exact_cuts_need_length: bool,
 ) -> None:
     """Make the plan's readers read ``short`` (``full[-store:]``); ``length(c)`` is
-    ``len(full[c:])``, for the cuts that feed slices."""
+    ``len(full[c:])``. A cut ``full[c:]`` is rebuilt from ``short`` (so ``full[c:][-k]``
+    still raises IndexError when the loop ran fewer than ``k`` steps), except in a loop
+    with ``until`` (``exact_cuts_need_length``: its length is not known), where indices
+    read ``short`` directly and may return an initial entry instead of raising."""
     for reader, position in plan.direct:
         fgraph.change_node_input(reader, position, short, reason)
     for cut in plan.cuts:
-        if all(is_index(reader) for reader, _ in cut.readers):
+        if exact_cuts_need_length and all(is_index(reader) for reader, _ in cut.readers):
             for reader, position in cut.readers:
                 fgraph.change_node_input(reader, position, short, reason)
             continue
@@ -167,7 +170,7 @@ class ScanStore(EachScan):
             def length(start: int, initial: int = initial) -> Variable:
                 return n_steps if start == initial else n_steps + (initial - start)
 
-            rewire(fgraph, plan, news[k], length, self.name)
+            rewire(fgraph, plan, news[k], length, self.name, info.as_while)
         for old, new in zip(node.outputs, news, strict=True):
             if fgraph.clients.get(old):
                 fgraph.replace(old, new, self.name)
