@@ -472,6 +472,13 @@ def test_errors_are_raised_in_c_as_in_python(
         function(inputs, outputs, mode=PYTHON)(*args)
 
 
+def test_the_python_loop_names_the_failing_step_too() -> None:
+    inputs, outputs, args = index_out_of_range()
+    with pytest.raises(IndexError) as raised:
+        function(inputs, outputs, mode=PYTHON)(*args)
+    assert "scan 'pick': at step 2" in raised.value.__notes__
+
+
 def test_a_failed_call_leaves_the_loop_usable() -> None:
     inputs, outputs, (indices, x) = index_out_of_range()
     pick = function(inputs, outputs)

@@ -54,7 +54,11 @@ def run_scan(
             args += [state.read(t, tap) for tap in info.state_taps[s]]
         args += carries
         args += non_seqs
-        outs = step(args)
+        try:
+            outs = step(args)
+        except Exception as error:
+            error.add_note(f"{label}: at step {t}")
+            raise
         for s, state in enumerate(states):
             state.write(t, outs[s], label, s)
         for m, buffer in enumerate(mapped):
