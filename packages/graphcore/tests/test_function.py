@@ -8,6 +8,7 @@ from toy_ops import (
     LazyChoice,
     VectorDouble,
     add,
+    exp,
     fscalar,
     log,
     mul,
@@ -260,3 +261,35 @@ def test_a_variable_listed_twice_comes_back_as_two_arrays():
     doubled = VectorDouble()(v)
     first, second = g.function([v], [doubled, doubled])([1.0, 2.0])
     assert first is not second and first.tolist() == second.tolist() == [2.0, 4.0]
+
+
+def test_a_compiled_function_pickles_and_compiles_again_in_a_new_process():
+    import pickle
+    import subprocess
+    import sys
+
+    state = g.shared(2.0, name="state")
+    x, y = fscalar("x"), fscalar("y")
+    f = g.function(
+        [x, g.In(y, value=1.0)], [log(add(x, y)), state], updates=[(state, add(state, x))]
+    )
+    f(1.0)  # state is now 3.0: the pickle carries that value
+    again = pickle.loads(pickle.dumps(f))
+    assert again(0.5) == f(0.5)  # each has its own copy of the state
+    code = (
+        "import pickle, sys; f = pickle.loads(sys.stdin.buffer.read()); "
+        "print(f(1.0)[1], f(2.0, 3.0)[1])"
+    )
+    blob = pickle.dumps(f)
+    done = subprocess.run([sys.executable, "-c", code], input=blob, capture_output=True, check=True)
+    assert done.stdout.decode().split() == ["3.5", "4.5"]
+
+
+def test_a_function_made_without_function_refuses_to_pickle():
+    import pickle
+
+    x = fscalar("x")
+    f = g.function([x], exp(x))
+    f.recipe = None
+    with pytest.raises(TypeError, match="no recipe"):
+        pickle.dumps(f)

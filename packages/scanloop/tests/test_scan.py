@@ -251,3 +251,21 @@ def test_indexing_past_the_steps_taken_raises_whatever_is_stored(mode: str) -> N
     np.testing.assert_allclose(third_last(np.arange(3.0), 4), [0.0, 1.0, 4.0])
     with pytest.raises(IndexError):
         third_last(np.arange(3.0), 2)
+
+
+def test_a_compiled_scan_pickles_and_runs_in_a_new_process() -> None:
+    import pickle
+    import subprocess
+    import sys
+
+    k, A = pt.iscalar("k"), pt.dvector("A")
+    result, updates = scan(lambda prior, A: prior * A, outputs_info=pt.ones_like(A),
+                           non_sequences=A, n_steps=k)  # fmt: skip
+    power = function([A, k], result[-1], updates=updates)
+    code = (
+        "import pickle, sys; import numpy as np; f = pickle.loads(sys.stdin.buffer.read()); "
+        "print(f(np.arange(4.0), 3).tolist())"
+    )
+    done = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(power),
+                          capture_output=True, check=True)  # fmt: skip
+    assert done.stdout.decode().strip() == "[0.0, 1.0, 8.0, 27.0]"

@@ -3,6 +3,7 @@ tests, and packages such as rewriter that work on any ops)."""
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
@@ -79,10 +80,10 @@ class Unary(Binary):
 
 fscalar = FloatType()
 vector = ArrayType(1)
-add = Binary("Add", lambda a, b: a + b)
-mul = Binary("Mul", lambda a, b: a * b)
-sub = Binary("Sub", lambda a, b: a - b)
+add = Binary("Add", operator.add)
+mul = Binary("Mul", operator.mul)
+sub = Binary("Sub", operator.sub)
 log = Unary("Log", np.log)
 exp = Unary("Exp", np.exp)
 log1p = Unary("Log1p", np.log1p)
-neg = Unary("Neg", lambda a: -a)
+neg = Unary("Neg", operator.neg)

@@ -28,7 +28,14 @@ class FunctionMaker:
 
 
 class Function:
-    """A compiled function. Call it positionally or by input name."""
+    """A compiled function. Call it positionally or by input name.
+
+    It pickles as what made it (``recipe``: the ``function`` call's arguments, the
+    graph with them); unpickling compiles again, which the compile cache makes cheap.
+    Shared variables travel with it (as copies, with their values at pickling time).
+    """
+
+    recipe: tuple[Callable[..., Function], dict[str, Any]] | None = None
 
     def __init__(
         self,
@@ -194,9 +201,23 @@ class Function:
                 values.append(self._values[position])
         return values
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        if self.recipe is None:
+            raise TypeError(
+                f"{self!r} cannot be pickled: it was not made by graphcore.function, so "
+                "there is no recipe to compile it again from"
+            )
+        build, arguments = self.recipe
+        return (_rebuilt, (build, arguments))
+
     def free(self) -> None:
         """Drop intermediate buffers kept for reuse between calls."""
         self.program.free()
 
     def __repr__(self) -> str:
         return f"<Function {self.name or ''} of {[str(i.variable) for i in self.inputs]}>"
+
+
+def _rebuilt(build: Callable[..., Function], arguments: dict[str, Any]) -> Function:
+    """A pickled function compiled again from its recipe."""
+    return build(**arguments)

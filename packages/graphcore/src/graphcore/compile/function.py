@@ -121,6 +121,21 @@ def function(
     ``updates`` are ``(shared, expression)`` pairs applied after each call;
     ``givens`` substitute variables before compiling.
     """
+    # Pairs as lists: they are read again when a pickled function is rebuilt.
+    updates = _pairs(updates, "updates") if not isinstance(updates, (Variable, str)) else updates
+    givens = _pairs(givens, "givens")
+    recipe = {
+        "inputs": list(inputs) if isinstance(inputs, (list, tuple)) else inputs,
+        "outputs": outputs,
+        "mode": mode,
+        "updates": updates,
+        "givens": givens,
+        "no_default_updates": no_default_updates,
+        "on_unused_input": on_unused_input,
+        "name": name,
+        "trust_input": trust_input,
+        "allow_input_downcast": allow_input_downcast,
+    }
     declared_inputs = _normalize_inputs(inputs)
     declared_outputs, single = _normalize_outputs(outputs)
     update_pairs = _collect_updates(updates)
@@ -177,7 +192,7 @@ def function(
         n_args=len(declared_inputs),
         borrow=tuple(borrow),
     )
-    return Function(
+    compiled = Function(
         declared_inputs=declared_inputs,
         declared_outputs=declared_outputs,
         single=single,
@@ -188,6 +203,8 @@ def function(
         trust_input=trust_input,
         allow_input_downcast=allow_input_downcast,
     )
+    compiled.recipe = (function, recipe)
+    return compiled
 
 
 def _collect_updates(updates: UpdatePairs | None) -> list[tuple[SharedVariable, Variable]]:
