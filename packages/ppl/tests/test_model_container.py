@@ -214,3 +214,29 @@ def test_to_graphviz_render_writes_dot(tmp_path):
         pm.Normal("a", 0, 1)
     path = model.to_graphviz().render(tmp_path / "model.dot")
     assert '"a"' in path.read_text()
+
+
+def test_a_model_with_a_submodel_pickles_and_computes_the_same_in_a_new_process() -> None:
+    import pickle
+    import subprocess
+    import sys
+
+    with pm.Model() as model:
+        mu = pm.Normal("mu", 0, 1)
+        with pm.Model("inner"):
+            theta = pm.Normal("theta", mu, 1)
+        pm.HalfNormal("sigma", 2)
+        pm.Normal("y", theta, 1, observed=[0.1, 0.2])
+    restored = pickle.loads(pickle.dumps(model))
+    assert [v.name for v in restored.free_RVs] == ["mu", "inner::theta", "sigma"]
+    assert len(restored.observed_RVs) == 1  # the submodel passed nothing up twice
+    point = {"mu": 0.3, "inner::theta": -0.2, "sigma_log__": 0.1}
+    expected = float(model.compile_logp()(point))
+    code = (
+        "import pickle, sys; model = pickle.loads(sys.stdin.buffer.read()); "
+        "print(repr(float(model.compile_logp()({'mu': 0.3, 'inner::theta': -0.2, "
+        "'sigma_log__': 0.1}))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(model),
+                          capture_output=True, check=True)  # fmt: skip
+    assert float(done.stdout.decode()) == expected

@@ -17,14 +17,30 @@ def _batch(size: Size, *core_shapes: tuple[tuple[int, ...], int]) -> tuple[int, 
     return np.broadcast_shapes(*(shape[: len(shape) - ndim] for shape, ndim in core_shapes))
 
 
-def method(name: str) -> Any:
-    """The Generator method ``name``, called with broadcasting parameters and ``size``."""
+class GeneratorMethod:
+    """The Generator method ``name``, called with broadcasting parameters and ``size``.
+    A class, not a closure, so that random variables (and the functions, models and
+    steps holding them) pickle; equal by name."""
 
-    def sample(rng: np.random.Generator, *params: Any, size: Size) -> Any:
-        return getattr(rng, name)(*params, size=size)
+    def __init__(self, name: str):
+        self.name = self.__name__ = name
 
-    sample.__name__ = name
-    return sample
+    def __call__(self, rng: np.random.Generator, *params: Any, size: Size) -> Any:
+        return getattr(rng, self.name)(*params, size=size)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, GeneratorMethod) and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash((GeneratorMethod, self.name))
+
+    def __repr__(self) -> str:
+        return f"GeneratorMethod({self.name!r})"
+
+
+def method(name: str) -> GeneratorMethod:
+    """The Generator method ``name`` as a sampler (see ``GeneratorMethod``)."""
+    return GeneratorMethod(name)
 
 
 def halfnormal(rng: np.random.Generator, loc: Any, scale: Any, size: Size) -> Any:

@@ -25,6 +25,10 @@ class NestedList(list[Item]):
         super().__init__()
         self.parent = parent
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickle's default for a list subclass adds the items before ``parent`` exists.
+        return (_restored_list, (self.parent, list(self)))
+
     def append(self, item: Item) -> None:
         super().append(item)
         if self.parent is not None:
@@ -44,6 +48,10 @@ class NestedDict(dict[Key, Value]):
     def __init__(self, parent: NestedDict[Key, Value] | None = None):
         super().__init__()
         self.parent = parent
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickle's default for a dict subclass sets the entries before ``parent`` exists.
+        return (_restored, (self.parent, dict(self)))
 
     def __setitem__(self, key: Key, value: Value) -> None:
         super().__setitem__(key, value)
@@ -70,3 +78,17 @@ class NestedDict(dict[Key, Value]):
         if key not in self:
             self[key] = default
         return self[key]
+
+
+def _restored(parent: NestedDict[Any, Any] | None, entries: dict[Any, Any]) -> NestedDict[Any, Any]:
+    """A pickled NestedDict: its entries, set without passing them to ``parent`` again."""
+    restored: NestedDict[Any, Any] = NestedDict(parent)
+    dict.update(restored, entries)
+    return restored
+
+
+def _restored_list(parent: NestedList[Any] | None, items: list[Any]) -> NestedList[Any]:
+    """A pickled NestedList: its items, added without passing them to ``parent`` again."""
+    restored: NestedList[Any] = NestedList(parent)
+    list.extend(restored, items)
+    return restored
