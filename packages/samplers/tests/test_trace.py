@@ -239,3 +239,28 @@ def test_runner_keeps_tuning_draws_only_when_asked(discard):
         first_draw = trace.posterior["a"][:, 0]
         assert np.all(np.abs(first_draw - last_tuning) < 10)
         assert trace.warmup.stats["scaling"].shape == (2, 25)
+
+
+def test_a_trace_and_a_step_pickle_into_a_new_process() -> None:
+    """A step over a module-level density, and the trace it made, travel to another process."""
+    import pickle
+    import subprocess
+
+    from samplers.nuts import NUTS
+
+    step = NUTS(_standard_normal, initial_point=np.zeros(3))
+    trace = sample(step, draws=20, tune=20, chains=1, random_seed=3, progressbar=False)
+    name = trace.varnames[0]
+    code = (
+        "import pickle, sys; import numpy as np; step, trace = "
+        f"pickle.loads(sys.stdin.buffer.read()); print(float(np.sum(trace[{name!r}])), step.dim)"
+    )
+    environment = {**os.environ, "PYTHONPATH": os.path.dirname(__file__)}
+    done = subprocess.run([sys.executable, "-c", code], input=pickle.dumps((step, trace)),
+                          capture_output=True, check=True, env=environment)  # fmt: skip
+    total, dim = done.stdout.decode().split()
+    assert float(total) == float(np.sum(trace[name])) and int(dim) == 3
+
+
+def _standard_normal(x: np.ndarray) -> tuple[float, np.ndarray]:
+    return -0.5 * float(x @ x), -x
