@@ -110,7 +110,30 @@ def run_chain(
         for tuning, n, arrays in ((True, tune, warmup), (False, draws, posterior)):
             value_slots = list(arrays.values.items()) if arrays is not None else []
             stat_slots = list(arrays.stats.items()) if arrays is not None else []
-            for index in range(n):
+            index = 0
+            while index < n and getattr(step, "chunked", False):
+                # a step that runs many draws per call: return here every REPORT_INTERVAL
+                point, values, chunk = step.step_many(point, n - index, REPORT_INTERVAL)
+                count = len(chunk["diverging"])
+                if arrays is not None:
+                    for name, array in value_slots:
+                        array[index : index + count] = values.get(name, point[name])
+                    for name, array in stat_slots:
+                        array[index : index + count] = chunk[name]
+                index += count
+                done += count
+                if count_divergences:
+                    divergences += int(np.count_nonzero(chunk["diverging"]))
+                now = time.monotonic()
+                if now >= next_report:
+                    next_report = now + REPORT_INTERVAL
+                    stats = {"step_size": chunk["step_size"][-1]}
+                    if send_report(now):
+                        interrupted = True
+                        break
+            if interrupted:
+                break
+            for index in range(index, n):
                 point, stats = step.step(point)
                 for name, array in value_slots:
                     array[index] = point[name]

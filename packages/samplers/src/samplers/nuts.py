@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from samplers.blocks import Point
+from samplers.cmodule import compiler_problem
 from samplers.hmc import HAMILTONIAN_STATS, BaseHMC
 from samplers.integrator import DENSITY_ERRORS
 from samplers.mass_matrix import MassMatrixAdaptation
+from samplers.nuts_c import STAT_COLUMNS, NutsKernel
 
 NUTS_STATS: dict[str, np.dtype] = {
     **HAMILTONIAN_STATS,
@@ -134,6 +138,26 @@ def reversed_subtree(subtree: Subtree) -> Subtree:
     return (log_weight, sample, rho, last, first, norm_last, norm_first, dot_last, dot_first)
 
 
+BACKENDS = ("auto", "c", "python")
+
+
+def choose_backend(backend: str) -> str:
+    """"c" or "python" for ``backend``; "auto" is C when a compiler is present."""
+    if backend not in BACKENDS:
+        raise ValueError(f"NUTS: backend must be one of {BACKENDS}, got {backend!r}")
+    if backend == "python":
+        return backend
+    problem = compiler_problem()
+    if problem is None:
+        return "c"
+    if backend == "c":
+        raise RuntimeError(f"NUTS: backend='c' needs a C compiler: {problem}")
+    warnings.warn(
+        f"NUTS runs its Python trajectory, not the C one: {problem}", RuntimeWarning, stacklevel=3
+    )
+    return "python"
+
+
 class NUTS(BaseHMC):
     """The No-U-Turn Sampler (Hoffman & Gelman 2014, in Stan's multinomial form).
 
@@ -168,8 +192,10 @@ class NUTS(BaseHMC):
         jitter: bool = True,
         step_scale: float = 0.25,
         step_size_jitter: float = 0.1,
+        backend: str = "auto",
         **kwargs: Any,
     ):
+        self._kernel: NutsKernel | None = None
         super().__init__(
             logp_dlogp,
             initial_point,
@@ -189,11 +215,37 @@ class NUTS(BaseHMC):
         self._momenta: list[NDArray] = []
         self._kick_cache: tuple[Any, Any, NDArray | None] = (None, None, None)
         self._tally: list[Any] = [0, 0.0, 0.0, False, 0.0]
+        self.backend = choose_backend(backend)
+        self._kernel_x: NDArray | None = None  # the point the kernel's state is at
+
+    # While the C kernel holds uniforms drawn ahead, the generator is ahead of where the
+    # Python sampler's would be; reading ``rng`` puts it back first.
+    @property
+    def rng(self) -> np.random.Generator:
+        kernel = getattr(self, "_kernel", None)
+        if kernel is not None:
+            kernel.sync_rng()
+        return self._rng
+
+    @rng.setter
+    def rng(self, rng: np.random.Generator) -> None:
+        self._rng = rng
+
+    def __getstate__(self) -> dict[str, Any]:
+        # the kernel is C memory: a copy (another chain, another process) makes its own
+        if self._kernel is not None:
+            self._kernel.sync_rng()
+        state = self.__dict__.copy()
+        state["_kernel"] = None
+        state["_kernel_x"] = None
+        return state
 
     def set_rng(self, rng: np.random.Generator) -> None:
         super().set_rng(rng)
         self._uniforms = []
         self._momenta = []
+        self._kernel = None
+        self._kernel_x = None
 
     def _draw_momentum(self) -> NDArray:
         if not self._momenta:
@@ -344,3 +396,80 @@ class NUTS(BaseHMC):
                 pending[level] = current
         self._tally = [n_leapfrog, accept_sum, max_error, diverging, accept_sym_sum]
         return subtree, (edge_x, edge_p, edge_kick)
+
+    # -- the C backend ----------------------------------------------------------------
+
+    @property
+    def chunked(self) -> bool:
+        """Whether ``step_many`` runs many draws per call (the C backend after tuning)."""
+        return self.backend == "c" and not self.tuning
+
+    def step(self, point: Point) -> tuple[Point, dict[str, Any]]:
+        if self.backend != "c":
+            return super().step(point)
+        point, values, stats = self._run_kernel(point, 1, math.inf)
+        del values
+        row = {name: column[0] for name, column in stats.items()}
+        if self.tuning:
+            x, logp, grad = self._kernel_state()
+            row["n_grad_evals"] += self._adapt(x, logp, grad, row)
+            row["step_size_bar"] = (
+                self.dual_averaging.averaged if self.adapt_step_size else self.step_size
+            )
+        return point, row
+
+    def step_many(
+        self, point: Point, limit: int, seconds: float
+    ) -> tuple[Point, dict[str, NDArray], dict[str, NDArray]]:
+        """Up to ``limit`` draws in about ``seconds``: the last point, per-block values
+        (n, *shape) and statistics (n,). Needs the C backend; adapts nothing."""
+        return self._run_kernel(point, limit, seconds)
+
+    def _kernel_state(self) -> tuple[NDArray, float, NDArray]:
+        assert self._remembered is not None
+        _, x, logp, grad = self._remembered
+        return x, logp, grad
+
+    def _run_kernel(
+        self, point: Point, limit: int, seconds: float
+    ) -> tuple[Point, dict[str, NDArray], dict[str, NDArray]]:
+        if not self._started:
+            jitter, self.jitter = self.jitter, False
+            point = self.start(point)
+            self.jitter = jitter
+        self.condition(point)
+        kernel = self._kernel
+        if kernel is None:
+            kernel = NutsKernel(
+                self.density, self.integrator.logp_dlogp, self.dim, self.max_treedepth,
+                self.max_energy_error, self.step_size_jitter,
+            )  # fmt: skip
+            kernel.attach_rng(self._rng)
+            self._kernel = kernel
+        x, logp, grad, evaluations = self._current_state(point)
+        if x is not self._kernel_x:
+            kernel.set_state(x, logp, grad)
+        kernel.follow(self.integrator, self.step_size)
+        positions, table = kernel.run(limit, seconds)
+        kernel.settle(self.integrator)
+        count = positions.shape[0]
+        columns = dict(zip(STAT_COLUMNS, table.T, strict=True))
+        stats: dict[str, NDArray] = {
+            name: columns[name].astype(dtype) for name, dtype in NUTS_STATS.items() if name in columns
+        }
+        stats["n_grad_evals"][0] += evaluations
+        bar = self.dual_averaging.averaged if self.adapt_step_size else self.step_size
+        stats["step_size_bar"] = np.full(count, bar)
+        stats["tune"] = np.full(count, self.tuning)
+        moved = np.flatnonzero(columns["moved"])
+        values: dict[str, NDArray] = {}
+        if moved.size:
+            x = positions[moved[-1]].copy()
+            point = self._point_with(point, x)
+            logp, grad = float(columns["logp"][-1]), kernel.grad.copy()
+        self._remember(point, x, logp, grad)
+        for name, where, shape in self._block_places:
+            block = positions if where is None else positions[:, where]
+            values[name] = block.reshape(count, *shape)
+        self._kernel_x = x
+        return point, values, stats
