@@ -28,7 +28,7 @@ FLAGS = ("-O2", "-fno-math-errno", "-ffp-contract=off", "-fPIC")
 EXT_SUFFIX: str = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
 
 
-class CompilerUnavailable(RuntimeError):
+class NoCompilerError(RuntimeError):
     """No C compiler, or no Python headers to compile a cffi module against."""
 
 
@@ -91,12 +91,12 @@ _loaded: dict[str, Any] = {}
 def load_module(source: str, cdef: str, name_hint: str) -> Any:
     """The cffi module (``.ffi``, ``.lib``) built from ``source`` declaring ``cdef``.
 
-    Raises ``CompilerUnavailable`` without a toolchain, ``RuntimeError`` with the
+    Raises ``NoCompilerError`` without a toolchain, ``RuntimeError`` with the
     compiler's message when the C does not compile.
     """
     found = _compiler(os.environ.get("CC"))
     if isinstance(found, str):
-        raise CompilerUnavailable(found)
+        raise NoCompilerError(found)
     command, version = found
     key = _key(source, cdef, version)
     if key in _loaded:

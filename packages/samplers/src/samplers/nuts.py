@@ -142,7 +142,7 @@ BACKENDS = ("auto", "c", "python")
 
 
 def choose_backend(backend: str) -> str:
-    """"c" or "python" for ``backend``; "auto" is C when a compiler is present."""
+    """ "c" or "python" for ``backend``; "auto" is C when a compiler is present."""
     if backend not in BACKENDS:
         raise ValueError(f"NUTS: backend must be one of {BACKENDS}, got {backend!r}")
     if backend == "python":
@@ -409,7 +409,7 @@ class NUTS(BaseHMC):
             return super().step(point)
         point, values, stats = self._run_kernel(point, 1, math.inf)
         del values
-        row = {name: column[0] for name, column in stats.items()}
+        row = {name: column[0].item() for name, column in stats.items()}
         if self.tuning:
             x, logp, grad = self._kernel_state()
             row["n_grad_evals"] += self._adapt(x, logp, grad, row)
@@ -455,7 +455,9 @@ class NUTS(BaseHMC):
         count = positions.shape[0]
         columns = dict(zip(STAT_COLUMNS, table.T, strict=True))
         stats: dict[str, NDArray] = {
-            name: columns[name].astype(dtype) for name, dtype in NUTS_STATS.items() if name in columns
+            name: columns[name].astype(dtype)
+            for name, dtype in NUTS_STATS.items()
+            if name in columns
         }
         stats["n_grad_evals"][0] += evaluations
         bar = self.dual_averaging.averaged if self.adapt_step_size else self.step_size

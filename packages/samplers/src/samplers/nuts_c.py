@@ -92,6 +92,13 @@ def c_density(density: Any) -> tuple[Any, Any] | None:
     return pointer, getattr(density, "c_context", None)
 
 
+def address(ffi: Any, pointer: Any) -> int:
+    """An address given as an int or as a cffi pointer of any FFI."""
+    if isinstance(pointer, int):
+        return pointer
+    return int(ffi.cast("uintptr_t", pointer))
+
+
 class NutsKernel:
     """One chain's C kernel: its state (x, logp, grad, kick), metric and random numbers."""
 
@@ -125,8 +132,8 @@ class NutsKernel:
         pointer = c_density(density)
         if pointer is not None:
             function, context = pointer
-            kernel.density = ffi.cast("density_fn", function)
-            kernel.context = ffi.cast("void *", context or 0)
+            kernel.density = ffi.cast("density_fn", address(ffi, function))
+            kernel.context = ffi.cast("void *", address(ffi, context or 0))
             self._python_density: PythonDensity | None = None
         else:
             self._python_density = PythonDensity(
@@ -141,7 +148,7 @@ class NutsKernel:
         self._momenta = np.zeros((0, dim))
         self._stream = np.zeros(0)
         self._rng: np.random.Generator | None = None
-        self._rng_state: dict[str, Any] | None = None
+        self._rng_state: Any = None
 
     def _view(self, pointer: Any) -> NDArray:
         return np.frombuffer(self.ffi.buffer(pointer, 8 * self.dim), dtype=np.float64)
