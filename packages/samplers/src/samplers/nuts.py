@@ -15,7 +15,8 @@ from samplers.cmodule import compiler_problem
 from samplers.hmc import HAMILTONIAN_STATS, BaseHMC
 from samplers.integrator import DENSITY_ERRORS
 from samplers.mass_matrix import MassMatrixAdaptation
-from samplers.nuts_c import STAT_COLUMNS, NutsKernel
+from samplers.nuts_c import STAT_COLUMNS, NutsKernel, adapts_in_c
+from samplers.step_size import find_reasonable_step_size
 
 NUTS_STATS: dict[str, np.dtype] = {
     **HAMILTONIAN_STATS,
@@ -401,16 +402,20 @@ class NUTS(BaseHMC):
 
     @property
     def chunked(self) -> bool:
-        """Whether ``step_many`` runs many draws per call (the C backend after tuning)."""
-        return self.backend == "c" and not self.tuning
+        """Whether ``step_many`` runs many draws per call: the C backend, after tuning or
+        while tuning with an adaptation the kernel runs itself."""
+        return self.backend == "c" and (not self.tuning or self._adapts_in_c)
+
+    @property
+    def _adapts_in_c(self) -> bool:
+        return adapts_in_c(self.mass_matrix)
 
     def step(self, point: Point) -> tuple[Point, dict[str, Any]]:
         if self.backend != "c":
             return super().step(point)
-        point, values, stats = self._run_kernel(point, 1, math.inf)
-        del values
+        point, _, stats = self._run_kernel(point, 1, math.inf)
         row = {name: column[0].item() for name, column in stats.items()}
-        if self.tuning:
+        if self.tuning and not self._adapts_in_c:
             x, logp, grad = self._kernel_state()
             row["n_grad_evals"] += self._adapt(x, logp, grad, row)
             row["step_size_bar"] = (
@@ -422,13 +427,43 @@ class NUTS(BaseHMC):
         self, point: Point, limit: int, seconds: float
     ) -> tuple[Point, dict[str, NDArray], dict[str, NDArray]]:
         """Up to ``limit`` draws in about ``seconds``: the last point, per-block values
-        (n, *shape) and statistics (n,). Needs the C backend; adapts nothing."""
+        (n, *shape) and statistics (n,). Needs the C backend (see ``chunked``)."""
         return self._run_kernel(point, limit, seconds)
 
     def _kernel_state(self) -> tuple[NDArray, float, NDArray]:
         assert self._remembered is not None
         _, x, logp, grad = self._remembered
         return x, logp, grad
+
+    def _new_kernel(self) -> NutsKernel:
+        kernel = NutsKernel(
+            self.density, self.integrator.logp_dlogp, self.dim, self.max_treedepth,
+            self.max_energy_error, self.step_size_jitter,
+        )  # fmt: skip
+        kernel.attach_rng(self._rng)
+        return kernel
+
+    def _step_search(self, row: NDArray) -> None:
+        """What ``_adapt`` does when the metric asks for a new step size, between two
+        draws of the kernel; ``row`` holds the statistics of the draw before."""
+        kernel = self._kernel
+        assert kernel is not None
+        dual = self.dual_averaging
+        self._tune_draw, changed = kernel.pull_adaptation(dual, self.mass_matrix)
+        kernel.settle(self.integrator, float(row[STAT_COLUMNS.index("step_size")]))
+        if changed:
+            self.integrator.set_inv_mass(self.mass_matrix.inv_mass)
+            kernel.keep_metric(self.integrator)
+        x, logp, grad = kernel.x.copy(), float(kernel.kernel.logp), kernel.grad.copy()
+        self.step_size = float(kernel.kernel.nominal_step)  # the draw's, before its update
+        self.step_size, evaluations = find_reasonable_step_size(
+            self.integrator, x, logp, grad, self.rng, self.step_size, self.target_accept
+        )
+        dual.restart(self.step_size)
+        row[STAT_COLUMNS.index("n_grad_evals")] += evaluations
+        row[STAT_COLUMNS.index("step_size_bar")] = dual.averaged
+        kernel.push_adaptation(dual, self.mass_matrix, self._tune_draw)
+        kernel.follow(self.integrator, self.step_size)
 
     def _run_kernel(
         self, point: Point, limit: int, seconds: float
@@ -438,40 +473,48 @@ class NUTS(BaseHMC):
             point = self.start(point)
             self.jitter = jitter
         self.condition(point)
+        if self._kernel is None:
+            self._kernel = self._new_kernel()
         kernel = self._kernel
-        if kernel is None:
-            kernel = NutsKernel(
-                self.density, self.integrator.logp_dlogp, self.dim, self.max_treedepth,
-                self.max_energy_error, self.step_size_jitter,
-            )  # fmt: skip
-            kernel.attach_rng(self._rng)
-            self._kernel = kernel
         x, logp, grad, evaluations = self._current_state(point)
         if x is not self._kernel_x:
             kernel.set_state(x, logp, grad)
+        adapting = self.tuning and self._adapts_in_c
+        dual = self.dual_averaging if self.adapt_step_size else None
+        if adapting:
+            kernel.push_adaptation(dual, self.mass_matrix, self._tune_draw)
+        else:
+            kernel.stop_adapting()
         kernel.follow(self.integrator, self.step_size)
-        positions, table = kernel.run(limit, seconds)
-        kernel.settle(self.integrator)
+        positions, table = kernel.run(limit, seconds, self._step_search if adapting else None)
         count = positions.shape[0]
         columns = dict(zip(STAT_COLUMNS, table.T, strict=True))
+        kernel.settle(self.integrator, float(columns["step_size"][-1]))
+        if adapting:
+            self._tune_draw, changed = kernel.pull_adaptation(dual, self.mass_matrix)
+            self.step_size = float(kernel.kernel.nominal_step)
+            if changed:
+                self.integrator.set_inv_mass(self.mass_matrix.inv_mass)
+                kernel.keep_metric(self.integrator)
         stats: dict[str, NDArray] = {
             name: columns[name].astype(dtype)
             for name, dtype in NUTS_STATS.items()
             if name in columns
         }
         stats["n_grad_evals"][0] += evaluations
-        bar = self.dual_averaging.averaged if self.adapt_step_size else self.step_size
-        stats["step_size_bar"] = np.full(count, bar)
+        if not (adapting and self.adapt_step_size):
+            bar = self.dual_averaging.averaged if self.adapt_step_size else self.step_size
+            stats["step_size_bar"] = np.full(count, bar)
         stats["tune"] = np.full(count, self.tuning)
         moved = np.flatnonzero(columns["moved"])
-        values: dict[str, NDArray] = {}
         if moved.size:
             x = positions[moved[-1]].copy()
             point = self._point_with(point, x)
             logp, grad = float(columns["logp"][-1]), kernel.grad.copy()
         self._remember(point, x, logp, grad)
+        self._kernel_x = x
+        values: dict[str, NDArray] = {}
         for name, where, shape in self._block_places:
             block = positions if where is None else positions[:, where]
             values[name] = block.reshape(count, *shape)
-        self._kernel_x = x
         return point, values, stats

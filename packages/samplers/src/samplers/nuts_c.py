@@ -12,6 +12,7 @@ Python sampler's would be: the saved state, advanced by the uniforms actually us
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +21,21 @@ from numpy.typing import NDArray
 
 from samplers.cmodule import load_module
 from samplers.integrator import DENSITY_ERRORS, Leapfrog
+from samplers.mass_matrix import (
+    FixedMassMatrix,
+    GradientDiagonal,
+    MassMatrixAdaptation,
+    RunningMoments,
+)
+from samplers.step_size import DualAveraging
 
-STAT_COUNT = 11
+STAT_COUNT = 12
 """Columns of the kernel's statistics, in this order."""
 STAT_COLUMNS = (
     "diverging", "tree_depth", "energy", "energy_error", "max_energy_error",
-    "accept", "accept_sym", "n_grad_evals", "step_size", "logp", "moved",
+    "accept", "accept_sym", "n_grad_evals", "step_size", "logp", "moved", "step_size_bar",
 )  # fmt: skip
-RUNNING, NEED_STREAM, NEED_MOMENTA, ABORTED = 0, 1, 2, 3
+RUNNING, NEED_STREAM, NEED_MOMENTA, ABORTED, NEED_STEP_SEARCH = 0, 1, 2, 3, 4
 UNIFORM_BATCH = 4096  # as nuts.py
 NORMAL_BATCH_ELEMENTS = 1 << 16
 STREAM_EXTRA = 4096  # uniforms drawn ahead beyond one batch: about 4000 jitters
@@ -99,6 +107,13 @@ def address(ffi: Any, pointer: Any) -> int:
     return int(ffi.cast("uintptr_t", pointer))
 
 
+def adapts_in_c(mass_matrix: MassMatrixAdaptation) -> bool:
+    """Whether the kernel can run this mass-matrix strategy (and dual averaging) itself."""
+    if type(mass_matrix) is GradientDiagonal:
+        return True
+    return type(mass_matrix) is FixedMassMatrix and mass_matrix.inv_mass.ndim == 1
+
+
 class NutsKernel:
     """One chain's C kernel: its state (x, logp, grad, kick), metric and random numbers."""
 
@@ -149,6 +164,12 @@ class NutsKernel:
         self._stream = np.zeros(0)
         self._rng: np.random.Generator | None = None
         self._rng_state: Any = None
+        self._counts = np.zeros(2, dtype=np.int64)
+        self._moments = np.zeros((2, 2, 2, dim))  # pair, (draws, grads), (mean, squares)
+        self._inv_mass = np.ones(dim)
+        kernel.counts = ffi.cast("long *", self._counts.ctypes.data)
+        kernel.moments = self._pointer(self._moments)
+        kernel.inv_mass = self._pointer(self._inv_mass)
 
     def _view(self, pointer: Any) -> NDArray:
         return np.frombuffer(self.ffi.buffer(pointer, 8 * self.dim), dtype=np.float64)
@@ -212,9 +233,8 @@ class NutsKernel:
         kernel.eps = math.nan
         kernel.kick_valid = 0
 
-    def settle(self, integrator: Leapfrog) -> None:
-        """Leave the Python integrator at the kernel's step size, as the Python sampler would."""
-        eps = float(self.kernel.eps)
+    def settle(self, integrator: Leapfrog, eps: float) -> None:
+        """Leave the Python integrator at the last draw's step size, as the Python sampler would."""
         if integrator.step_size != eps:
             integrator.set_step_size(eps)
         self._seen_kick_factor = integrator.kick_factor
@@ -226,8 +246,83 @@ class NutsKernel:
         self.kernel.logp = logp
         self.kernel.kick_valid = 0
 
-    def run(self, draws: int, seconds: float) -> tuple[NDArray, NDArray]:
-        """Up to ``draws`` draws, returning after about ``seconds``: positions and statistics."""
+    # -- adaptation ---------------------------------------------------------------------
+
+    def push_adaptation(
+        self,
+        dual: DualAveraging | None,
+        mass: MassMatrixAdaptation,
+        tune_draw: int,
+    ) -> None:
+        """Adapt in C from the state of the Python objects (``dual`` None: a fixed step size)."""
+        kernel = self.kernel
+        kernel.adapt = 1
+        kernel.adapt_step_size = int(dual is not None)
+        kernel.tune_draw = tune_draw
+        symmetric_from = mass.symmetric_accept_from
+        kernel.symmetric_from = -1 if symmetric_from is None else symmetric_from
+        if dual is not None:
+            kernel.da_target, kernel.da_gamma = dual.target_accept, dual.gamma
+            kernel.da_t0, kernel.da_kappa, kernel.da_mu = dual.t0, dual.kappa, dual.mu
+            kernel.da_error_sum, kernel.da_count = dual.error_sum, dual.count
+            kernel.da_log_step, kernel.da_log_averaged = dual.log_step, dual.log_averaged_step
+        kernel.adapt_mass = int(isinstance(mass, GradientDiagonal))
+        if not isinstance(mass, GradientDiagonal):
+            return
+        kernel.gd_draw, kernel.gd_changed_before = mass.draw, int(mass.changed_before)
+        kernel.gd_early_end, kernel.gd_final_start = mass.early_end, mass.final_start
+        kernel.gd_early_switch, kernel.gd_switch = mass.early_switch, mass.switch
+        kernel.gd_foreground = 0
+        for pair, moments in enumerate((mass.foreground, mass.background)):
+            self._counts[pair] = moments[0].count
+            for part, running in enumerate(moments):
+                self._moments[pair, part] = running.mean, running.squares
+        self._inv_mass[:] = mass.inv_mass
+
+    def pull_adaptation(
+        self, dual: DualAveraging | None, mass: MassMatrixAdaptation
+    ) -> tuple[int, bool]:
+        """Leave the Python objects as the kernel's adaptation left them: (the tuning
+        draws done, whether the inverse mass matrix changed)."""
+        kernel = self.kernel
+        if dual is not None:
+            dual.error_sum, dual.count = float(kernel.da_error_sum), int(kernel.da_count)
+            dual.log_step = float(kernel.da_log_step)
+            dual.log_averaged_step = float(kernel.da_log_averaged)
+        changed = False
+        if isinstance(mass, GradientDiagonal):
+            mass.draw, mass.changed_before = int(kernel.gd_draw), bool(kernel.gd_changed_before)
+            order = (kernel.gd_foreground, 1 - kernel.gd_foreground)
+            foreground, background = (self._running(pair) for pair in order)
+            mass.foreground, mass.background = foreground, background
+            changed = not np.array_equal(mass.inv_mass, self._inv_mass)
+            mass.inv_mass = self._inv_mass.copy()
+        return int(kernel.tune_draw), changed
+
+    def _running(self, pair: int) -> tuple[RunningMoments, RunningMoments]:
+        parts = []
+        for part in range(2):
+            running = RunningMoments(self.dim)
+            running.count = int(self._counts[pair])
+            running.mean, running.squares = self._moments[pair, part].copy()
+            parts.append(running)
+        return parts[0], parts[1]
+
+    def stop_adapting(self) -> None:
+        self.kernel.adapt = 0
+
+    def keep_metric(self, integrator: Leapfrog) -> None:
+        """The integrator's metric, set from Python, is the one the kernel already uses."""
+        self._metric = (integrator.scale, *self._metric[1:])
+        self._seen_kick_factor = integrator.kick_factor
+
+    def run(
+        self, draws: int, seconds: float, step_search: Callable[[NDArray], None] | None = None
+    ) -> tuple[NDArray, NDArray]:
+        """Up to ``draws`` draws, returning after about ``seconds``: positions and statistics.
+
+        ``step_search(row)`` runs when adaptation asks for a new step size after the
+        draw whose statistics are ``row``."""
         positions = np.empty((draws, self.dim))
         stats = np.empty((draws, STAT_COUNT))
         kernel, lib = self.kernel, self.lib
@@ -244,6 +339,9 @@ class NutsKernel:
                 self._new_stream()
             elif status == NEED_MOMENTA:
                 self._new_momenta()
+            elif status == NEED_STEP_SEARCH:
+                assert step_search is not None
+                step_search(stats[done - 1])
             else:
                 kernel.resume = 0
                 kernel.kick_valid = 0

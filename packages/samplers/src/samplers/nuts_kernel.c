@@ -12,9 +12,10 @@
 #include <string.h>
 #include <time.h>
 
-#define STAT_COUNT 11
+#define STAT_COUNT 12
 
-enum { RUNNING = 0, NEED_STREAM = 1, NEED_MOMENTA = 2, ABORTED = 3 };
+enum { RUNNING = 0, NEED_STREAM = 1, NEED_MOMENTA = 2, ABORTED = 3, NEED_STEP_SEARCH = 4 };
+enum { UNCHANGED = 0, CHANGED = 1, RESTART = 2 };
 
 typedef struct {
     double weight, logp, energy, norm_first, norm_last, dot_first, dot_last;
@@ -282,6 +283,90 @@ static void gradient_from_kick(nuts_kernel *pub) {
     }
 }
 
+/* DualAveraging.update */
+static void dual_averaging_update(nuts_kernel *pub, double accept) {
+    if (isnan(accept)) accept = 0.0;
+    pub->da_count++;
+    double t = (double)pub->da_count;
+    double weight = 1.0 / (t + pub->da_t0);
+    pub->da_error_sum = (1.0 - weight) * pub->da_error_sum + weight * (pub->da_target - accept);
+    pub->da_log_step = pub->da_mu - sqrt(t) / pub->da_gamma * pub->da_error_sum;
+    double eta = pow(t, -pub->da_kappa);
+    pub->da_log_averaged = eta * pub->da_log_step + (1.0 - eta) * pub->da_log_averaged;
+}
+
+/* RunningMoments.add of pair `pair`, part 0 (draws) or 1 (grads) */
+static void moments_add(nuts_kernel *pub, int pair, int part, const double *value, long count) {
+    int n = pub->dim;
+    double *mean = pub->moments + ((long)(2 * pair + part) * 2) * n, *squares = mean + n;
+    for (int i = 0; i < n; i++) {
+        double delta = value[i] - mean[i];
+        mean[i] += delta / (double)count;
+        squares[i] += delta * (value[i] - mean[i]);
+    }
+}
+
+static void moments_reset(nuts_kernel *pub, int pair) {
+    pub->counts[pair] = 0;
+    memset(pub->moments + (long)pair * 4 * pub->dim, 0, sizeof(double) * 4 * (size_t)pub->dim);
+}
+
+/* GradientDiagonal.update */
+static int gradient_diagonal_update(nuts_kernel *pub, int usable) {
+    long draw = pub->gd_draw++;
+    int n = pub->dim;
+    if (draw >= pub->gd_final_start) return UNCHANGED;
+    long threshold = draw < pub->gd_early_end ? pub->gd_early_switch : pub->gd_switch;
+    if (usable) {
+        for (int pair = 0; pair < 2; pair++) {
+            long count = ++pub->counts[pair];
+            moments_add(pub, pair, 0, pub->x, count);
+            moments_add(pub, pair, 1, pub->grad, count);
+        }
+    }
+    int late = draw + threshold > pub->gd_final_start;
+    int background = 1 - pub->gd_foreground;
+    if (pub->counts[background] >= threshold && !late) {
+        pub->gd_foreground = background;
+        moments_reset(pub, 1 - background);
+    }
+    int fg = pub->gd_foreground;
+    long count = pub->counts[fg];
+    if (count < 3) return UNCHANGED;
+    const double *draw_squares = pub->moments + (long)fg * 4 * n + n;
+    const double *grad_squares = draw_squares + 2L * n;
+    for (int i = 0; i < n; i++) {
+        double estimate = sqrt((draw_squares[i] / (double)(count - 1))
+                               / (grad_squares[i] / (double)(count - 1)));
+        if (isfinite(estimate) && estimate > 0)
+            pub->inv_mass[i] = estimate < 1e-20 ? 1e-20 : (estimate > 1e20 ? 1e20 : estimate);
+    }
+    if (!pub->gd_changed_before) {
+        pub->gd_changed_before = 1;
+        return RESTART;
+    }
+    return CHANGED;
+}
+
+/* BaseHMC._adapt after one tuning draw; NEED_STEP_SEARCH when Python must search */
+static int adapt(nuts_kernel *pub, double accept, double accept_sym, int diverging) {
+    long draw = pub->tune_draw++;
+    if (pub->adapt_step_size) {
+        int late = pub->symmetric_from >= 0 && draw >= pub->symmetric_from;
+        dual_averaging_update(pub, late ? accept_sym : accept);
+    }
+    int change = pub->adapt_mass ? gradient_diagonal_update(pub, !diverging) : UNCHANGED;
+    if (change != UNCHANGED) {
+        for (int i = 0; i < pub->dim; i++) pub->scale[i] = pub->scale_t[i] = sqrt(pub->inv_mass[i]);
+        pub->eps = NAN;
+        pub->kick_valid = 0;
+    }
+    if (!pub->adapt_step_size) return RUNNING;
+    if (change == RESTART) return NEED_STEP_SEARCH;
+    pub->nominal_step = exp(pub->da_log_step);
+    return RUNNING;
+}
+
 /* One draw (NUTS.step and NUTS.transition). Returns RUNNING, or what it needs first. */
 static int draw(kernel *k, double *position, double *stats) {
     nuts_kernel *pub = &k->pub;
@@ -395,7 +480,10 @@ static int draw(kernel *k, double *position, double *stats) {
     stats[8] = eps;
     stats[9] = pub->logp;
     stats[10] = moved;
-    return RUNNING;
+    int status = RUNNING;
+    if (pub->adapt) status = adapt(pub, stats[5], stats[6], k->diverging);
+    stats[11] = pub->da_count ? exp(pub->da_log_averaged) : exp(pub->da_log_step);
+    return status;
 }
 
 long nuts_run(nuts_kernel *pub, long draws, double seconds, double *positions, double *stats) {
@@ -405,6 +493,7 @@ long nuts_run(nuts_kernel *pub, long draws, double seconds, double *positions, d
     pub->status = RUNNING;
     while (done < draws) {
         int status = draw(k, positions + done * pub->dim, stats + done * STAT_COUNT);
+        if (status == NEED_STEP_SEARCH) done++; /* the draw is made; Python adapts */
         if (status != RUNNING) {
             pub->status = status;
             break;

@@ -14,6 +14,17 @@ typedef struct {
     long uniforms_left, uniform_batch, uniforms_needed;
     const double *momenta;
     long momenta_left;
+    /* adaptation while tuning (step_size.DualAveraging, mass_matrix.GradientDiagonal) */
+    int adapt, adapt_step_size, adapt_mass;
+    long tune_draw, symmetric_from;
+    double da_target, da_gamma, da_t0, da_kappa, da_mu, da_error_sum, da_log_step,
+        da_log_averaged;
+    long da_count;
+    long gd_draw, gd_early_end, gd_final_start, gd_early_switch, gd_switch;
+    int gd_changed_before, gd_foreground;
+    long *counts;      /* [pair] for the two (draws, grads) pairs */
+    double *moments;   /* [pair][draws, grads][mean, squares][dim] */
+    double *inv_mass;
 } nuts_kernel;
 
 nuts_kernel *nuts_new(int dim, int max_treedepth);
