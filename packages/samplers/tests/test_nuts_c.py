@@ -12,6 +12,7 @@ import pytest
 from numpy.typing import NDArray
 
 import samplers
+from samplers.chain import ChainArrays, prepare_chain, run_chain
 from samplers.cmodule import compiler_problem, load_module
 from samplers.nuts import NUTS
 
@@ -50,10 +51,11 @@ def centered_funnel(x: NDArray) -> tuple[float, NDArray]:
 
 
 def run(density: Any, dim: int, backend: str, seed: int, **options: Any) -> samplers.Trace:
+    tune = options.pop("tune_draws_override", 150)
     step = NUTS(density, initial_point=np.zeros(dim), backend=backend, **options)
     assert step.backend == backend
     return samplers.sample(
-        step, draws=150, tune=150, chains=1, cores=1, random_seed=seed, progressbar=False,
+        step, draws=150, tune=tune, chains=1, cores=1, random_seed=seed, progressbar=False,
         discard_tuned_samples=False,
     )  # fmt: skip
 
@@ -80,6 +82,10 @@ CASES = [
     ("correlated-diag-no-jitter", correlated_gaussian(), 8,
      {"mass_matrix": "diag", "step_size_jitter": 0.0}),
     ("funnel", centered_funnel, 5, {"target_accept": 0.6}),
+    ("identity-depth-3", correlated_gaussian(), 8, {"mass_matrix": "identity", "max_treedepth": 3}),
+    ("fixed-step", standard_normal, 4, {"adapt_step_size": False, "step_size": 0.7}),
+    # short tuning: the symmetric acceptance statistic from the first draw on
+    ("short-tuning", standard_normal, 4, {"tune_draws_override": 40}),
 ]  # fmt: skip
 
 
@@ -228,3 +234,65 @@ def test_auto_falls_back_to_python_with_one_warning(monkeypatch: pytest.MonkeyPa
 def test_an_unknown_backend_is_refused() -> None:
     with pytest.raises(ValueError, match="backend must be one of"):
         NUTS(standard_normal, initial_point=np.zeros(2), backend="fortran")
+
+
+@needs_compiler
+@pytest.mark.parametrize(("mass_matrix", "chunked"), [("grad", True), ("diag", False)])
+def test_tuning_runs_in_chunks_when_the_kernel_adapts(mass_matrix: str, chunked: bool) -> None:
+    step = NUTS(standard_normal, initial_point=np.zeros(3), mass_matrix=mass_matrix, backend="c")
+    assert step.tuning and step.chunked is chunked
+    step.stop_tuning()
+    assert step.chunked
+
+
+@needs_compiler
+def test_a_report_stops_a_chunked_chain() -> None:
+    step = NUTS(standard_normal, initial_point=np.zeros(3), backend="c")
+    chain_step, point = prepare_chain(step, np.random.SeedSequence(1), 200)
+    blocks = step.layout.blocks
+    warmup = ChainArrays.allocate(blocks, step.stat_dtypes, 200)
+    posterior = ChainArrays.allocate(blocks, step.stat_dtypes, 200)
+    reports: list[int] = []
+
+    def report(done: int, *_: Any) -> bool:
+        reports.append(done)
+        return True
+
+    outcome = run_chain(chain_step, point, 200, 200, warmup, posterior, report)
+    assert outcome.interrupted and outcome.tuned + outcome.drawn < 400
+    assert outcome.tuned + outcome.drawn == reports[-1]
+
+
+class ConditionedNormal:
+    """N(mu, 1) in x, where mu is another block of the point."""
+
+    def __init__(self) -> None:
+        self.mu = 0.0
+
+    def condition(self, point: dict[str, NDArray]) -> None:
+        self.mu = float(point["mu"])
+
+    def logp_dlogp(self, x: NDArray) -> tuple[float, NDArray]:
+        return -0.5 * float((x - self.mu).dot(x - self.mu)), self.mu - x
+
+
+@needs_compiler
+def test_a_conditional_density_gives_the_same_draws() -> None:
+    def chain(backend: str) -> NDArray:
+        step = NUTS(
+            ConditionedNormal(), initial_point={"x": np.zeros(2), "mu": np.array(3.0)},
+            vars=["x"], backend=backend,
+        )  # fmt: skip
+        step.set_rng(np.random.default_rng(4))
+        step.set_tune_draws(50)
+        point = step.start(step.initial_point)
+        draws = []
+        for index in range(100):
+            if index == 50:
+                step.stop_tuning()
+            point = {**point, "mu": np.array(3.0 + 0.01 * index)}  # another step moved mu
+            point, _ = step.step(point)
+            draws.append(point["x"])
+        return np.array(draws)
+
+    np.testing.assert_allclose(chain("c"), chain("python"), rtol=0, atol=1e-12)

@@ -38,6 +38,7 @@ STAT_COLUMNS = (
 RUNNING, NEED_STREAM, NEED_MOMENTA, ABORTED, NEED_STEP_SEARCH = 0, 1, 2, 3, 4
 UNIFORM_BATCH = 4096  # as nuts.py
 NORMAL_BATCH_ELEMENTS = 1 << 16
+NEVER = 2**62  # a tuning draw no chain reaches
 STREAM_EXTRA = 4096  # uniforms drawn ahead beyond one batch: about 4000 jitters
 
 _HERE = Path(__file__).parent
@@ -260,7 +261,7 @@ class NutsKernel:
         kernel.adapt_step_size = int(dual is not None)
         kernel.tune_draw = tune_draw
         symmetric_from = mass.symmetric_accept_from
-        kernel.symmetric_from = -1 if symmetric_from is None else symmetric_from
+        kernel.symmetric_from = NEVER if symmetric_from is None else symmetric_from
         if dual is not None:
             kernel.da_target, kernel.da_gamma = dual.target_accept, dual.gamma
             kernel.da_t0, kernel.da_kappa, kernel.da_mu = dual.t0, dual.kappa, dual.mu

@@ -352,7 +352,7 @@ static int gradient_diagonal_update(nuts_kernel *pub, int usable) {
 static int adapt(nuts_kernel *pub, double accept, double accept_sym, int diverging) {
     long draw = pub->tune_draw++;
     if (pub->adapt_step_size) {
-        int late = pub->symmetric_from >= 0 && draw >= pub->symmetric_from;
+        int late = draw >= pub->symmetric_from;
         dual_averaging_update(pub, late ? accept_sym : accept);
     }
     int change = pub->adapt_mass ? gradient_diagonal_update(pub, !diverging) : UNCHANGED;
