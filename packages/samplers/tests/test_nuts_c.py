@@ -296,3 +296,29 @@ def test_a_conditional_density_gives_the_same_draws() -> None:
         return np.array(draws)
 
     np.testing.assert_allclose(chain("c"), chain("python"), rtol=0, atol=1e-12)
+
+
+@needs_compiler
+def test_modules_are_cached_on_disk(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    from samplers import cmodule
+
+    monkeypatch.setenv("SAMPLERS_CACHE_DIR", str(tmp_path))
+    source = "int answer(void) { return 42; }"
+    cdef = "int answer(void);"
+    assert load_module(source, cdef, "answer").lib.answer() == 42
+    built = sorted(path.name for path in tmp_path.iterdir())
+    assert len(built) == 1 and built[0].startswith("_samplers_answer_")  # no build folder left
+    monkeypatch.setattr(cmodule, "_loaded", {})
+    monkeypatch.setattr(cmodule, "_build", None)  # a second load must not compile
+    assert load_module(source, cdef, "answer").lib.answer() == 42
+
+
+@needs_compiler
+def test_a_compile_error_shows_the_compiler_and_keeps_the_source(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    monkeypatch.setenv("SAMPLERS_CACHE_DIR", str(tmp_path))
+    with pytest.raises(RuntimeError, match="C compilation failed; source kept at") as caught:
+        load_module("int broken(void) { return }", "int broken(void);", "broken")
+    assert "error" in str(caught.value)
+    assert list((tmp_path / "failed").iterdir())

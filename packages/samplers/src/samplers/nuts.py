@@ -15,7 +15,7 @@ from samplers.cmodule import compiler_problem
 from samplers.hmc import HAMILTONIAN_STATS, BaseHMC
 from samplers.integrator import DENSITY_ERRORS
 from samplers.mass_matrix import MassMatrixAdaptation
-from samplers.nuts_c import STAT_COLUMNS, NutsKernel, adapts_in_c
+from samplers.nuts_c import STAT_COLUMNS, NutsKernel, adapts_in_c, kernel_module
 from samplers.step_size import find_reasonable_step_size
 
 NUTS_STATS: dict[str, np.dtype] = {
@@ -143,12 +143,17 @@ BACKENDS = ("auto", "c", "python")
 
 
 def choose_backend(backend: str) -> str:
-    """ "c" or "python" for ``backend``; "auto" is C when a compiler is present."""
+    """ "c" or "python" for ``backend``; "auto" is C when the kernel compiles (or is cached)."""
     if backend not in BACKENDS:
         raise ValueError(f"NUTS: backend must be one of {BACKENDS}, got {backend!r}")
     if backend == "python":
         return backend
     problem = compiler_problem()
+    if problem is None:
+        try:
+            kernel_module()
+        except (RuntimeError, OSError, ImportError) as error:
+            problem = f"the C kernel does not build: {error}"
     if problem is None:
         return "c"
     if backend == "c":
