@@ -322,3 +322,22 @@ def test_a_compile_error_shows_the_compiler_and_keeps_the_source(
         load_module("int broken(void) { return }", "int broken(void);", "broken")
     assert "error" in str(caught.value)
     assert list((tmp_path / "failed").iterdir())
+
+
+@needs_compiler
+def test_chains_in_worker_processes_give_the_same_draws() -> None:
+    def traces(backend: str, cores: int) -> NDArray:
+        step = NUTS(standard_normal, initial_point=np.zeros(3), backend=backend)
+        trace = samplers.sample(
+            step, draws=50, tune=50, chains=2, cores=cores, random_seed=5, progressbar=False
+        )
+        return trace.posterior["x"]
+
+    np.testing.assert_allclose(traces("c", 2), traces("python", 1), rtol=0, atol=1e-12)
+
+
+def test_deep_trees_stay_in_python() -> None:
+    step = NUTS(standard_normal, initial_point=np.zeros(2), max_treedepth=40)
+    assert step.backend == "python"
+    with pytest.raises(ValueError, match="up to depth 30"):
+        NUTS(standard_normal, initial_point=np.zeros(2), max_treedepth=40, backend="c")

@@ -140,6 +140,7 @@ def reversed_subtree(subtree: Subtree) -> Subtree:
 
 
 BACKENDS = ("auto", "c", "python")
+MAX_C_TREEDEPTH = 30  # the kernel's fixed arrays; 2^30 leapfrogs is far beyond any use
 
 
 def choose_backend(backend: str) -> str:
@@ -221,6 +222,13 @@ class NUTS(BaseHMC):
         self._momenta: list[NDArray] = []
         self._kick_cache: tuple[Any, Any, NDArray | None] = (None, None, None)
         self._tally: list[Any] = [0, 0.0, 0.0, False, 0.0]
+        if self.max_treedepth > MAX_C_TREEDEPTH and backend != "python":
+            if backend == "c":
+                raise ValueError(
+                    f"NUTS: backend='c' builds trees up to depth {MAX_C_TREEDEPTH}, "
+                    f"got max_treedepth={self.max_treedepth}"
+                )
+            backend = "python"
         self.backend = choose_backend(backend)
         self._kernel_x: NDArray | None = None  # the point the kernel's state is at
 
