@@ -82,6 +82,9 @@ CASES = [
     ("correlated-diag-no-jitter", correlated_gaussian(), 8,
      {"mass_matrix": "diag", "step_size_jitter": 0.0}),
     ("funnel", centered_funnel, 5, {"target_accept": 0.6}),
+    ("correlated-diag", correlated_gaussian(), 8, {"mass_matrix": "diag"}),
+    # Stan's windows: 75-99, 100-149, 150-349, then 50 step-size-only draws
+    ("diag-windows", standard_normal, 4, {"mass_matrix": "diag", "tune_draws_override": 400}),
     ("identity-depth-3", correlated_gaussian(), 8, {"mass_matrix": "identity", "max_treedepth": 3}),
     ("fixed-step", standard_normal, 4, {"adapt_step_size": False, "step_size": 0.7}),
     # short tuning: the symmetric acceptance statistic from the first draw on
@@ -237,7 +240,9 @@ def test_an_unknown_backend_is_refused() -> None:
 
 
 @needs_compiler
-@pytest.mark.parametrize(("mass_matrix", "chunked"), [("grad", True), ("diag", False)])
+@pytest.mark.parametrize(
+    ("mass_matrix", "chunked"), [("grad", True), ("diag", True), ("dense", False)]
+)
 def test_tuning_runs_in_chunks_when_the_kernel_adapts(mass_matrix: str, chunked: bool) -> None:
     step = NUTS(standard_normal, initial_point=np.zeros(3), mass_matrix=mass_matrix, backend="c")
     assert step.tuning and step.chunked is chunked

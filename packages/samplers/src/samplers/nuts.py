@@ -183,6 +183,17 @@ class NUTS(BaseHMC):
     [0.9, 1.1] (``step_size_jitter=0.1``), which breaks the resonances of fixed
     step sizes and gains about 10% effective draws per gradient on Gaussian-like
     targets; ``step_size_jitter=0`` is Stan's exact behaviour.
+
+    ``backend="c"`` runs the trajectories in C (``nuts_kernel.c``, driven by
+    ``nuts_c.NutsKernel``) with the same random numbers in the same order, hence the
+    same draws as this Python code for the same seed. The density is called back from
+    C, or called directly when it exposes ``c_logp_dlogp`` and ``c_context`` (``int
+    logp_dlogp(const double *x, double *grad, double *logp, void *context)``: 0 on
+    success, > 0 outside the support, < 0 an error). ``step_many`` then runs many
+    draws per call, while tuning too when the kernel runs the adaptation (dual
+    averaging with a diagonal strategy, see ``nuts_c.adapts_in_c``); otherwise one
+    kernel call per draw. ``"auto"`` picks C when the kernel builds, else Python with a
+    warning; ``step.backend`` says which runs.
     """
 
     stat_dtypes = NUTS_STATS

@@ -26,6 +26,7 @@ from samplers.mass_matrix import (
     GradientDiagonal,
     MassMatrixAdaptation,
     RunningMoments,
+    WindowedDiagonal,
 )
 from samplers.step_size import DualAveraging
 
@@ -110,7 +111,7 @@ def address(ffi: Any, pointer: Any) -> int:
 
 def adapts_in_c(mass_matrix: MassMatrixAdaptation) -> bool:
     """Whether the kernel can run this mass-matrix strategy (and dual averaging) itself."""
-    if type(mass_matrix) is GradientDiagonal:
+    if type(mass_matrix) in (GradientDiagonal, WindowedDiagonal):
         return True
     return type(mass_matrix) is FixedMassMatrix and mass_matrix.inv_mass.ndim == 1
 
@@ -267,9 +268,12 @@ class NutsKernel:
             kernel.da_t0, kernel.da_kappa, kernel.da_mu = dual.t0, dual.kappa, dual.mu
             kernel.da_error_sum, kernel.da_count = dual.error_sum, dual.count
             kernel.da_log_step, kernel.da_log_averaged = dual.log_step, dual.log_averaged_step
-        kernel.adapt_mass = int(isinstance(mass, GradientDiagonal))
-        if not isinstance(mass, GradientDiagonal):
+        kernel.adapt_mass = 0
+        if type(mass) is WindowedDiagonal:
+            self._push_windows(mass)
+        if type(mass) is not GradientDiagonal:
             return
+        kernel.adapt_mass = 1
         kernel.gd_draw, kernel.gd_changed_before = mass.draw, int(mass.changed_before)
         kernel.gd_early_end, kernel.gd_final_start = mass.early_end, mass.final_start
         kernel.gd_early_switch, kernel.gd_switch = mass.early_switch, mass.switch
@@ -279,6 +283,29 @@ class NutsKernel:
             for part, running in enumerate(moments):
                 self._moments[pair, part] = running.mean, running.squares
         self._inv_mass[:] = mass.inv_mass
+
+    def _push_windows(self, mass: WindowedDiagonal) -> None:
+        kernel, windows = self.kernel, mass.windows
+        kernel.adapt_mass = 2
+        kernel.sw_enabled = int(windows.enabled)
+        kernel.sw_n_tune, kernel.sw_counter = windows.n_tune, windows.counter
+        kernel.sw_init_buffer, kernel.sw_term_buffer = windows.init_buffer, windows.term_buffer
+        kernel.sw_window_size, kernel.sw_window_end = windows.window_size, windows.window_end
+        self._counts[0] = mass.moments.count
+        self._moments[0, 0] = mass.moments.mean, mass.moments.squares
+        self._inv_mass[:] = mass.inv_mass
+
+    def _pull_windows(self, mass: WindowedDiagonal) -> bool:
+        kernel, windows = self.kernel, mass.windows
+        windows.counter = int(kernel.sw_counter)
+        windows.window_size, windows.window_end = (
+            int(kernel.sw_window_size),
+            int(kernel.sw_window_end),
+        )
+        mass.moments = self._running(0)[0]
+        changed = not np.array_equal(mass.inv_mass, self._inv_mass)
+        mass.inv_mass = self._inv_mass.copy()
+        return changed
 
     def pull_adaptation(
         self, dual: DualAveraging | None, mass: MassMatrixAdaptation
@@ -291,7 +318,9 @@ class NutsKernel:
             dual.log_step = float(kernel.da_log_step)
             dual.log_averaged_step = float(kernel.da_log_averaged)
         changed = False
-        if isinstance(mass, GradientDiagonal):
+        if type(mass) is WindowedDiagonal:
+            changed = self._pull_windows(mass)
+        if type(mass) is GradientDiagonal:
             mass.draw, mass.changed_before = int(kernel.gd_draw), bool(kernel.gd_changed_before)
             order = (kernel.gd_foreground, 1 - kernel.gd_foreground)
             foreground, background = (self._running(pair) for pair in order)

@@ -348,6 +348,42 @@ static int gradient_diagonal_update(nuts_kernel *pub, int usable) {
     return CHANGED;
 }
 
+/* StanWindows.advance: sets whether the draw is in a slow window and ends one */
+static void stan_windows_advance(nuts_kernel *pub, int *in_window, int *window_ends) {
+    long counter = pub->sw_counter++;
+    *in_window = *window_ends = 0;
+    if (!pub->sw_enabled) return;
+    long slow_end = pub->sw_n_tune - pub->sw_term_buffer;
+    *in_window = pub->sw_init_buffer <= counter && counter < slow_end;
+    *window_ends = counter == pub->sw_window_end;
+    long last_slow_draw = slow_end - 1;
+    if (!*window_ends || pub->sw_window_end == last_slow_draw) return;
+    pub->sw_window_size *= 2;
+    pub->sw_window_end = counter + pub->sw_window_size;
+    /* a window that would leave too little room for the next one takes it all */
+    if (pub->sw_window_end != last_slow_draw
+        && pub->sw_window_end + 2 * pub->sw_window_size > last_slow_draw)
+        pub->sw_window_end = last_slow_draw;
+}
+
+/* WindowedDiagonal.update: Stan's regularized variance of each slow window */
+static int windowed_diagonal_update(nuts_kernel *pub) {
+    int in_window, window_ends, n = pub->dim;
+    stan_windows_advance(pub, &in_window, &window_ends);
+    if (in_window) moments_add(pub, 0, 0, pub->x, ++pub->counts[0]);
+    if (!window_ends) return UNCHANGED;
+    long count = pub->counts[0];
+    if (count >= 2) {
+        const double *squares = pub->moments + n;
+        double weight = (double)count / ((double)count + 5.0);
+        double shrinkage = 1e-3 * (5.0 / ((double)count + 5.0));
+        for (int i = 0; i < n; i++)
+            pub->inv_mass[i] = weight * (squares[i] / (double)(count - 1)) + shrinkage;
+    }
+    moments_reset(pub, 0);
+    return RESTART;
+}
+
 /* BaseHMC._adapt after one tuning draw; NEED_STEP_SEARCH when Python must search */
 static int adapt(nuts_kernel *pub, double accept, double accept_sym, int diverging) {
     long draw = pub->tune_draw++;
@@ -355,7 +391,9 @@ static int adapt(nuts_kernel *pub, double accept, double accept_sym, int divergi
         int late = draw >= pub->symmetric_from;
         dual_averaging_update(pub, late ? accept_sym : accept);
     }
-    int change = pub->adapt_mass ? gradient_diagonal_update(pub, !diverging) : UNCHANGED;
+    int change = pub->adapt_mass == 1 ? gradient_diagonal_update(pub, !diverging)
+        : pub->adapt_mass == 2 ? windowed_diagonal_update(pub)
+        : UNCHANGED;
     if (change != UNCHANGED) {
         for (int i = 0; i < pub->dim; i++) pub->scale[i] = pub->scale_t[i] = sqrt(pub->inv_mass[i]);
         pub->eps = NAN;

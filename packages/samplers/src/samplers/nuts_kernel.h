@@ -22,6 +22,8 @@ typedef struct {
     long da_count;
     long gd_draw, gd_early_end, gd_final_start, gd_early_switch, gd_switch;
     int gd_changed_before, gd_foreground;
+    int sw_enabled; /* mass_matrix.StanWindows */
+    long sw_n_tune, sw_init_buffer, sw_term_buffer, sw_window_size, sw_window_end, sw_counter;
     long *counts;      /* [pair] for the two (draws, grads) pairs */
     double *moments;   /* [pair][draws, grads][mean, squares][dim] */
     double *inv_mass;
