@@ -257,10 +257,12 @@ class NUTS(BaseHMC):
         self._rng = rng
 
     def __getstate__(self) -> dict[str, Any]:
-        # the kernel is C memory: a copy (another chain, another process) makes its own
+        # the kernel is C memory: a copy (another chain, another process) makes its own,
+        # and takes over the random numbers drawn but not used yet, as the Python one does
+        state = self.__dict__.copy()
         if self._kernel is not None:
             self._kernel.sync_rng()
-        state = self.__dict__.copy()
+            state["_uniforms"], state["_momenta"] = self._kernel.leftover_batches()
         state["_kernel"] = None
         state["_kernel_x"] = None
         return state
@@ -465,6 +467,8 @@ class NUTS(BaseHMC):
             self.max_energy_error, self.step_size_jitter,
         )  # fmt: skip
         kernel.attach_rng(self._rng)
+        kernel.load_batches(self._uniforms, self._momenta)
+        self._uniforms, self._momenta = [], []
         return kernel
 
     def _step_search(self, row: NDArray) -> None:

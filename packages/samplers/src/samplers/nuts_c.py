@@ -206,6 +206,23 @@ class NutsKernel:
         self.kernel.stream_len = self._stream.size
         self.kernel.stream_used = 0
 
+    def leftover_batches(self) -> tuple[list[float], list[NDArray]]:
+        """The uniforms and momentum rows not used yet, as the Python NUTS keeps them
+        (lists popped from the end)."""
+        uniforms = self._uniforms[: int(self.kernel.uniforms_left)].tolist()
+        return uniforms, list(self._momenta[: int(self.kernel.momenta_left)].copy())
+
+    def load_batches(self, uniforms: list[float], momenta: list[NDArray]) -> None:
+        """Start from the Python NUTS's unused uniforms and momentum rows."""
+        if len(uniforms) > self._uniforms.size:
+            raise ValueError("more leftover uniforms than a batch holds")
+        self._uniforms[: len(uniforms)] = uniforms
+        self.kernel.uniforms_left = len(uniforms)
+        if momenta:
+            self._momenta = np.array(momenta, dtype=np.float64).reshape(len(momenta), self.dim)
+            self.kernel.momenta = self._pointer(self._momenta)
+        self.kernel.momenta_left = len(momenta)
+
     def _new_momenta(self) -> None:
         assert self._rng is not None
         self.sync_rng()
