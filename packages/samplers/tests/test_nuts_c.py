@@ -323,6 +323,19 @@ def test_modules_are_cached_on_disk(monkeypatch: pytest.MonkeyPatch, tmp_path: A
 
 
 @needs_compiler
+def test_the_cache_keeps_a_few_versions_of_a_module(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    from samplers import cmodule
+
+    monkeypatch.setenv("SAMPLERS_CACHE_DIR", str(tmp_path))
+    for version in range(cmodule.KEEP + 2):
+        source = f"int version(void) {{ return {version}; }}"
+        assert load_module(source, "int version(void);", "versions").lib.version() == version
+    assert len(list(tmp_path.glob("_samplers_versions_*"))) == cmodule.KEEP
+
+
+@needs_compiler
 def test_a_compile_error_shows_the_compiler_and_keeps_the_source(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Any
 ) -> None:

@@ -4,7 +4,7 @@ The cache folder is ``$SAMPLERS_CACHE_DIR``, else ``$XDG_CACHE_HOME/samplers`` o
 ``~/.cache/samplers``. An entry's key is the sha256 of the source, the cdef, the compiler's
 identity and flags and the Python ABI. A build happens in a private folder and its module
 is renamed into place, so concurrent processes never wait on a lock and never load a
-half-written module.
+half-written module. The newest ``KEEP`` modules of each name stay, older ones go.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from typing import Any
 # -ffp-contract=off: no fused multiply-adds, so C rounds as NumPy does after each operation
 FLAGS = ("-O2", "-fno-math-errno", "-ffp-contract=off", "-fPIC")
 EXT_SUFFIX: str = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
+KEEP = 4  # modules kept per name: the cache stays bounded as sources change
 
 
 class NoCompilerError(RuntimeError):
@@ -121,7 +122,25 @@ def load_module(source: str, cdef: str, name_hint: str) -> Any:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     _loaded[key] = module
+    _trim(folder, name_hint, path)
     return module
+
+
+def _trim(folder: Path, name_hint: str, newest: Path) -> None:
+    """Keep ``newest`` and the KEEP - 1 most recent other modules of a name (other
+    versions of its source)."""
+
+    def built_at(path: Path) -> int:
+        try:
+            return path.stat().st_mtime_ns
+        except OSError:
+            return 0
+
+    others = [
+        path for path in folder.glob(f"_samplers_{name_hint}_*{EXT_SUFFIX}") if path != newest
+    ]
+    for path in sorted(others, key=built_at)[: max(0, len(others) - (KEEP - 1))]:
+        path.unlink(missing_ok=True)  # a process that loaded it keeps its mapping
 
 
 def _build(command: list[str], name: str, source: str, cdef: str, workdir: Path) -> Path:
