@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import math
 import pickle
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -363,3 +364,12 @@ def test_deep_trees_stay_in_python() -> None:
     assert step.backend == "python"
     with pytest.raises(ValueError, match="up to depth 30"):
         NUTS(standard_normal, initial_point=np.zeros(2), max_treedepth=40, backend="c")
+
+
+def test_the_kernel_draws_random_numbers_in_the_python_batches() -> None:
+    from samplers import nuts, nuts_c
+
+    assert nuts_c.UNIFORM_BATCH == nuts.UNIFORM_BATCH
+    assert nuts_c.NORMAL_BATCH_ELEMENTS == nuts.NORMAL_BATCH_ELEMENTS
+    source = (Path(nuts_c.__file__).parent / "nuts_kernel.c").read_text()
+    assert f"#define STAT_COUNT {nuts_c.STAT_COUNT}" in source

@@ -2,8 +2,8 @@
 
 The kernel consumes the very random numbers the Python NUTS would, in the same order.
 Python draws uniforms one at a time (the step-size jitter) and in batches, and standard
-normals in batches of momentum rows. Uniforms of a PCG64-like generator are consecutive
-outputs however they are grouped, so the kernel gets a *stream* of them drawn ahead, and
+normals in batches of momentum rows. A NumPy Generator's uniforms are consecutive
+outputs of its bit generator however they are grouped, so the kernel gets a *stream* of them drawn ahead, and
 the generator's state from before. Whenever Python itself must use the generator (a
 momentum batch, a step-size search), ``sync_rng`` puts the generator back where the
 Python sampler's would be: the saved state, advanced by the uniforms actually used.
@@ -30,14 +30,14 @@ from samplers.mass_matrix import (
 )
 from samplers.step_size import DualAveraging
 
-STAT_COUNT = 12
-"""Columns of the kernel's statistics, in this order."""
 STAT_COLUMNS = (
     "diverging", "tree_depth", "energy", "energy_error", "max_energy_error",
     "accept", "accept_sym", "n_grad_evals", "step_size", "logp", "moved", "step_size_bar",
 )  # fmt: skip
+"""Columns of the kernel's statistics, in this order (STAT_COUNT in nuts_kernel.c)."""
+STAT_COUNT = len(STAT_COLUMNS)
 RUNNING, NEED_STREAM, NEED_MOMENTA, ABORTED, NEED_STEP_SEARCH = 0, 1, 2, 3, 4
-UNIFORM_BATCH = 4096  # as nuts.py
+UNIFORM_BATCH = 4096  # as nuts.py (a test checks)
 NORMAL_BATCH_ELEMENTS = 1 << 16
 NEVER = 2**62  # a tuning draw no chain reaches
 STREAM_EXTRA = 4096  # uniforms drawn ahead beyond one batch: about 4000 jitters

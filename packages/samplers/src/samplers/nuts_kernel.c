@@ -27,7 +27,7 @@ typedef struct {
     nuts_kernel pub;
     int slot_count;
     slot *slots;
-    double *edge_x[2], *edge_p[2], *edge_kick[2], *p_half, *start_p;
+    double *edge_x[2], *edge_p[2], *edge_kick[2], *p_half;
     double *memory;
     /* a draw's tallies */
     long n_leapfrog;
@@ -65,7 +65,7 @@ nuts_kernel *nuts_new(int dim, int max_treedepth) {
     kernel *k = calloc(1, sizeof(kernel));
     if (!k) return NULL;
     int slot_count = max_treedepth + 3;
-    long vectors = 5L * slot_count + 6 + 2 + 3 + 2;
+    long vectors = 5L * slot_count + 6 + 1 + 3 + 2; /* slots, edges, p_half, state, eval */
     k->memory = calloc((size_t)(vectors * dim), sizeof(double));
     k->slots = calloc((size_t)slot_count, sizeof(slot));
     if (!k->memory || !k->slots) {
@@ -84,7 +84,6 @@ nuts_kernel *nuts_new(int dim, int max_treedepth) {
         k->edge_x[d] = TAKE(); k->edge_p[d] = TAKE(); k->edge_kick[d] = TAKE();
     }
     k->p_half = TAKE();
-    k->start_p = TAKE();
     k->pub.x = TAKE(); k->pub.grad = TAKE(); k->pub.kick = TAKE();
     k->pub.eval_x = TAKE(); k->pub.eval_grad = TAKE();
 #undef TAKE
