@@ -3,10 +3,10 @@
 The kernel consumes the very random numbers the Python NUTS would, in the same order.
 Python draws uniforms one at a time (the step-size jitter) and in batches, and standard
 normals in batches of momentum rows. A NumPy Generator's uniforms are consecutive
-outputs of its bit generator however they are grouped, so the kernel gets a *stream* of them drawn ahead, and
-the generator's state from before. Whenever Python itself must use the generator (a
-momentum batch, a step-size search), ``sync_rng`` puts the generator back where the
-Python sampler's would be: the saved state, advanced by the uniforms actually used.
+outputs of its bit generator however they are grouped, so the kernel gets a *stream* of
+them drawn ahead, and the generator's state from before. Whenever Python itself must
+use the generator (a momentum batch, a step-size search), ``sync_rng`` puts it back
+where the Python sampler's would be: the saved state, advanced by the uniforms used.
 """
 
 from __future__ import annotations
