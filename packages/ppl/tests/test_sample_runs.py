@@ -195,6 +195,30 @@ def test_a_chain_that_raises_names_the_chain_and_the_values(monkeypatch):
     assert "ValueError: the density cannot be evaluated here" in message
 
 
+def test_a_nuts_chain_that_raises_names_the_step(monkeypatch):
+    # after tuning the C NUTS draws in chunks (step_many): failures there are named too
+    with pm.Model():
+        pm.Normal("mu", 0.0, 1.0)
+        step = pm.NUTS()
+        density = step.density
+        calls = [0]
+        evaluate = density.logp_dlogp
+
+        def failing(x):
+            calls[0] += 1
+            if calls[0] > 400:
+                raise ValueError("the density cannot be evaluated here")
+            return evaluate(x)
+
+        monkeypatch.setattr(density, "logp_dlogp", failing, raising=False)
+        step.integrator.logp_dlogp = failing
+        with pytest.raises(pm.SamplingError) as raised:
+            pm.sample(200, tune=50, chains=1, cores=1, step=step, random_seed=4, progressbar=False)
+    message = str(raised.value)
+    assert "NUTS on ['mu'] failed at the point mu = " in message
+    assert "ValueError: the density cannot be evaluated here" in message
+
+
 def test_hamiltonian_mc_and_slice_steps_sample_a_normal():
     for make_step in (pm.HamiltonianMC, pm.Slice):
         with pm.Model():

@@ -76,6 +76,39 @@ def prepare_chain(step: Any, seed: np.random.SeedSequence, tune: int) -> tuple[A
     return chain_step, chain_step.start(point)
 
 
+def write_draw(
+    step: Any, point: Point, stats: dict[str, Any], arrays: ChainArrays | None, index: int
+) -> None:
+    """Write one draw's point and statistics at row ``index``."""
+    if arrays is None:
+        return
+    for name, array in arrays.values.items():
+        array[index] = point[name]
+    try:
+        for name, array in arrays.stats.items():
+            array[index] = stats[name]
+    except KeyError as error:
+        raise KeyError(
+            f"{type(step).__name__} declares statistic {error} in stat_dtypes "
+            f"but its step() did not report it (it reported {sorted(stats)})"
+        ) from None
+
+
+def write_chunk(
+    step: Any, point: Point, limit: int, arrays: ChainArrays | None, first: int
+) -> tuple[Point, int, int, float]:
+    """Run ``step.step_many`` once, writing its draws at row ``first`` on: (the last point,
+    the draws made, their divergences, the last step size)."""
+    point, values, chunk = step.step_many(point, limit, REPORT_INTERVAL)
+    count = len(chunk["diverging"])
+    if arrays is not None:
+        for name, array in arrays.values.items():
+            array[first : first + count] = values.get(name, point[name])
+        for name, array in arrays.stats.items():
+            array[first : first + count] = chunk[name]
+    return point, count, int(np.count_nonzero(chunk["diverging"])), float(chunk["step_size"][-1])
+
+
 def run_chain(
     step: Any,
     point: Point,
@@ -106,31 +139,41 @@ def run_chain(
             done, done < tune, divergences, None if step_size is None else float(step_size), rate
         )
 
+    def report_says_stop() -> bool:
+        """Report when REPORT_INTERVAL has passed; True when the report asks to stop."""
+        nonlocal next_report
+        now = time.monotonic()
+        if now < next_report:
+            return False
+        next_report = now + REPORT_INTERVAL
+        return send_report(now)
+
     try:
         for tuning, n, arrays in ((True, tune, warmup), (False, draws, posterior)):
-            value_slots = list(arrays.values.items()) if arrays is not None else []
-            stat_slots = list(arrays.stats.items()) if arrays is not None else []
-            for index in range(n):
+            first = 0
+            while first < n and getattr(step, "chunked", False):
+                # a step that runs many draws per call returns here every REPORT_INTERVAL
+                point, count, diverged, step_size = write_chunk(
+                    step, point, n - first, arrays, first
+                )
+                first += count
+                done += count
+                divergences += diverged
+                stats = {"step_size": step_size}
+                if report_says_stop():
+                    interrupted = True
+                    break
+            if interrupted:
+                break
+            for index in range(first, n):
                 point, stats = step.step(point)
-                for name, array in value_slots:
-                    array[index] = point[name]
-                try:
-                    for name, array in stat_slots:
-                        array[index] = stats[name]
-                except KeyError as error:
-                    raise KeyError(
-                        f"{type(step).__name__} declares statistic {error} in stat_dtypes "
-                        f"but its step() did not report it (it reported {sorted(stats)})"
-                    ) from None
+                write_draw(step, point, stats, arrays, index)
                 if count_divergences and stats["diverging"]:
                     divergences += 1
                 done += 1
-                now = time.monotonic()
-                if now >= next_report:
-                    next_report = now + REPORT_INTERVAL
-                    if send_report(now):
-                        interrupted = True
-                        break
+                if report_says_stop():
+                    interrupted = True
+                    break
             if interrupted:
                 break
             if tuning:

@@ -72,10 +72,22 @@ class ModelStep:
         except StepError:
             raise
         except Exception as error:
-            raise StepError(
-                f"{type(self).__name__} on {list(self.var_names)} failed at the point "
-                f"{describe_point(point)}: {type(error).__name__}: {error}"
-            ) from error
+            raise self._failure(point, error) from error
+
+    def step_many(self, point: Point, limit: int, seconds: float) -> Any:
+        """samplers' chunked draws (the C NUTS), failures named as ``step``'s are."""
+        try:
+            return super().step_many(point, limit, seconds)  # type: ignore[misc]
+        except StepError:
+            raise
+        except Exception as error:
+            raise self._failure(point, error) from error
+
+    def _failure(self, point: Point, error: Exception) -> StepError:
+        return StepError(
+            f"{type(self).__name__} on {list(self.var_names)} failed at the point "
+            f"{describe_point(point)}: {type(error).__name__}: {error}"
+        )
 
 
 def _chosen(

@@ -1,0 +1,34 @@
+/* The kernel's state as Python sees it (cffi cdef and C source alike). */
+typedef int (*density_fn)(const double *x, double *grad, double *logp, void *context);
+
+typedef struct {
+    int dim, dense, max_treedepth, kick_valid, resume, status;
+    double max_energy_error, step_size_jitter, nominal_step, eps, resume_eps, logp;
+    density_fn density;
+    void *context;
+    double *scale, *scale_t, *position_factor, *kick_factor;
+    double *x, *grad, *kick, *eval_x, *eval_grad;
+    const double *stream;
+    long stream_len, stream_used;
+    double *uniforms;
+    long uniforms_left, uniform_batch, uniforms_needed;
+    const double *momenta;
+    long momenta_left;
+    /* adaptation while tuning (step_size.DualAveraging, mass_matrix.GradientDiagonal) */
+    int adapt, adapt_step_size, adapt_mass;
+    long tune_draw, symmetric_from;
+    double da_target, da_gamma, da_t0, da_kappa, da_mu, da_error_sum, da_log_step,
+        da_log_averaged;
+    long da_count;
+    long gd_draw, gd_early_end, gd_final_start, gd_early_switch, gd_switch;
+    int gd_changed_before, gd_foreground;
+    int sw_enabled; /* mass_matrix.StanWindows */
+    long sw_n_tune, sw_init_buffer, sw_term_buffer, sw_window_size, sw_window_end, sw_counter;
+    long *counts;      /* [pair] for the two (draws, grads) pairs */
+    double *moments;   /* [pair][draws, grads][mean, squares][dim] */
+    double *inv_mass;
+} nuts_kernel;
+
+nuts_kernel *nuts_new(int dim, int max_treedepth);
+void nuts_free(nuts_kernel *kernel);
+long nuts_run(nuts_kernel *kernel, long draws, double seconds, double *positions, double *stats);
