@@ -3,7 +3,7 @@
 One chain in this process, 1000 tuning draws and 1000 draws, seeds 1-3 (medians):
 sampling time / gradient evaluations, minus one direct call of the density, for the
 Python backend, the C backend calling the NumPy density back, and the C backend with a
-C density (a function pointer). Run: python bench/nuts_overhead.py
+C density (a function pointer). Run: python bench/nuts_overhead.py (or in `nox -s bench`)
 """
 
 from __future__ import annotations
@@ -13,9 +13,13 @@ import timeit
 from typing import Any
 
 import numpy as np
+from common import record
 
 import samplers
 from samplers.cmodule import load_module
+
+WORKLOAD = "NUTS"
+CASE = "overhead per gradient, NumPy 10-d normal"
 
 C_NORMAL = """
 int normal_logp_dlogp(const double *x, double *grad, double *logp, void *context) {
@@ -62,6 +66,8 @@ def main() -> None:
     x = np.random.default_rng(0).normal(size=10)
     direct = min(timeit.repeat(lambda: normal(x), number=20000, repeat=5)) / 20000
     print(f"direct call of the NumPy density: {direct * 1e6:.2f} µs")
+    # The target: the overhead is at most one direct call of the density.
+    record(WORKLOAD, CASE, "one direct call of the density", "us", direct * 1e6, direct * 1e6)
     cases = [
         ("Python backend", normal, "python", direct),
         ("C backend, Python density", normal, "c", direct),
@@ -83,6 +89,8 @@ def main() -> None:
             f"(tuning {(tune_s / tune_g - density_cost) * 1e6:5.2f}, "
             f"after tuning {(after - density_cost) * 1e6:5.2f})"
         )
+        overhead = (per_grad - density_cost) * 1e6
+        record(WORKLOAD, CASE, f"ours, {label}", "us", overhead, overhead)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ WORKLOADS = [
     "w8_rewriting",
     "fusion_and_compile",
     "samplers_nuts",
+    "nuts_overhead",
     "ppl_models",
     "ppl_sampling",
 ]
