@@ -240,3 +240,21 @@ def test_a_model_with_a_submodel_pickles_and_computes_the_same_in_a_new_process(
     done = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(model),
                           capture_output=True, check=True)  # fmt: skip
     assert float(done.stdout.decode()) == expected
+
+
+def test_a_step_built_in_a_model_pickles_into_a_new_process() -> None:
+    import pickle
+    import subprocess
+    import sys
+
+    with pm.Model():
+        mu = pm.Normal("mu", 0, 1)
+        pm.Normal("y", mu, 1, observed=[0.1, 0.2])
+        step = pm.NUTS()
+    code = (
+        "import pickle, sys; step = pickle.loads(sys.stdin.buffer.read()); "
+        "print(type(step).__name__, step.dim)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(step),
+                          capture_output=True, check=True)  # fmt: skip
+    assert done.stdout.decode().split() == ["NUTS", "1"]
