@@ -77,10 +77,6 @@ class ScanInfo:
         return 1 + self.n_seqs + self.n_states + self.n_carries + self.n_non_seqs
 
     @property
-    def n_outer_outputs(self) -> int:
-        return self.n_states + self.n_mapped + self.n_carries
-
-    @property
     def n_inner_inputs(self) -> int:
         return self.n_seqs + sum(map(len, self.state_taps)) + self.n_carries + self.n_non_seqs
 
