@@ -285,6 +285,25 @@ def test_a_compiled_function_pickles_and_compiles_again_in_a_new_process():
     assert done.stdout.decode().split() == ["3.5", "4.5"]
 
 
+def test_the_state_of_an_input_with_an_update_travels_with_the_pickle():
+    import pickle
+    import subprocess
+    import sys
+
+    x, total = fscalar("x"), fscalar("total")
+    f = g.function([x, g.In(total, value=0.0, update=add(total, x))], total)
+    f(1.0)
+    f(2.0)  # the running total is now 3.0; a copy continues from there, not from 0.0
+    again = pickle.loads(pickle.dumps(f))
+    assert [again(0.5), again(0.5)] == [3.0, 3.5]
+    assert f(0.5) == 3.0  # the original keeps its own state
+    code = "import pickle, sys; f = pickle.loads(sys.stdin.buffer.read()); f(4.0); print(f(0.0))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], input=pickle.dumps(f), capture_output=True, check=True
+    )
+    assert done.stdout.decode().split() == ["7.5"]
+
+
 def test_a_function_made_without_function_refuses_to_pickle():
     import pickle
 

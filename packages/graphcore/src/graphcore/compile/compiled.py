@@ -32,7 +32,8 @@ class Function:
 
     It pickles as what made it (``recipe``: the ``function`` call's arguments, the
     graph with them); unpickling compiles again, which the compile cache makes cheap.
-    Shared variables travel with it (as copies, with their values at pickling time).
+    Shared variables travel with it (as copies, with their values at pickling time), and
+    so does the current state of inputs with an update (``In(update=...)``).
     """
 
     recipe: tuple[Callable[..., Function], dict[str, Any]] | None = None
@@ -208,7 +209,8 @@ class Function:
                 "there is no recipe to compile it again from"
             )
         build, arguments = self.recipe
-        return (_rebuilt, (build, arguments))
+        states = {position: self._values[position] for position in self._stateful_inputs}
+        return (_rebuilt, (build, arguments, states))
 
     def free(self) -> None:
         """Drop intermediate buffers kept for reuse between calls."""
@@ -218,6 +220,14 @@ class Function:
         return f"<Function {self.name or ''} of {[str(i.variable) for i in self.inputs]}>"
 
 
-def _rebuilt(build: Callable[..., Function], arguments: dict[str, Any]) -> Function:
-    """A pickled function compiled again from its recipe."""
-    return build(**arguments)
+def _rebuilt(
+    build: Callable[..., Function],
+    arguments: dict[str, Any],
+    states: dict[int, Any] | None = None,
+) -> Function:
+    """A pickled function compiled again from its recipe, its stateful inputs (by
+    position) set to the state they had when pickled rather than their declared value."""
+    rebuilt = build(**arguments)
+    for position, state in (states or {}).items():
+        rebuilt._values[position] = state
+    return rebuilt
