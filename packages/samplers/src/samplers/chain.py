@@ -109,35 +109,58 @@ def write_chunk(
     return point, count, int(np.count_nonzero(chunk["diverging"])), float(chunk["step_size"][-1])
 
 
-def run_chain(
+@dataclass
+class Stretch:
+    """Where a run of a chain stands after ``advance``: draws completed (tuning ones
+    first), whether ``stop_tuning()`` was called, and what the progress line shows."""
+
+    point: Point
+    done: int
+    tuning_stopped: bool
+    divergences: int
+    step_size: float | None
+    interrupted: bool
+
+
+def never_stop(
+    done: int, tuning: bool, divergences: int, step_size: float | None, rate: float
+) -> bool:
+    """A ``report`` for a run nobody watches: keep going."""
+    return False
+
+
+def advance(
     step: Any,
     point: Point,
     tune: int,
-    draws: int,
+    start: int,
+    stop: int,
     warmup: ChainArrays | None,
     posterior: ChainArrays,
-    report: Report,
-) -> ChainOutcome:
-    """Run ``tune`` tuning steps, ``stop_tuning()``, then ``draws`` steps.
+    report: Report = never_stop,
+    tuning_stopped: bool = False,
+) -> Stretch:
+    """Run a chain of ``tune`` tuning draws from draw ``start`` to draw ``stop``.
 
-    Tuning draws go to ``warmup`` (dropped when it is None). KeyboardInterrupt, or
-    ``report`` returning True, ends the chain early; the outcome counts the draws
-    completed, which are the ones fully written.
+    Draw ``i`` < ``tune`` is a tuning draw, written at row ``i - start`` of ``warmup``
+    (dropped when it is None); a later one is written at row ``i - max(start, tune)``
+    of ``posterior``. When the tuning draws are all done, ``stop_tuning()`` is called,
+    once (``tuning_stopped`` says whether an earlier stretch did). So a whole chain is one
+    stretch from 0 and a chunk of it is a stretch from where the last chunk stopped, and
+    both make the same draws. KeyboardInterrupt, or ``report`` returning True, ends the
+    stretch early; ``done`` counts the draws completed, which are the ones fully written.
     """
     count_divergences = "diverging" in step.stat_dtypes
     divergences = 0
-    done = 0
+    done = start
     started = time.monotonic()
     next_report = started
-    stats: dict[str, Any] = {}
+    step_size: float | None = None
     interrupted = False
 
     def send_report(now: float) -> bool:
-        rate = done / (now - started) if now > started else 0.0
-        step_size = stats.get("step_size")
-        return report(
-            done, done < tune, divergences, None if step_size is None else float(step_size), rate
-        )
+        rate = (done - start) / (now - started) if now > started else 0.0
+        return report(done, done < tune, divergences, step_size, rate)
 
     def report_says_stop() -> bool:
         """Report when REPORT_INTERVAL has passed; True when the report asks to stop."""
@@ -149,37 +172,59 @@ def run_chain(
         return send_report(now)
 
     try:
-        for tuning, n, arrays in ((True, tune, warmup), (False, draws, posterior)):
-            first = 0
-            while first < n and getattr(step, "chunked", False):
+        for tuning in (True, False):
+            end = min(stop, tune) if tuning else stop
+            first_row = start if tuning else max(start, tune)
+            arrays = warmup if tuning else posterior
+            while done < end and getattr(step, "chunked", False):
                 # a step that runs many draws per call returns here every REPORT_INTERVAL
                 point, count, diverged, step_size = write_chunk(
-                    step, point, n - first, arrays, first
+                    step, point, end - done, arrays, done - first_row
                 )
-                first += count
                 done += count
                 divergences += diverged
-                stats = {"step_size": step_size}
                 if report_says_stop():
                     interrupted = True
                     break
             if interrupted:
                 break
-            for index in range(first, n):
+            while done < end:
                 point, stats = step.step(point)
-                write_draw(step, point, stats, arrays, index)
+                write_draw(step, point, stats, arrays, done - first_row)
                 if count_divergences and stats["diverging"]:
                     divergences += 1
+                if "step_size" in stats:
+                    step_size = float(stats["step_size"])
                 done += 1
                 if report_says_stop():
                     interrupted = True
                     break
             if interrupted:
                 break
-            if tuning:
+            if tuning and done >= tune and not tuning_stopped:
                 step.stop_tuning()
+                tuning_stopped = True
     except KeyboardInterrupt:
         interrupted = True
     send_report(time.monotonic())
-    tuned = min(done, tune)
-    return ChainOutcome(tuned=tuned, drawn=done - tuned, interrupted=interrupted)
+    return Stretch(point, done, tuning_stopped, divergences, step_size, interrupted)
+
+
+def run_chain(
+    step: Any,
+    point: Point,
+    tune: int,
+    draws: int,
+    warmup: ChainArrays | None,
+    posterior: ChainArrays,
+    report: Report,
+) -> ChainOutcome:
+    """Run ``tune`` tuning steps, ``stop_tuning()``, then ``draws`` steps: one stretch.
+
+    Tuning draws go to ``warmup`` (dropped when it is None). KeyboardInterrupt, or
+    ``report`` returning True, ends the chain early; the outcome counts the draws
+    completed, which are the ones fully written.
+    """
+    stretch = advance(step, point, tune, 0, tune + draws, warmup, posterior, report)
+    tuned = min(stretch.done, tune)
+    return ChainOutcome(tuned=tuned, drawn=stretch.done - tuned, interrupted=stretch.interrupted)

@@ -5,17 +5,19 @@ from __future__ import annotations
 import os
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from samplers.blocks import BlockLayout
 from samplers.chain import ChainArrays, ChainOutcome, prepare_chain, run_chain
+from samplers.chunks import ChunkPlan, ChunkResult, first_state
 from samplers.compound import CompoundStep, require_step_method
 from samplers.errors import SamplingError
 from samplers.parallel import ChainJob, ChainPool
 from samplers.progress import ProgressDisplay
+from samplers.remote import default_chunk_draws, run_chunked, task_seam
 from samplers.trace import Trace
 
 __all__ = ["SamplingError", "sample"]
@@ -60,6 +62,8 @@ def sample(
     random_seed: Any = None,
     progressbar: bool = True,
     discard_tuned_samples: bool = True,
+    executor: Any = None,
+    chunk_draws: int | None = None,
 ) -> Trace:
     """Run ``chains`` chains of ``step`` (a step method, or a list of them run in turn).
 
@@ -68,10 +72,18 @@ def sample(
     ``cores`` is. Each chain takes ``tune`` tuning steps (kept as ``trace.warmup`` when
     ``discard_tuned_samples`` is False), then ``draws`` draws. ``cores`` > 1 runs the
     chains in that many processes. Ctrl-C returns the draws every chain completed.
+
+    ``executor`` (a ``distributed.Client`` or a ``concurrent.futures.Executor``) runs
+    the chains there instead, as tasks of ``chunk_draws`` draws each (default: a tenth
+    of a chain, at least 50), each sent the chain's pickled step; the trace is the one a
+    local run makes, and a chunk whose worker is lost is sent again.
     """
     step = _as_step(step)
     draws = _count("draws", draws, 0)
     tune = _count("tune", tune, 0)
+    if chunk_draws is not None:
+        chunk_draws = _count("chunk_draws", chunk_draws, 1)
+    seam = None if executor is None else task_seam(executor, "sample")
     cores = min(4, os.cpu_count() or 1) if cores is None else _count("cores", cores, 1)
     chains = max(2, cores) if chains is None else _count("chains", chains, 1)
     seeds = seed_sequence(random_seed).spawn(chains)
@@ -82,7 +94,22 @@ def sample(
     display = ProgressDisplay(chains, tune + draws, enabled=progressbar)
     started = time.perf_counter()
     try:
-        if min(cores, chains) == 1:
+        if seam is not None:
+            plan = ChunkPlan(
+                tune,
+                draws,
+                chunk_draws or default_chunk_draws(tune + draws),
+                warmup is not None,
+                blocks,
+                stat_dtypes,
+            )
+            states = [first_state(step, seed, tune, chain) for chain, seed in enumerate(seeds)]
+            store_chunk = _chunk_store(trace, warmup, tune, display)
+            done, interrupted = run_chunked(seam, plan, states, store_chunk)
+            outcomes = [
+                ChainOutcome(min(n, tune), n - min(n, tune), interrupted) for n in done
+            ]
+        elif min(cores, chains) == 1:
             outcomes, interrupted = _run_here(step, seeds, tune, draws, trace, warmup, display)
         else:
             job = ChainJob(step, tune, draws, warmup is not None, blocks, stat_dtypes)
@@ -120,6 +147,35 @@ def _copy_chain(trace: Trace, chain: int, arrays: ChainArrays) -> None:
         rows.values[name][...] = array
     for name, array in arrays.stats.items():
         rows.stats[name][...] = array
+
+
+def _chunk_store(
+    trace: Trace, warmup: Trace | None, tune: int, display: ProgressDisplay
+) -> Callable[[int, ChunkResult], None]:
+    """Where a chain's chunks go as they return: their rows of the traces, and the display."""
+    divergences = [0] * trace.nchains
+    started = time.perf_counter()
+
+    def store(chain: int, result: ChunkResult) -> None:
+        if warmup is not None and result.warmup is not None:
+            rows = _chain_arrays(warmup, chain)
+            _copy_rows(rows, result.warmup, result.start)
+        _copy_rows(_chain_arrays(trace, chain), result.posterior, max(result.start, tune) - tune)
+        divergences[chain] += result.divergences
+        rate = result.stop / max(time.perf_counter() - started, 1e-9)
+        display.update(
+            chain, result.stop, result.stop < tune, divergences[chain], result.step_size, rate
+        )
+
+    return store
+
+
+def _copy_rows(rows: ChainArrays, chunk: ChainArrays, first: int) -> None:
+    """A chunk's arrays into a chain's, from row ``first`` on."""
+    for name, array in chunk.values.items():
+        rows.values[name][first : first + len(array)] = array
+    for name, array in chunk.stats.items():
+        rows.stats[name][first : first + len(array)] = array
 
 
 def _run_here(
