@@ -1,6 +1,7 @@
 """MCMC for any log density over named blocks of a flat float64 vector: NUTS, HMC,
-Metropolis, Slice, Gibbs and DEMetropolisZ steps, a multi-process runner, traces,
-and diagnostics equal to ArviZ's. Depends on NumPy and SciPy only."""
+Metropolis, Slice, Gibbs and DEMetropolisZ steps, a multi-process runner (or chains
+and many models on a Dask cluster or any Executor), traces, and diagnostics equal to
+ArviZ's. Depends on NumPy and SciPy only."""
 
 from samplers.blocks import Block, BlockLayout, Point, as_point
 from samplers.compound import CompoundStep
@@ -8,6 +9,7 @@ from samplers.demetropolis import DEMetropolisZ
 from samplers.diagnostics import Summary, bfmi, effective_n, ess, hdi, mcse, rhat, summary
 from samplers.gibbs import BinaryGibbsMetropolis, CategoricalGibbsMetropolis
 from samplers.hmc import HamiltonianMC
+from samplers.many import map_sample
 from samplers.mass_matrix import (
     FixedMassMatrix,
     GradientDiagonal,
@@ -68,6 +70,7 @@ __all__ = [
     "effective_n",
     "ess",
     "hdi",
+    "map_sample",
     "mcse",
     "plot_posterior",
     "rhat",

@@ -108,9 +108,7 @@ def run_chunk(plan: ChunkPlan, state_bytes: bytes) -> ChunkResult | ChunkFailure
             if plan.keep_warmup
             else None
         )
-        posterior = ChainArrays.allocate(
-            plan.blocks, plan.stat_dtypes, stop - start - tuning_rows
-        )
+        posterior = ChainArrays.allocate(plan.blocks, plan.stat_dtypes, stop - start - tuning_rows)
         stretch = advance(
             state.step,
             state.point,

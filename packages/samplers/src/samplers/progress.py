@@ -35,6 +35,8 @@ class ProgressDisplay:
 
     Draws nothing unless ``enabled`` and ``stream`` is a terminal. Redraws at most
     every ``min_interval`` seconds by moving the cursor back up over its own lines.
+    ``label`` names a line ("chain 3"); ``show_rate`` False leaves out the draws per
+    second, for lines that count whole tasks (``map_sample``'s, one per model).
     """
 
     def __init__(
@@ -44,11 +46,15 @@ class ProgressDisplay:
         stream: TextIO | None = None,
         enabled: bool = True,
         min_interval: float = 0.1,
+        label: str = "chain",
+        show_rate: bool = True,
     ):
         self.stream = sys.stderr if stream is None else stream
         self.enabled = enabled and is_terminal(self.stream)
         self.statuses = [ChainStatus(total=total) for _ in range(chains)]
         self.min_interval = min_interval
+        self.label = label
+        self.show_rate = show_rate
         self._lines_drawn = 0
         self._last_draw = -float("inf")
 
@@ -79,11 +85,9 @@ class ProgressDisplay:
         phase = "tuning" if status.tuning and status.done < status.total else "sampling"
         if status.done >= status.total:
             phase = "done"
-        parts = [
-            f"chain {chain} {bar} {status.done}/{status.total}",
-            phase,
-            f"{status.draws_per_second:,.0f} draws/s",
-        ]
+        parts = [f"{self.label} {chain} {bar} {status.done}/{status.total}", phase]
+        if self.show_rate:
+            parts.append(f"{status.draws_per_second:,.0f} draws/s")
         if status.divergences:
             parts.append(f"{status.divergences} divergences")
         if status.step_size is not None:

@@ -17,7 +17,7 @@ from samplers.compound import CompoundStep, require_step_method
 from samplers.errors import SamplingError
 from samplers.parallel import ChainJob, ChainPool
 from samplers.progress import ProgressDisplay
-from samplers.remote import default_chunk_draws, run_chunked, task_seam
+from samplers.remote import TaskSeam, default_chunk_draws, run_chunked, task_seam
 from samplers.trace import Trace
 
 __all__ = ["SamplingError", "sample"]
@@ -103,12 +103,9 @@ def sample(
                 blocks,
                 stat_dtypes,
             )
-            states = [first_state(step, seed, tune, chain) for chain, seed in enumerate(seeds)]
-            store_chunk = _chunk_store(trace, warmup, tune, display)
-            done, interrupted = run_chunked(seam, plan, states, store_chunk)
-            outcomes = [
-                ChainOutcome(min(n, tune), n - min(n, tune), interrupted) for n in done
-            ]
+            outcomes, interrupted = _run_on_executor(
+                seam, plan, step, seeds, trace, warmup, display
+            )
         elif min(cores, chains) == 1:
             outcomes, interrupted = _run_here(step, seeds, tune, draws, trace, warmup, display)
         else:
@@ -147,6 +144,27 @@ def _copy_chain(trace: Trace, chain: int, arrays: ChainArrays) -> None:
         rows.values[name][...] = array
     for name, array in arrays.stats.items():
         rows.stats[name][...] = array
+
+
+def _run_on_executor(
+    seam: TaskSeam,
+    plan: ChunkPlan,
+    step: Any,
+    seeds: Sequence[np.random.SeedSequence],
+    trace: Trace,
+    warmup: Trace | None,
+    display: ProgressDisplay,
+) -> tuple[list[ChainOutcome | None], bool]:
+    """Run the chains as chunks of draws on an executor, each chain's rows filled as its
+    chunks return."""
+    states = [first_state(step, seed, plan.tune, chain) for chain, seed in enumerate(seeds)]
+    done, interrupted = run_chunked(
+        seam, plan, states, _chunk_store(trace, warmup, plan.tune, display)
+    )
+    outcomes: list[ChainOutcome | None] = [
+        ChainOutcome(min(n, plan.tune), n - min(n, plan.tune), interrupted) for n in done
+    ]
+    return outcomes, interrupted
 
 
 def _chunk_store(
