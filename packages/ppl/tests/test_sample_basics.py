@@ -194,10 +194,3 @@ def test_a_well_mixed_trace_gives_no_warnings():
     rng = np.random.default_rng(1)
     trace = samplers.Trace({"a": rng.normal(size=(4, 500))}, {"diverging": np.zeros((4, 500))})
     assert convergence_warnings(trace, ["a"], check=True) == []
-
-
-def test_executor_is_refused_with_a_clear_error():
-    with pm.Model():
-        pm.Normal("mu", 0.0, 1.0)
-        with pytest.raises(TypeError, match="executor= is not available yet"):
-            pm.sample(10, tune=10, chains=1, executor=object(), progressbar=False)

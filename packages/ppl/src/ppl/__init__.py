@@ -40,6 +40,7 @@ from ppl.sampling import (
     SamplingWarning,
     Slice,
     sample,
+    sample_many,
 )
 from ppl.stats import (
     effective_n,
@@ -70,6 +71,7 @@ __all__ = [  # noqa: PLE0604 - the distributions' names are strings too
     "SamplingWarning",
     "Slice",
     "sample",
+    "sample_many",
     "ConstantData",
     "Data",
     "Deterministic",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 _local = threading.local()
@@ -24,6 +26,20 @@ def pop(model: Any) -> None:
     if not stack or stack[-1] is not model:
         raise RuntimeError("model contexts were exited out of order")
     stack.pop()
+
+
+@contextlib.contextmanager
+def outside_models() -> Iterator[None]:
+    """No model in context inside the block: a worker process forked from inside a
+    ``with pm.Model():`` block inherits that block, and a model built there must not
+    become its submodel."""
+    stack = _stack()
+    saved = stack[:]
+    stack.clear()
+    try:
+        yield
+    finally:
+        stack[:] = saved
 
 
 def current_model() -> Any | None:

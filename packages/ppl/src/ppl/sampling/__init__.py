@@ -1,5 +1,6 @@
 """Sampling a model: ``pm.sample`` and the model-aware step methods."""
 
+from ppl.sampling.many import sample_many
 from ppl.sampling.report import SamplingWarning
 from ppl.sampling.sample import sample
 from ppl.sampling.steps import (
@@ -26,4 +27,5 @@ __all__ = [
     "Slice",
     "StepError",
     "sample",
+    "sample_many",
 ]

@@ -34,13 +34,17 @@ def step_lines(steps: Sequence[Any]) -> list[str]:
     return lines
 
 
-def announce(steps: Sequence[Any], chains: int, cores: int, tune: int, draws: int) -> None:
+def announce(
+    steps: Sequence[Any], chains: int, cores: int, tune: int, draws: int, executor: Any = None
+) -> None:
     """Print, once, how the chains run and which step samples which variables."""
     how = "Multiprocess" if min(chains, cores) > 1 else "Sequential"
     jobs = min(chains, cores)
+    where = f"{jobs} job{'s' if jobs > 1 else ''}"
+    if executor is not None:
+        how, where = "Chunked", f"tasks on a {type(executor).__name__}"
     print(
-        f"{how} sampling ({chains} chain{'s' if chains > 1 else ''} in {jobs} "
-        f"job{'s' if jobs > 1 else ''}), "
+        f"{how} sampling ({chains} chain{'s' if chains > 1 else ''} in {where}), "
         f"{tune} tune and {draws} draw iterations each",
         file=sys.stderr,
     )

@@ -1,11 +1,12 @@
 """``pm.sample``: draw from the posterior of the model in context.
 
 The model's density is compiled once per step (C when ccodegen is installed) and
-handed to the samplers package, which runs the chains (in processes when ``cores`` >
-1, each with its own seed spawned from ``random_seed``, so a seed gives the same
-trace whatever ``cores`` is), shows their progress and keeps the draws taken when
-Ctrl-C stops it. The draws come back under the model's names, on the constrained
-space, with deterministics computed after sampling.
+handed to the samplers package, which runs the chains: in processes when ``cores`` >
+1, or as tasks on a Dask cluster or another executor given as ``executor``. Each
+chain has its own seed spawned from ``random_seed``, so a seed gives the same trace
+whatever ``cores`` or ``executor`` is. The package shows the chains' progress and
+keeps the draws taken when Ctrl-C stops it. The draws come back under the model's
+names, on the constrained space, with deterministics computed after sampling.
 """
 
 from __future__ import annotations
@@ -43,13 +44,6 @@ def _cores_and_chains(cores: Any, chains: Any, njobs: Any) -> tuple[int, int]:
 def _nuts_options(kwargs: dict[str, Any]) -> dict[str, Any]:
     """The automatic NUTS's options: ``nuts={...}`` (as PyMC names that dict) and the
     other keyword arguments."""
-    if "executor" in kwargs:
-        # Chains on a Dask client or another Executor come with samplers' executor seam;
-        # until then say so here rather than let NUTS report an unknown keyword.
-        raise TypeError(
-            "pm.sample: executor= is not available yet; chains run in local processes "
-            "(cores=, chains=)"
-        )
     nuts_kwargs = dict(kwargs.pop("nuts", None) or {})
     nuts_kwargs.update(kwargs)
     return nuts_kwargs
@@ -72,6 +66,8 @@ def sample(
     compute_convergence_checks: bool = True,
     return_inferencedata: bool = False,
     start: Mapping[Any, Any] | None = None,
+    executor: Any = None,
+    chunk_draws: int | None = None,
     **kwargs: Any,
 ) -> Any:
     """Draw ``draws`` draws of each of ``chains`` chains, after ``tune`` tuning steps.
@@ -82,6 +78,10 @@ def sample(
     gives start values by variable name. Other keyword arguments go to the automatic
     NUTS (``max_treedepth=12``). Returns a ``samplers.Trace`` (ArviZ InferenceData with
     ``return_inferencedata=True``).
+
+    ``executor`` (a ``distributed.Client`` or a ``concurrent.futures.Executor``) runs
+    the chains there, as tasks of ``chunk_draws`` draws (see ``samplers.sample``); the
+    trace is the one a local run with the same ``random_seed`` makes.
     """
     model = Model.get_context(model)
     if start is not None:
@@ -98,7 +98,7 @@ def sample(
     top = steps[0] if len(steps) == 1 else CompoundStep(steps)
     top.initial_point = as_point(point)
     check_start(model, top, point)
-    announce(steps, chains, cores, tune, draws)
+    announce(steps, chains, cores, tune, draws, executor)
     raw = samplers.sample(
         top,
         draws=draws,
@@ -108,6 +108,8 @@ def sample(
         random_seed=random_seed,
         progressbar=progressbar,
         discard_tuned_samples=discard_tuned_samples,
+        executor=executor,
+        chunk_draws=chunk_draws,
     )
     trace = model_trace(model, raw)
     announce_time(trace, tune, draws)
