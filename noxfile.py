@@ -110,8 +110,8 @@ def _has_tests(folder: Path) -> bool:
 
 PACKAGE_TEST_EXTRAS = {
     "scanloop": ({"scanloop": "c"}, []),  # the loop in C: its tests compare it with Python
-    "samplers": ({"samplers": "plots"}, ["arviz"]),
-    "ppl": ({"samplers": "plots"}, ["arviz"]),
+    "samplers": ({"samplers": "plots,dask"}, ["arviz"]),  # dask: LocalCluster tests
+    "ppl": ({"samplers": "plots,dask"}, ["arviz"]),
 }
 
 
