@@ -158,7 +158,7 @@ def demo(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Benchmarks of shared/bench/WORKLOADS.md, side by side with the tools users would pick."""
-    install_local(session, *PACKAGE_ORDER)
+    install_local(session, *PACKAGE_ORDER, extras={"samplers": "dask"})  # dask_chains.py
     # The versions shared/bench/ANCHORS.md was measured with; `nox -s bench -- NAME==VER` overrides.
     competitors = session.posargs or [
         "pytensor==2.38.3",

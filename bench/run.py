@@ -24,6 +24,7 @@ WORKLOADS = [
     "nuts_overhead",
     "ppl_models",
     "ppl_sampling",
+    "dask_chains",
 ]
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from samplers.blocks import BlockLayout
 from samplers.chain import ChainArrays, ChainOutcome, prepare_chain, run_chain
-from samplers.chunks import ChunkPlan, ChunkResult, first_state
+from samplers.chunks import ChunkPlan, ChunkResult, first_state, pickle_densities
 from samplers.compound import CompoundStep, require_step_method
 from samplers.errors import SamplingError
 from samplers.parallel import ChainJob, ChainPool
@@ -102,6 +102,7 @@ def sample(
                 warmup is not None,
                 blocks,
                 stat_dtypes,
+                pickle_densities(step),
             )
             outcomes, interrupted = _run_on_executor(
                 seam, plan, step, seeds, trace, warmup, display
