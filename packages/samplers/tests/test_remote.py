@@ -163,6 +163,30 @@ def test_an_error_in_a_chunk_names_the_chain(pool: Any) -> None:
         sample(step, executor=pool, draws=2000, tune=0, chains=2, random_seed=0, progressbar=False)
 
 
+def exits_the_process(x: NDArray) -> float:
+    os._exit(3)
+
+
+def test_a_process_pool_that_breaks_stops_the_run_naming_a_chain() -> None:
+    step = Metropolis(exits_the_process, initial_point=np.zeros(1))
+    with (
+        concurrent.futures.ProcessPoolExecutor(1) as broken,
+        pytest.raises(SamplingError, match=r"chain \d failed: .*BrokenProcessPool"),
+    ):
+        sample(step, executor=broken, draws=10, tune=0, chains=2, progressbar=False)
+
+
+class FailingStart(Metropolis):
+    def start(self, point: Any) -> Any:
+        raise ValueError("bad start")
+
+
+def test_a_chain_that_cannot_start_is_named(pool: Any) -> None:
+    step = FailingStart(standard_normal, initial_point=np.zeros(1))
+    with pytest.raises(SamplingError, match="chain 0 failed: ValueError: bad start"):
+        sample(step, executor=pool, draws=10, tune=0, chains=2, progressbar=False)
+
+
 def test_what_is_not_an_executor_is_refused() -> None:
     with pytest.raises(TypeError, match=r"executor must be a distributed\.Client.*got 4"):
         sample(Metropolis(standard_normal, initial_point=np.zeros(1)), executor=4)

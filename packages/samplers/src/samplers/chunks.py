@@ -29,6 +29,7 @@ import numpy as np
 
 from samplers.blocks import Block, Point
 from samplers.chain import ChainArrays, advance, prepare_chain, step_densities
+from samplers.errors import SamplingError
 
 KEPT_DENSITIES = 4
 """How many plans' densities a worker thread keeps (the most recent ones)."""
@@ -172,8 +173,12 @@ def pickle_state(state: ChainState, chain: int, densities: list[Any]) -> bytes:
 
 def first_state(step: Any, seed: np.random.SeedSequence, tune: int, chain: int) -> bytes:
     """A chain's state before its first draw: ``prepare_chain``'s, as a local run starts.
-    Its densities are ``step``'s own (``copy_step`` shares them), written by number."""
-    chain_step, point = prepare_chain(step, seed, tune)
+    Its densities are ``step``'s own (``copy_step`` shares them), written by number.
+    It starts here, in the parent, as a ``cores=1`` run's chains do."""
+    try:
+        chain_step, point = prepare_chain(step, seed, tune)
+    except Exception as error:  # the start is the chain's first work: name the chain
+        raise SamplingError(f"chain {chain} failed: {type(error).__name__}: {error}") from error
     densities = unique(step_densities(step))
     return pickle_state(ChainState(chain_step, point, 0, False), chain, densities)
 
