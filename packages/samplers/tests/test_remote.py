@@ -154,6 +154,45 @@ def test_a_killed_worker_costs_only_its_chunk(client: Any) -> None:
     assert victim not in client.run(os.getpid).values()
 
 
+class LosingExecutor(concurrent.futures.Executor):
+    """Runs tasks at once, here, except the ones whose numbers are in ``lose`` (and, with
+    ``cursed``, every task sent the first task's input): their futures raise as if their
+    worker had died."""
+
+    def __init__(self, lose: set[int], cursed: bool = False):
+        self.lose = lose
+        self.cursed = cursed
+        self.first_args: tuple[Any, ...] | None = None
+        self.submitted = 0
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+        self.submitted += 1
+        self.first_args = self.first_args or args
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        if self.submitted in self.lose or (self.cursed and args == self.first_args):
+            future.set_exception(ConnectionError("the worker went away"))
+        else:
+            future.set_result(fn(*args, **kwargs))
+        return future
+
+
+def test_a_lost_chunk_is_sent_again_from_the_state_the_parent_holds() -> None:
+    local = sample(STEPS["metropolis"](), cores=1, **OPTIONS)
+    executor = LosingExecutor(lose={2, 5, 6, 9})
+    remote = sample(STEPS["metropolis"](), executor=executor, chunk_draws=50, **OPTIONS)
+    assert_same_trace(local, remote)
+    chunks = OPTIONS["chains"] * -(-(OPTIONS["tune"] + OPTIONS["draws"]) // 50)
+    assert executor.submitted == chunks + 4  # each lost chunk sent once more, none twice
+
+
+def test_a_chunk_lost_again_and_again_stops_the_run_naming_its_chain() -> None:
+    executor = LosingExecutor(lose=set(), cursed=True)  # chain 0's first chunk, every time
+    with pytest.raises(
+        SamplingError, match=r"chain 0 failed: its chunk of draws from 0 was lost 4"
+    ):
+        sample(STEPS["metropolis"](), executor=executor, chunk_draws=50, **OPTIONS)
+
+
 # --- errors and interruption ------------------------------------------------------------------
 
 
