@@ -43,6 +43,10 @@ class TaskSeam(Protocol):
 
     def cancel(self, futures: Collection[Any]) -> None: ...
 
+    def share(self, value: Any) -> Any:
+        """``value`` as an argument for many tasks: itself, or a handle the workers keep."""
+        ...
+
 
 class FuturesSeam:
     """A ``concurrent.futures.Executor`` (a process pool, Ray's, MPI's, a user's own)."""
@@ -62,6 +66,9 @@ class FuturesSeam:
     def cancel(self, futures: Collection[Any]) -> None:
         for future in futures:
             future.cancel()
+
+    def share(self, value: Any) -> Any:
+        return value
 
 
 class DaskSeam:
@@ -87,6 +94,11 @@ class DaskSeam:
     def cancel(self, futures: Collection[Any]) -> None:
         if futures:
             self.client.cancel(list(futures))
+
+    def share(self, value: Any) -> Any:
+        # sent to the workers once, not with every task; a task given the future gets
+        # the value (the scheduler copies it again to a worker that replaces a dead one)
+        return self.client.scatter(value, broadcast=True, hash=False)
 
 
 def is_dask_client(executor: Any) -> bool:
@@ -124,13 +136,14 @@ def run_chunked(
     and makes the same draws. An error of the chain's own code ends the run, naming it.
     """
     held = list(states)
+    shared_plan = seam.share(plan)
     done = [0] * len(held)
     losses = [0] * len(held)
     in_flight: dict[Any, int] = {}
 
     def send(chain: int) -> None:
         try:
-            in_flight[seam.submit(run_chunk, plan, held[chain])] = chain
+            in_flight[seam.submit(run_chunk, shared_plan, held[chain])] = chain
         except Exception as error:
             raise SamplingError(
                 f"chain {chain} failed: the executor did not take its chunk of draws "
