@@ -140,7 +140,7 @@ for _package in PACKAGE_ORDER:
 def integration(session: nox.Session) -> None:
     """The packages together, and the documented examples end to end (the seed example
     scripts draw plots, hence matplotlib through samplers' plots extra)."""
-    install_local(session, *PACKAGE_ORDER, extras={"samplers": "plots"})
+    install_local(session, *PACKAGE_ORDER, extras={"samplers": "plots,dask"})
     session.install("pytest")
     tests = ROOT / "tests" / "integration"
     if not _has_tests(tests):
@@ -151,7 +151,7 @@ def integration(session: nox.Session) -> None:
 @nox.session
 def demo(session: nox.Session) -> None:
     """Run the documented examples and print what they compute."""
-    install_local(session, *PACKAGE_ORDER, extras={"samplers": "plots"})
+    install_local(session, *PACKAGE_ORDER, extras={"samplers": "plots,dask"})
     session.run("python", str(ROOT / "examples" / "run_all.py"), *session.posargs)
 
 
