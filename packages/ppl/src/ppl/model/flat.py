@@ -6,6 +6,10 @@ where each lives), C when ccodegen is installed. A parameter outside its domain 
 ``-inf`` here rather than an error, so a sampler rejects the proposal. Discrete value
 variables, when the model has some, are extra inputs set by ``condition(point)``
 (samplers' ``Conditional``), so a compound step can hold them at the chain's values.
+
+Where ccodegen compiles the function to C, the density also offers its C entry point
+(``c_logp_dlogp`` and ``c_context``, built on first use; ccodegen's ``density.py``), so
+samplers' C NUTS runs whole trajectories with no Python between two gradients.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from numpy.typing import NDArray
 
 import tensorops as pt
 from autodiff import grad
-from graphcore import Variable, function
+from ccodegen.density import DensityPointer, density_pointer
+from graphcore import SharedVariable, Variable, function
 from ppl.checks import checks_as_minus_inf
 from ppl.model.density import flat_join, model_logp, value_vars_of
 from ppl.rebuild import substitute
@@ -61,6 +66,55 @@ class FlatDensity:
             [flat, *self.fixed_vars], outputs, mode=mode, on_unused_input="ignore"
         )
         self.function.trust_input = True
+        self._pointer: DensityPointer | None = None
+        self._pointer_tried = False
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        # the C state stays in its process; a copy builds its own on first use
+        state.update(_pointer=None, _pointer_tried=False)
+        return state
+
+    def _c_pointer(self) -> DensityPointer | None:
+        """The C entry point, built on first use; None where the function is not all C."""
+        if not self._pointer_tried:
+            self._pointer_tried = True
+            if getattr(self.function.maker.linker, "name", None) == "c":
+                self._pointer = density_pointer(
+                    self.function.maker.fgraph, self.dim, self._held_values()
+                )
+        return self._pointer
+
+    def _held_values(self) -> list[Any]:
+        """The values of the function's inputs after ``x``: the fixed value variables,
+        then the shared variables (``pm.Data``) as they are now."""
+        shared = [
+            var.get_value(borrow=True)
+            for var in self.function.maker.fgraph.inputs[1 + len(self.fixed_vars) :]
+            if isinstance(var, SharedVariable)
+        ]
+        return [*self._fixed_values, *shared]
+
+    @property
+    def c_logp_dlogp(self) -> int | None:
+        """The address of ``int logp_dlogp(const double *x, double *grad, double *logp,
+        void *context)``, or None (samplers then call ``logp_dlogp`` back from C)."""
+        pointer = self._c_pointer()
+        return None if pointer is None else pointer.address
+
+    @property
+    def c_context(self) -> int | None:
+        """The ``context`` of ``c_logp_dlogp``, its shared values read again now."""
+        pointer = self._c_pointer()
+        if pointer is None:
+            return None
+        for k, value in enumerate(self._held_values(), start=1):
+            pointer.hold(k, value)
+        return pointer.context
+
+    def c_error(self) -> Exception | None:
+        """Why the C entry point failed last (its error, as the Python call raises it)."""
+        return None if self._pointer is None else self._pointer.error()
 
     def logp_dlogp(self, x: NDArray) -> tuple[float, NDArray]:
         logp, dlogp = self.function(x, *self._fixed_values)
@@ -74,6 +128,8 @@ class FlatDensity:
         for position, var in enumerate(self.fixed_vars):
             if var.name in point:
                 self._fixed_values[position] = np.asarray(point[var.name], dtype=var.type.dtype)
+                if self._pointer is not None:
+                    self._pointer.hold(1 + position, self._fixed_values[position])
 
     def array_to_point(self, x: NDArray) -> dict[str, NDArray]:
         return self.layout.unflatten(np.asarray(x, dtype=np.float64))
