@@ -35,6 +35,16 @@ class Gaussian:
         return 0.5 * float(x.dot(grad)), grad
 
 
+def normal_as_lists(x: NDArray) -> list[Any]:
+    """A standard normal answering a list, a 0-d array and a list gradient."""
+    return [np.array(-0.5 * float(x.dot(x))), (-x).tolist()]
+
+
+def normal_in_float32(x: NDArray) -> tuple[str, NDArray]:
+    """A standard normal whose gradient is float32 and whose logp is a string."""
+    return repr(-0.5 * float(x.dot(x))), (-x).astype(np.float32)
+
+
 def correlated_gaussian() -> Gaussian:
     """8-d, scales from 0.1 to 10, a random rotation."""
     rng = np.random.default_rng(7)
@@ -90,6 +100,9 @@ CASES = [
     ("fixed-step", standard_normal, 4, {"adapt_step_size": False, "step_size": 0.7}),
     # short tuning: the symmetric acceptance statistic from the first draw on
     ("short-tuning", standard_normal, 4, {"tune_draws_override": 40}),
+    # what the C call of a Python density hands to Python to convert
+    ("lists", normal_as_lists, 3, {}),
+    ("float32-and-string", normal_in_float32, 3, {}),
 ]  # fmt: skip
 
 

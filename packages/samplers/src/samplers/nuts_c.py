@@ -47,11 +47,9 @@ _HERE = Path(__file__).parent
 
 def _sources() -> tuple[str, str]:
     header = (_HERE / "nuts_kernel.h").read_text()
-    source = header + (_HERE / "nuts_kernel.c").read_text()
-    cdef = header + (
-        'extern "Python" int python_density(const double *, double *, double *, void *);\n'
-    )
-    return source, cdef
+    kernel = (_HERE / "nuts_kernel.c").read_text()
+    source = header + kernel + (_HERE / "python_density.c").read_text()
+    return source, header
 
 
 _module: Any = None
@@ -61,37 +59,45 @@ def kernel_module() -> Any:
     """The compiled kernel (built on first use, then from the disk cache)."""
     global _module
     if _module is None:
-        module = load_module(*_sources(), name_hint="nuts")
-
-        @module.ffi.def_extern(name="python_density")
-        def python_density(x: Any, grad: Any, logp: Any, context: Any) -> int:
-            return module.ffi.from_handle(context).evaluate(logp)
-
-        _module = module
+        _module = load_module(*_sources(), name_hint="nuts")
     return _module
 
 
 class PythonDensity:
-    """A Python ``logp_dlogp`` called back from C with NumPy views on the kernel's buffers."""
+    """A Python ``logp_dlogp`` called from C (``python_density.c``) on a NumPy view of the
+    kernel's buffer, its gradient copied into another.
 
-    def __init__(self, function: Any, x: NDArray, grad: NDArray):
+    The C side reads this object's attributes as raw object pointers (CPython's ``id``),
+    so it holds every object it hands over, bound methods included, for its lifetime.
+    """
+
+    def __init__(self, ffi: Any, function: Any, x: NDArray, grad: NDArray):
         self.function = function
         self.x = x
         self.grad = grad
         self.error: BaseException | None = None
+        self._finish = self.finish
+        self._keep_error = self.keep_error
+        self.errors = DENSITY_ERRORS
+        self.context = ffi.new("python_density *")
+        owned = (function, x, self._finish, self._keep_error, self.errors)
+        for field, thing in zip(_OBJECT_FIELDS, owned, strict=True):
+            setattr(self.context, field, ffi.cast("void *", id(thing)))
+        self.context.dim = x.size
 
-    def evaluate(self, logp: Any) -> int:
-        """0 when evaluated, 1 outside the support (a divergence), -1 on an error to re-raise."""
-        try:
-            value, gradient = self.function(self.x)
-            self.grad[:] = gradient
-            logp[0] = float(value)
-            return 0
-        except DENSITY_ERRORS:
-            return 1
-        except BaseException as error:  # KeyboardInterrupt too: raised again in Python
-            self.error = error
-            return -1
+    def finish(self, result: Any) -> float:
+        """What C does not do itself: unpack ``result``, store its gradient (any array-like
+        NumPy broadcasts to the point's shape), return its log density as a float."""
+        value, gradient = result
+        self.grad[:] = gradient
+        return float(value)
+
+    def keep_error(self, error: BaseException) -> None:
+        """Keep an error of the density that is not a divergence, to raise it in Python."""
+        self.error = error
+
+
+_OBJECT_FIELDS = ("function", "x", "finish", "keep_error", "density_errors")
 
 
 def c_density(density: Any) -> tuple[Any, Any] | None:
@@ -154,11 +160,10 @@ class NutsKernel:
             self._python_density: PythonDensity | None = None
         else:
             self._python_density = PythonDensity(
-                logp_dlogp, self._view(kernel.eval_x), self._view(kernel.eval_grad)
+                ffi, logp_dlogp, self._view(kernel.eval_x), self._view(kernel.eval_grad)
             )
-            self._handle = ffi.new_handle(self._python_density)
-            kernel.density = self.lib.python_density
-            kernel.context = self._handle
+            kernel.density = ffi.addressof(self.lib, "call_python_density")
+            kernel.context = self._python_density.context
         self.density_kind = "c" if pointer is not None else "python"
         self._metric: tuple[Any, ...] = ()
         self._seen_kick_factor: Any = None
@@ -372,10 +377,12 @@ class NutsKernel:
         draw whose statistics are ``row``."""
         positions = np.empty((draws, self.dim))
         stats = np.empty((draws, STAT_COUNT))
-        kernel, lib = self.kernel, self.lib
+        kernel = self.kernel
+        # a Python density runs with the GIL held for the whole chunk; a C one without it
+        run = self.lib.nuts_run if self._python_density is None else self.lib.nuts_run_python
         done = 0
         while done < draws:
-            done += lib.nuts_run(
+            done += run(
                 kernel, draws - done, seconds,
                 self._pointer(positions[done:]), self._pointer(stats[done:]),
             )  # fmt: skip

@@ -29,6 +29,16 @@ typedef struct {
     double *inv_mass;
 } nuts_kernel;
 
+/* A Python density called through the C API (python_density.c): its objects, as
+   PyObject pointers (the cdef cannot name PyObject) */
+typedef struct {
+    void *function, *x, *finish, *keep_error, *density_errors;
+    int dim;
+} python_density;
+int call_python_density(const double *x, double *grad, double *logp, void *context);
+long nuts_run_python(nuts_kernel *kernel, long draws, double seconds, double *positions,
+                     double *stats);
+
 nuts_kernel *nuts_new(int dim, int max_treedepth);
 void nuts_free(nuts_kernel *kernel);
 long nuts_run(nuts_kernel *kernel, long draws, double seconds, double *positions, double *stats);
