@@ -1,4 +1,5 @@
-"""The C NUTS kernel against the Python NUTS: the same draws for the same seed."""
+"""The C kernel against the Python samplers (NUTS, HamiltonianMC): the same draws for the
+same seed."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from numpy.typing import NDArray
 import samplers
 from samplers.chain import ChainArrays, prepare_chain, run_chain
 from samplers.cmodule import compiler_problem, load_module
+from samplers.hmc import HamiltonianMC
 from samplers.nuts import NUTS
 
 needs_compiler = pytest.mark.skipif(compiler_problem() is not None, reason="no C compiler")
@@ -61,9 +63,15 @@ def centered_funnel(x: NDArray) -> tuple[float, NDArray]:
     return logp, grad
 
 
-def run(density: Any, dim: int, backend: str, seed: int, **options: Any) -> samplers.Trace:
+SAMPLERS = [NUTS, HamiltonianMC]
+ONLY_FOR = {"max_treedepth": NUTS, "path_length": HamiltonianMC, "max_steps": HamiltonianMC}
+
+
+def run(
+    density: Any, dim: int, backend: str, seed: int, sampler: type = NUTS, **options: Any
+) -> samplers.Trace:
     tune = options.pop("tune_draws_override", 150)
-    step = NUTS(density, initial_point=np.zeros(dim), backend=backend, **options)
+    step = sampler(density, initial_point=np.zeros(dim), backend=backend, **options)
     assert step.backend == backend
     return samplers.sample(
         step, draws=150, tune=tune, chains=1, cores=1, random_seed=seed, progressbar=False,
@@ -103,28 +111,35 @@ CASES = [
     # what the C call of a Python density hands to Python to convert
     ("lists", normal_as_lists, 3, {}),
     ("float32-and-string", normal_in_float32, 3, {}),
+    ("short-paths", correlated_gaussian(), 8, {"path_length": 0.5, "max_steps": 3}),
 ]  # fmt: skip
+SAMPLER_CASES = [
+    pytest.param(sampler, *case[1:], id=f"{sampler.__name__}-{case[0]}")
+    for sampler in SAMPLERS
+    for case in CASES
+    if all(ONLY_FOR.get(option, sampler) is sampler for option in case[3])
+]
 
 
 @needs_compiler
 @pytest.mark.parametrize("seed", [1, 2, 3])
-@pytest.mark.parametrize(("density", "dim", "options"), [case[1:] for case in CASES],
-                         ids=[case[0] for case in CASES])  # fmt: skip
+@pytest.mark.parametrize(("sampler", "density", "dim", "options"), SAMPLER_CASES)
 def test_c_and_python_give_the_same_draws(
-    density: Any, dim: int, options: dict[str, Any], seed: int
+    sampler: type, density: Any, dim: int, options: dict[str, Any], seed: int
 ) -> None:
-    python = run(density, dim, "python", seed, **options)
-    c = run(density, dim, "c", seed, **options)
+    python = run(density, dim, "python", seed, sampler, **options)
+    c = run(density, dim, "c", seed, sampler, **options)
     assert_same_traces(c, python)
 
 
 @needs_compiler
-def test_a_dense_metric_agrees_to_rounding() -> None:
+@pytest.mark.parametrize("sampler", SAMPLERS)
+def test_a_dense_metric_agrees_to_rounding(sampler: type) -> None:
     # NumPy's matrix-vector products (BLAS) and the kernel's loops round differently;
     # a trajectory amplifies those differences, so they grow from 1e-14 along the chain
     density = correlated_gaussian()
-    c = run(density, 8, "c", 1, mass_matrix="dense")
-    python = run(density, 8, "python", 1, mass_matrix="dense")
+    c = run(density, 8, "c", 1, sampler, mass_matrix="dense")
+    python = run(density, 8, "python", 1, sampler, mass_matrix="dense")
     assert c.warmup is not None and python.warmup is not None
     # identical until the first window (100 draws) makes the metric dense
     first = slice(0, 100)
@@ -135,9 +150,10 @@ def test_a_dense_metric_agrees_to_rounding() -> None:
 
 
 @needs_compiler
-def test_the_funnel_diverges_in_both() -> None:
-    c = run(centered_funnel, 5, "c", 1, target_accept=0.6)
-    python = run(centered_funnel, 5, "python", 1, target_accept=0.6)
+@pytest.mark.parametrize("sampler", SAMPLERS)
+def test_the_funnel_diverges_in_both(sampler: type) -> None:
+    c = run(centered_funnel, 5, "c", 1, sampler, target_accept=0.6)
+    python = run(centered_funnel, 5, "python", 1, sampler, target_accept=0.6)
     assert c.stats["diverging"].sum() + c.warmup.stats["diverging"].sum() > 0
     assert_same_traces(c, python)
 
@@ -173,11 +189,12 @@ class CNormal:
 
 
 @needs_compiler
+@pytest.mark.parametrize("sampler", SAMPLERS)
 @pytest.mark.parametrize("as_int", [True, False])
-def test_a_c_density_pointer_gives_the_same_draws(as_int: bool) -> None:
+def test_a_c_density_pointer_gives_the_same_draws(sampler: type, as_int: bool) -> None:
     density = CNormal(6, as_int)
-    c = run(density, 6, "c", 4)
-    python = run(standard_normal, 6, "python", 4)
+    c = run(density, 6, "c", 4, sampler)
+    python = run(standard_normal, 6, "python", 4, sampler)
     assert_same_traces(c, python)
     # the start and the step-size searches stay in Python; trajectories never call it
     gradients = int(c.stats["n_grad_evals"].sum() + c.warmup.stats["n_grad_evals"].sum())
@@ -185,7 +202,8 @@ def test_a_c_density_pointer_gives_the_same_draws(as_int: bool) -> None:
 
 
 @needs_compiler
-def test_errors_of_the_density_reach_the_caller() -> None:
+@pytest.mark.parametrize("sampler", SAMPLERS)
+def test_errors_of_the_density_reach_the_caller(sampler: type) -> None:
     calls = [0]
 
     def failing(x: NDArray) -> tuple[float, NDArray]:
@@ -195,25 +213,27 @@ def test_errors_of_the_density_reach_the_caller() -> None:
         return standard_normal(x)
 
     with pytest.raises(samplers.SamplingError, match="broken density"):
-        run(failing, 3, "c", 1)
+        run(failing, 3, "c", 1, sampler)
 
 
 @needs_compiler
-def test_arithmetic_errors_are_divergences() -> None:
+@pytest.mark.parametrize("sampler", SAMPLERS)
+def test_arithmetic_errors_are_divergences(sampler: type) -> None:
     def overflowing(x: NDArray) -> tuple[float, NDArray]:
         if x[0] > 1.5:
             raise FloatingPointError("overflow")
         return standard_normal(x)
 
-    c = run(overflowing, 2, "c", 5)
-    python = run(overflowing, 2, "python", 5)
+    c = run(overflowing, 2, "c", 5, sampler)
+    python = run(overflowing, 2, "python", 5, sampler)
     assert c.stats["diverging"].sum() > 0
     assert_same_traces(c, python)
 
 
 @needs_compiler
-def test_chunks_return_after_their_time() -> None:
-    step = NUTS(standard_normal, initial_point=np.zeros(4), backend="c")
+@pytest.mark.parametrize("sampler", SAMPLERS)
+def test_chunks_return_after_their_time(sampler: type) -> None:
+    step = sampler(standard_normal, initial_point=np.zeros(4), backend="c")
     step.set_rng(np.random.default_rng(0))
     point = step.start(step.initial_point)
     step.stop_tuning()
@@ -226,10 +246,13 @@ def test_chunks_return_after_their_time() -> None:
 
 
 @needs_compiler
+@pytest.mark.parametrize("sampler", SAMPLERS)
 @pytest.mark.parametrize("backend", ["c", "python"])
 @pytest.mark.parametrize("how", ["deepcopy", "pickle"])
-def test_a_copy_mid_chain_continues_like_the_original(backend: str, how: str) -> None:
-    step = NUTS(standard_normal, initial_point=np.zeros(3), backend=backend)
+def test_a_copy_mid_chain_continues_like_the_original(
+    sampler: type, backend: str, how: str
+) -> None:
+    step = sampler(standard_normal, initial_point=np.zeros(3), backend=backend)
     step.set_rng(np.random.default_rng(0))
     point = step.start(step.initial_point)
     for _ in range(20):
@@ -243,26 +266,33 @@ def test_a_copy_mid_chain_continues_like_the_original(backend: str, how: str) ->
         np.testing.assert_allclose(copied_point["x"], point["x"], rtol=0, atol=1e-12)
 
 
-def test_auto_falls_back_to_python_with_one_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("sampler", SAMPLERS)
+def test_auto_falls_back_to_python_with_one_warning(
+    sampler: type, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("CC", "no-such-compiler-here")
     with pytest.warns(RuntimeWarning, match="no-such-compiler-here"):
-        step = NUTS(standard_normal, initial_point=np.zeros(2))
+        step = sampler(standard_normal, initial_point=np.zeros(2))
     assert step.backend == "python"
-    with pytest.raises(RuntimeError, match="needs a C compiler"):
-        NUTS(standard_normal, initial_point=np.zeros(2), backend="c")
+    with pytest.raises(RuntimeError, match=f"{sampler.__name__}: backend='c' needs a C compiler"):
+        sampler(standard_normal, initial_point=np.zeros(2), backend="c")
 
 
-def test_an_unknown_backend_is_refused() -> None:
+@pytest.mark.parametrize("sampler", SAMPLERS)
+def test_an_unknown_backend_is_refused(sampler: type) -> None:
     with pytest.raises(ValueError, match="backend must be one of"):
-        NUTS(standard_normal, initial_point=np.zeros(2), backend="fortran")
+        sampler(standard_normal, initial_point=np.zeros(2), backend="fortran")
 
 
 @needs_compiler
+@pytest.mark.parametrize("sampler", SAMPLERS)
 @pytest.mark.parametrize(
     ("mass_matrix", "chunked"), [("grad", True), ("diag", True), ("dense", False)]
 )
-def test_tuning_runs_in_chunks_when_the_kernel_adapts(mass_matrix: str, chunked: bool) -> None:
-    step = NUTS(standard_normal, initial_point=np.zeros(3), mass_matrix=mass_matrix, backend="c")
+def test_tuning_runs_in_chunks_when_the_kernel_adapts(
+    sampler: type, mass_matrix: str, chunked: bool
+) -> None:
+    step = sampler(standard_normal, initial_point=np.zeros(3), mass_matrix=mass_matrix, backend="c")
     assert step.tuning and step.chunked is chunked
     step.stop_tuning()
     assert step.chunked
@@ -300,9 +330,10 @@ class ConditionedNormal:
 
 
 @needs_compiler
-def test_a_conditional_density_gives_the_same_draws() -> None:
+@pytest.mark.parametrize("sampler", SAMPLERS)
+def test_a_conditional_density_gives_the_same_draws(sampler: type) -> None:
     def chain(backend: str) -> NDArray:
-        step = NUTS(
+        step = sampler(
             ConditionedNormal(), initial_point={"x": np.zeros(2), "mu": np.array(3.0)},
             vars=["x"], backend=backend,
         )  # fmt: skip
@@ -361,15 +392,27 @@ def test_a_compile_error_shows_the_compiler_and_keeps_the_source(
 
 
 @needs_compiler
-def test_chains_in_worker_processes_give_the_same_draws() -> None:
+@pytest.mark.parametrize("sampler", SAMPLERS)
+def test_chains_in_worker_processes_give_the_same_draws(sampler: type) -> None:
     def traces(backend: str, cores: int) -> NDArray:
-        step = NUTS(standard_normal, initial_point=np.zeros(3), backend=backend)
+        step = sampler(standard_normal, initial_point=np.zeros(3), backend=backend)
         trace = samplers.sample(
             step, draws=50, tune=50, chains=2, cores=cores, random_seed=5, progressbar=False
         )
         return trace.posterior["x"]
 
     np.testing.assert_allclose(traces("c", 2), traces("python", 1), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [({"path_length": 0.0}, "path_length must be positive"),
+     ({"path_length": math.inf}, "path_length must be positive"),
+     ({"max_steps": 0}, "max_steps must be at least 1")],
+)  # fmt: skip
+def test_hmc_refuses_a_path_it_cannot_run(options: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        HamiltonianMC(standard_normal, initial_point=np.zeros(2), **options)
 
 
 def test_deep_trees_stay_in_python() -> None:
@@ -379,10 +422,8 @@ def test_deep_trees_stay_in_python() -> None:
         NUTS(standard_normal, initial_point=np.zeros(2), max_treedepth=40, backend="c")
 
 
-def test_the_kernel_draws_random_numbers_in_the_python_batches() -> None:
-    from samplers import nuts, nuts_c
+def test_the_kernel_writes_the_statistics_python_reads() -> None:
+    from samplers import nuts_c
 
-    assert nuts_c.UNIFORM_BATCH == nuts.UNIFORM_BATCH
-    assert nuts_c.NORMAL_BATCH_ELEMENTS == nuts.NORMAL_BATCH_ELEMENTS
     source = (Path(nuts_c.__file__).parent / "nuts_kernel.c").read_text()
     assert f"#define STAT_COUNT {nuts_c.STAT_COUNT}" in source

@@ -1,4 +1,5 @@
-"""The C trajectory of NUTS (``nuts_kernel.c``) and what feeds it: density, metric, random numbers.
+"""The C trajectories of NUTS and HamiltonianMC (``nuts_kernel.c``) and what feeds them:
+density, metric, random numbers, adaptation.
 
 The kernel consumes the very random numbers the Python NUTS would, in the same order.
 Python draws uniforms one at a time (the step-size jitter) and in batches, and standard
@@ -37,7 +38,9 @@ STAT_COLUMNS = (
 """Columns of the kernel's statistics, in this order (STAT_COUNT in nuts_kernel.c)."""
 STAT_COUNT = len(STAT_COLUMNS)
 RUNNING, NEED_STREAM, NEED_MOMENTA, ABORTED, NEED_STEP_SEARCH = 0, 1, 2, 3, 4
-UNIFORM_BATCH = 4096  # as nuts.py (a test checks)
+# One Generator call per random number would cost more than the arithmetic of a leapfrog
+# step: the Python samplers too draw uniforms and momenta in batches of these sizes.
+UNIFORM_BATCH = 4096
 NORMAL_BATCH_ELEMENTS = 1 << 16
 NEVER = 2**62  # a tuning draw no chain reaches
 STREAM_EXTRA = 4096  # uniforms drawn ahead beyond one batch: about 4000 jitters
@@ -122,17 +125,26 @@ def adapts_in_c(mass_matrix: MassMatrixAdaptation) -> bool:
     return type(mass_matrix) is FixedMassMatrix and mass_matrix.inv_mass.ndim == 1
 
 
-class NutsKernel:
-    """One chain's C kernel: its state (x, logp, grad, kick), metric and random numbers."""
+class HamiltonianKernel:
+    """One chain's C kernel: its state (x, logp, grad, kick), metric and random numbers.
+
+    It runs NUTS trajectories up to ``max_treedepth`` doublings, or, given a
+    ``path_length``, HamiltonianMC's: ⌊path_length / ε⌋ leapfrogs (at most
+    ``max_steps``) and a Metropolis test. One draw takes at most ``uniforms_needed``
+    uniforms from the batch.
+    """
 
     def __init__(
         self,
         density: Any,
         logp_dlogp: Any,
         dim: int,
-        max_treedepth: int,
         max_energy_error: float,
         step_size_jitter: float,
+        uniforms_needed: int,
+        max_treedepth: int = 0,
+        path_length: float | None = None,
+        max_steps: int = 0,
     ):
         module = kernel_module()
         self.ffi, self.lib = module.ffi, module.lib
@@ -145,9 +157,11 @@ class NutsKernel:
         self.dim = dim
         kernel.max_energy_error = max_energy_error
         kernel.step_size_jitter = step_size_jitter
-        needed = 2 ** (max_treedepth + 1)
-        kernel.uniforms_needed = needed
-        kernel.uniform_batch = max(UNIFORM_BATCH, 2 * needed)
+        if path_length is not None:
+            kernel.hmc = 1
+            kernel.path_length, kernel.max_steps = path_length, max_steps
+        kernel.uniforms_needed = uniforms_needed
+        kernel.uniform_batch = max(UNIFORM_BATCH, 2 * uniforms_needed)
         self._uniforms = np.zeros(kernel.uniform_batch)
         kernel.uniforms = self._pointer(self._uniforms)
         self.x, self.grad, self.kick = (self._view(kernel.x), self._view(kernel.grad),
@@ -277,14 +291,16 @@ class NutsKernel:
         dual: DualAveraging | None,
         mass: MassMatrixAdaptation,
         tune_draw: int,
+        symmetric: bool,
     ) -> None:
-        """Adapt in C from the state of the Python objects (``dual`` None: a fixed step size)."""
+        """Adapt in C from the state of the Python objects (``dual`` None: a fixed step size;
+        ``symmetric``: whether the sampler targets ``accept_sym`` late in tuning)."""
         kernel = self.kernel
         kernel.adapt = 1
         kernel.adapt_step_size = int(dual is not None)
         kernel.tune_draw = tune_draw
         symmetric_from = mass.symmetric_accept_from
-        kernel.symmetric_from = NEVER if symmetric_from is None else symmetric_from
+        kernel.symmetric_from = NEVER if symmetric_from is None or not symmetric else symmetric_from
         if dual is not None:
             kernel.da_target, kernel.da_gamma = dual.target_accept, dual.gamma
             kernel.da_t0, kernel.da_kappa, kernel.da_mu = dual.t0, dual.kappa, dual.mu

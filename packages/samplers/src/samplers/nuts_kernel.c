@@ -1,6 +1,7 @@
-/* The NUTS trajectory of nuts.py in C: the same arithmetic, the same random numbers in
-   the same order, the same statistics. Read nuts.py first; this file follows it step by
-   step, with subtrees as slots of preallocated vectors swapped by pointer.
+/* The NUTS trajectory of nuts.py, and HamiltonianMC's of hmc.py, in C: the same
+   arithmetic, the same random numbers in the same order, the same statistics. Read
+   nuts.py first; this file follows it step by step, with subtrees as slots of
+   preallocated vectors swapped by pointer.
 
    Random numbers come from Python in the batches the Python sampler draws: a stream of
    uniforms in generator order (one per draw for the step-size jitter, and the uniform
@@ -404,58 +405,15 @@ static int adapt(nuts_kernel *pub, double accept, double accept_sym, int divergi
     return RUNNING;
 }
 
-/* One draw (NUTS.step and NUTS.transition). Returns RUNNING, or what it needs first. */
-static int draw(kernel *k, double *position, double *stats) {
+/* NUTS.transition from the start state, its momentum in the trajectory slot; leaves
+   the chosen point as the kernel's state. Returns RUNNING, or ABORTED. */
+static int nuts_trajectory(kernel *k, double *stats) {
     nuts_kernel *pub = &k->pub;
     int n = pub->dim;
-    if (!pub->resume) {
-        long need = (pub->step_size_jitter != 0.0 ? 1 : 0)
-            + (pub->uniforms_left < pub->uniforms_needed ? pub->uniform_batch : 0);
-        if (pub->stream_used + need > pub->stream_len) return NEED_STREAM;
-        double eps = pub->nominal_step;
-        if (pub->step_size_jitter != 0.0)
-            eps *= 1.0 + pub->step_size_jitter * (2.0 * pub->stream[pub->stream_used++] - 1.0);
-        if (pub->uniforms_left < pub->uniforms_needed) {
-            memcpy(pub->uniforms, pub->stream + pub->stream_used,
-                   sizeof(double) * (size_t)pub->uniform_batch);
-            pub->stream_used += pub->uniform_batch;
-            pub->uniforms_left = pub->uniform_batch;
-        }
-        pub->resume_eps = eps;
-        pub->resume = 1;
-    }
-    if (pub->momenta_left == 0) return NEED_MOMENTA;
-    pub->resume = 0;
-    double eps = pub->resume_eps;
-    const double *p = pub->momenta + (long)(--pub->momenta_left) * n;
-    if (!(eps == pub->eps)) set_factors(pub, eps);
-    if (!pub->kick_valid) {
-        times(pub->kick_factor, pub->grad, pub->kick, n, pub->dense);
-        pub->kick_valid = 1;
-    }
-    double norm = dot(p, p, n);
-    k->energy0 = 0.5 * norm - pub->logp;
-    k->n_leapfrog = 0;
-    k->accept_sum = k->accept_sym_sum = k->max_error = 0.0;
-    k->diverging = 0;
     size_t bytes = sizeof(double) * (size_t)n;
-    for (int d = 0; d < 2; d++) {
-        memcpy(k->edge_x[d], pub->x, bytes);
-        memcpy(k->edge_p[d], p, bytes);
-        memcpy(k->edge_kick[d], pub->kick, bytes);
-    }
     /* the trajectory lives in the last slot, a new subtree in the one before */
     int trajectory_index = k->slot_count - 1, spare = k->slot_count - 2;
     slot *trajectory = &k->slots[trajectory_index];
-    trajectory->weight = 0.0;
-    trajectory->logp = pub->logp;
-    trajectory->energy = k->energy0;
-    trajectory->at_start = 1;
-    memcpy(trajectory->rho, p, bytes);
-    memcpy(trajectory->first, p, bytes);
-    memcpy(trajectory->last, p, bytes);
-    trajectory->norm_first = trajectory->norm_last = norm;
-    trajectory->dot_first = trajectory->dot_last = norm;
     double log_weight = 0.0;
     int depth = 0;
     while (depth < pub->max_treedepth) {
@@ -504,7 +462,6 @@ static int draw(kernel *k, double *position, double *stats) {
         pub->logp = trajectory->logp;
         gradient_from_kick(pub);
     }
-    memcpy(position, pub->x, bytes);
     double steps = (double)k->n_leapfrog;
     stats[0] = k->diverging;
     stats[1] = depth;
@@ -514,11 +471,113 @@ static int draw(kernel *k, double *position, double *stats) {
     stats[5] = k->accept_sum / steps;
     stats[6] = k->accept_sym_sum / steps;
     stats[7] = steps;
+    stats[10] = moved;
+    return RUNNING;
+}
+
+/* HamiltonianMC.transition: ⌊path_length / ε⌋ leapfrogs forward (at most max_steps), then
+   a Metropolis test with one uniform of the batch (none after a divergence) */
+static int hmc_trajectory(kernel *k, double eps, double *stats) {
+    nuts_kernel *pub = &k->pub;
+    size_t bytes = sizeof(double) * (size_t)pub->dim;
+    double ratio = pub->path_length / eps;
+    long steps = ratio >= (double)pub->max_steps ? pub->max_steps
+        : ratio >= 1.0 ? (long)ratio : 1;
+    double logp = pub->logp, norm = 0.0, error = 0.0, max_error = 0.0;
+    int diverging = 0;
+    long taken = 0;
+    while (taken < steps) {
+        if (leapfrog(k, 1, &logp, &norm) < 0) return ABORTED;
+        taken++;
+        error = 0.5 * norm - logp - k->energy0;
+        if (!(fabs(error) <= fabs(max_error))) max_error = error;
+        if (!(error <= pub->max_energy_error)) {
+            diverging = 1;
+            break;
+        }
+    }
+    double accept = diverging ? 0.0 : exp(-error < 0.0 ? -error : 0.0);
+    int moved = !diverging && uniform(pub) < accept;
+    if (moved) {
+        /* the new point's own gradient, as the Python sampler keeps it */
+        memcpy(pub->x, k->edge_x[1], bytes);
+        memcpy(pub->grad, pub->eval_grad, bytes);
+        memcpy(pub->kick, k->edge_kick[1], bytes);
+        pub->logp = logp;
+    }
+    stats[0] = diverging;
+    stats[1] = 0.0;
+    stats[2] = moved ? k->energy0 + error : k->energy0;
+    stats[3] = error;
+    stats[4] = max_error;
+    stats[5] = stats[6] = accept;
+    stats[7] = (double)taken;
+    stats[10] = moved;
+    return RUNNING;
+}
+
+/* One draw (BaseHMC.step and the sampler's transition). Returns RUNNING, or what it
+   needs first. */
+static int draw(kernel *k, double *position, double *stats) {
+    nuts_kernel *pub = &k->pub;
+    int n = pub->dim;
+    if (!pub->resume) {
+        long need = (pub->step_size_jitter != 0.0 ? 1 : 0)
+            + (pub->uniforms_left < pub->uniforms_needed ? pub->uniform_batch : 0);
+        if (pub->stream_used + need > pub->stream_len) return NEED_STREAM;
+        double eps = pub->nominal_step;
+        if (pub->step_size_jitter != 0.0)
+            eps *= 1.0 + pub->step_size_jitter * (2.0 * pub->stream[pub->stream_used++] - 1.0);
+        if (pub->uniforms_left < pub->uniforms_needed) {
+            memcpy(pub->uniforms, pub->stream + pub->stream_used,
+                   sizeof(double) * (size_t)pub->uniform_batch);
+            pub->stream_used += pub->uniform_batch;
+            pub->uniforms_left = pub->uniform_batch;
+        }
+        pub->resume_eps = eps;
+        pub->resume = 1;
+    }
+    if (pub->momenta_left == 0) return NEED_MOMENTA;
+    pub->resume = 0;
+    double eps = pub->resume_eps;
+    const double *p = pub->momenta + (long)(--pub->momenta_left) * n;
+    if (!(eps == pub->eps)) set_factors(pub, eps);
+    if (!pub->kick_valid) {
+        times(pub->kick_factor, pub->grad, pub->kick, n, pub->dense);
+        pub->kick_valid = 1;
+    }
+    double norm = dot(p, p, n);
+    k->energy0 = 0.5 * norm - pub->logp;
+    k->n_leapfrog = 0;
+    k->accept_sum = k->accept_sym_sum = k->max_error = 0.0;
+    k->diverging = 0;
+    size_t bytes = sizeof(double) * (size_t)n;
+    for (int d = 0; d < 2; d++) {
+        memcpy(k->edge_x[d], pub->x, bytes);
+        memcpy(k->edge_p[d], p, bytes);
+        memcpy(k->edge_kick[d], pub->kick, bytes);
+    }
+    int status;
+    if (pub->hmc) {
+        status = hmc_trajectory(k, eps, stats);
+    } else {
+        slot *trajectory = &k->slots[k->slot_count - 1];
+        trajectory->weight = 0.0;
+        trajectory->logp = pub->logp;
+        trajectory->energy = k->energy0;
+        trajectory->at_start = 1;
+        memcpy(trajectory->rho, p, bytes);
+        memcpy(trajectory->first, p, bytes);
+        memcpy(trajectory->last, p, bytes);
+        trajectory->norm_first = trajectory->norm_last = norm;
+        trajectory->dot_first = trajectory->dot_last = norm;
+        status = nuts_trajectory(k, stats);
+    }
+    if (status != RUNNING) return status;
+    memcpy(position, pub->x, bytes);
     stats[8] = eps;
     stats[9] = pub->logp;
-    stats[10] = moved;
-    int status = RUNNING;
-    if (pub->adapt) status = adapt(pub, stats[5], stats[6], k->diverging);
+    if (pub->adapt) status = adapt(pub, stats[5], stats[6], (int)stats[0]);
     stats[11] = pub->da_count ? exp(pub->da_log_averaged) : exp(pub->da_log_step);
     return status;
 }

@@ -3,6 +3,9 @@ typedef int (*density_fn)(const double *x, double *grad, double *logp, void *con
 
 typedef struct {
     int dim, dense, max_treedepth, kick_valid, resume, status;
+    int hmc; /* 1: HamiltonianMC's fixed path length instead of NUTS's trees */
+    long max_steps;
+    double path_length;
     double max_energy_error, step_size_jitter, nominal_step, eps, resume_eps, logp;
     density_fn density;
     void *context;
