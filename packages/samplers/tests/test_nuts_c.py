@@ -17,9 +17,25 @@ import samplers
 from samplers.chain import ChainArrays, prepare_chain, run_chain
 from samplers.cmodule import compiler_problem, load_module
 from samplers.hmc import HamiltonianMC
+from samplers.mass_matrix import GradientDiagonal
 from samplers.nuts import NUTS
 
 needs_compiler = pytest.mark.skipif(compiler_problem() is not None, reason="no C compiler")
+
+
+def numpy_rounds_as_scipy_blas() -> bool:
+    """Whether NumPy's matmul rounds as SciPy's BLAS dgemv, which the kernel calls for
+    dense products (true where both use the same OpenBLAS kernels)."""
+    from scipy.linalg import blas
+
+    rng = np.random.default_rng(0)
+    pairs = [(rng.normal(size=(n, n)), rng.normal(size=n)) for n in (3, 8, 40)]
+    return all(np.array_equal(a @ v, blas.dgemv(1.0, a.T, v, trans=1)) for a, v in pairs)
+
+
+dense_like_numpy = pytest.mark.skipif(
+    not numpy_rounds_as_scipy_blas(), reason="NumPy's BLAS rounds unlike SciPy's here"
+)
 
 
 def standard_normal(x: NDArray) -> tuple[float, NDArray]:
@@ -45,6 +61,10 @@ def normal_as_lists(x: NDArray) -> list[Any]:
 def normal_in_float32(x: NDArray) -> tuple[str, NDArray]:
     """A standard normal whose gradient is float32 and whose logp is a string."""
     return repr(-0.5 * float(x.dot(x))), (-x).astype(np.float32)
+
+
+class OwnStrategy(GradientDiagonal):
+    """A strategy the kernel does not know: it adapts in Python, one draw per call."""
 
 
 def correlated_gaussian() -> Gaussian:
@@ -112,13 +132,22 @@ CASES = [
     ("lists", normal_as_lists, 3, {}),
     ("float32-and-string", normal_in_float32, 3, {}),
     ("short-paths", correlated_gaussian(), 8, {"path_length": 0.5, "max_steps": 3}),
+    # Stan's dense windows 75-99, 100-149, 150-349: adapted in C, factored in Python
+    ("correlated-dense", correlated_gaussian(), 8,
+     {"mass_matrix": "dense", "tune_draws_override": 400}),
+    ("fixed-dense", correlated_gaussian(), 8, {"mass_matrix": np.diag(np.logspace(-1, 1, 8))}),
+    # a strategy the kernel does not know adapts in Python between single draws
+    ("own-strategy", correlated_gaussian(), 8, {"mass_matrix": OwnStrategy()}),
 ]  # fmt: skip
 SAMPLER_CASES = [
-    pytest.param(sampler, *case[1:], id=f"{sampler.__name__}-{case[0]}")
+    pytest.param(
+        sampler, *case[1:], id=f"{sampler.__name__}-{case[0]}",
+        marks=[dense_like_numpy] if "dense" in case[0] else [],
+    )
     for sampler in SAMPLERS
     for case in CASES
     if all(ONLY_FOR.get(option, sampler) is sampler for option in case[3])
-]
+]  # fmt: skip
 
 
 @needs_compiler
@@ -134,9 +163,14 @@ def test_c_and_python_give_the_same_draws(
 
 @needs_compiler
 @pytest.mark.parametrize("sampler", SAMPLERS)
-def test_a_dense_metric_agrees_to_rounding(sampler: type) -> None:
-    # NumPy's matrix-vector products (BLAS) and the kernel's loops round differently;
-    # a trajectory amplifies those differences, so they grow from 1e-14 along the chain
+def test_a_dense_metric_agrees_to_rounding_without_scipys_blas(
+    sampler: type, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the kernel's own loops round unlike BLAS; a trajectory amplifies those differences,
+    # so they grow from 1e-14 along the chain
+    from samplers import nuts_c
+
+    monkeypatch.setattr(nuts_c, "linear_algebra_addresses", lambda: None)
     density = correlated_gaussian()
     c = run(density, 8, "c", 1, sampler, mass_matrix="dense")
     python = run(density, 8, "python", 1, sampler, mass_matrix="dense")
@@ -287,10 +321,13 @@ def test_an_unknown_backend_is_refused(sampler: type) -> None:
 @needs_compiler
 @pytest.mark.parametrize("sampler", SAMPLERS)
 @pytest.mark.parametrize(
-    ("mass_matrix", "chunked"), [("grad", True), ("diag", True), ("dense", False)]
-)
+    ("mass_matrix", "chunked"),
+    [("grad", True), ("diag", True), ("dense", True), ("identity", True),
+     (np.eye(3), True), (OwnStrategy(), False)],
+    ids=["grad", "diag", "dense", "identity", "fixed-dense", "own-strategy"],
+)  # fmt: skip
 def test_tuning_runs_in_chunks_when_the_kernel_adapts(
-    sampler: type, mass_matrix: str, chunked: bool
+    sampler: type, mass_matrix: Any, chunked: bool
 ) -> None:
     step = sampler(standard_normal, initial_point=np.zeros(3), mass_matrix=mass_matrix, backend="c")
     assert step.tuning and step.chunked is chunked

@@ -179,25 +179,31 @@ class KernelHMC(BaseHMC):
         symmetric = "accept_sym" in self.stat_dtypes
         kernel.push_adaptation(dual, self.mass_matrix, self._tune_draw, symmetric)
 
-    def _step_search(self, row: NDArray) -> None:
-        """What ``_adapt`` does when the metric asks for a new step size, between two
-        draws of the kernel; ``row`` holds the statistics of the draw before."""
-        kernel = self._kernel
-        assert kernel is not None
-        dual = self.dual_averaging
-        self._tune_draw, changed = kernel.pull_adaptation(dual, self.mass_matrix)
-        kernel.settle(self.integrator, float(row[STAT_COLUMNS.index("step_size")]))
+    def _take_metric(self, kernel: HamiltonianKernel, changed: bool) -> None:
+        """Leave the integrator at the metric the kernel's adaptation made (when it did)."""
         if changed:
             self.integrator.set_inv_mass(self.mass_matrix.inv_mass)
-            kernel.keep_metric(self.integrator)
-        x, logp, grad = kernel.x.copy(), float(kernel.kernel.logp), kernel.grad.copy()
-        self.step_size = float(kernel.kernel.nominal_step)  # the draw's, before its update
-        self.step_size, evaluations = find_reasonable_step_size(
-            self.integrator, x, logp, grad, self.rng, self.step_size, self.target_accept
-        )
-        dual.restart(self.step_size)
-        row[STAT_COLUMNS.index("n_grad_evals")] += evaluations
-        row[STAT_COLUMNS.index("step_size_bar")] = dual.averaged
+            kernel.take_metric(self.integrator)
+
+    def _step_search(self, row: NDArray) -> None:
+        """What ``_adapt`` does when the metric changed so that the step size must be
+        searched for again (or a dense metric factored), between two draws of the kernel;
+        ``row`` holds the statistics of the draw before."""
+        kernel = self._kernel
+        assert kernel is not None
+        dual = self.dual_averaging if self.adapt_step_size else None
+        self._tune_draw, changed = kernel.pull_adaptation(dual, self.mass_matrix)
+        kernel.settle(self.integrator, float(row[STAT_COLUMNS.index("step_size")]))
+        self._take_metric(kernel, changed)
+        if dual is not None:
+            x, logp, grad = kernel.x.copy(), float(kernel.kernel.logp), kernel.grad.copy()
+            self.step_size = float(kernel.kernel.nominal_step)  # the draw's, before its update
+            self.step_size, evaluations = find_reasonable_step_size(
+                self.integrator, x, logp, grad, self.rng, self.step_size, self.target_accept
+            )
+            dual.restart(self.step_size)
+            row[STAT_COLUMNS.index("n_grad_evals")] += evaluations
+            row[STAT_COLUMNS.index("step_size_bar")] = dual.averaged
         self._push_adaptation(kernel)
         kernel.follow(self.integrator, self.step_size)
 
@@ -229,9 +235,7 @@ class KernelHMC(BaseHMC):
             dual = self.dual_averaging if self.adapt_step_size else None
             self._tune_draw, changed = kernel.pull_adaptation(dual, self.mass_matrix)
             self.step_size = float(kernel.kernel.nominal_step)
-            if changed:
-                self.integrator.set_inv_mass(self.mass_matrix.inv_mass)
-                kernel.keep_metric(self.integrator)
+            self._take_metric(kernel, changed)
         stats: dict[str, NDArray] = {
             name: columns[name].astype(dtype)
             for name, dtype in self.stat_dtypes.items()

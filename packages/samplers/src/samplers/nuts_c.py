@@ -12,6 +12,8 @@ where the Python sampler's would be: the saved state, advanced by the uniforms u
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +29,7 @@ from samplers.mass_matrix import (
     GradientDiagonal,
     MassMatrixAdaptation,
     RunningMoments,
+    WindowedDense,
     WindowedDiagonal,
 )
 from samplers.step_size import DualAveraging
@@ -118,11 +121,38 @@ def address(ffi: Any, pointer: Any) -> int:
     return int(ffi.cast("uintptr_t", pointer))
 
 
+@functools.cache
+def linear_algebra_addresses() -> tuple[int, int] | None:
+    """Addresses of SciPy's BLAS ``dgemv`` and LAPACK ``dtrtrs`` (their Cython capsules),
+    or None where they cannot be had.
+
+    The kernel's dense products and triangular solves call them so that they round as
+    NumPy's ``matmul`` and ``scipy.linalg.solve_triangular`` do in the Python samplers
+    (SciPy's and NumPy's OpenBLAS share their kernels; a test checks it where it runs).
+    """
+    try:
+        from scipy.linalg import cython_blas, cython_lapack
+    except ImportError:
+        return None
+    get_name = ctypes.pythonapi.PyCapsule_GetName
+    get_name.restype, get_name.argtypes = ctypes.c_char_p, [ctypes.py_object]
+    get_pointer = ctypes.pythonapi.PyCapsule_GetPointer
+    get_pointer.restype = ctypes.c_void_p
+    get_pointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
+    addresses = []
+    for module, name in ((cython_blas, "dgemv"), (cython_lapack, "dtrtrs")):
+        capsule = getattr(module, "__pyx_capi__", {}).get(name)
+        if capsule is None:
+            return None
+        addresses.append(get_pointer(capsule, get_name(capsule)))
+    return addresses[0], addresses[1]
+
+
 def adapts_in_c(mass_matrix: MassMatrixAdaptation) -> bool:
-    """Whether the kernel can run this mass-matrix strategy (and dual averaging) itself."""
-    if type(mass_matrix) in (GradientDiagonal, WindowedDiagonal):
-        return True
-    return type(mass_matrix) is FixedMassMatrix and mass_matrix.inv_mass.ndim == 1
+    """Whether the kernel can run this mass-matrix strategy (and dual averaging) itself.
+    (WindowedDense's matrix is factored in Python at the end of each window, when the
+    kernel returns for the step-size search anyway.)"""
+    return type(mass_matrix) in (GradientDiagonal, WindowedDiagonal, WindowedDense, FixedMassMatrix)
 
 
 class HamiltonianKernel:
@@ -156,6 +186,10 @@ class HamiltonianKernel:
         kernel = self.kernel
         self.dim = dim
         kernel.max_energy_error = max_energy_error
+        found = linear_algebra_addresses()
+        if found is not None:
+            kernel.dgemv = ffi.cast("dgemv_fn", found[0])
+            kernel.dtrtrs = ffi.cast("dtrtrs_fn", found[1])
         kernel.step_size_jitter = step_size_jitter
         if path_length is not None:
             kernel.hmc = 1
@@ -188,6 +222,7 @@ class HamiltonianKernel:
         self._counts = np.zeros(2, dtype=np.int64)
         self._moments = np.zeros((2, 2, 2, dim))  # pair, (draws, grads), (mean, squares)
         self._inv_mass = np.ones(dim)
+        self._dense_squares = np.zeros((0, 0))  # allocated for WindowedDense
         kernel.counts = ffi.cast("long *", self._counts.ctypes.data)
         kernel.moments = self._pointer(self._moments)
         kernel.inv_mass = self._pointer(self._inv_mass)
@@ -307,7 +342,7 @@ class HamiltonianKernel:
             kernel.da_error_sum, kernel.da_count = dual.error_sum, dual.count
             kernel.da_log_step, kernel.da_log_averaged = dual.log_step, dual.log_averaged_step
         kernel.adapt_mass = 0
-        if type(mass) is WindowedDiagonal:
+        if isinstance(mass, WindowedDiagonal) and type(mass) in (WindowedDiagonal, WindowedDense):
             self._push_windows(mass)
         if type(mass) is not GradientDiagonal:
             return
@@ -323,14 +358,23 @@ class HamiltonianKernel:
         self._inv_mass[:] = mass.inv_mass
 
     def _push_windows(self, mass: WindowedDiagonal) -> None:
-        kernel, windows = self.kernel, mass.windows
-        kernel.adapt_mass = 2
+        kernel, windows, dim = self.kernel, mass.windows, self.dim
+        kernel.adapt_mass = 3 if mass.dense else 2
         kernel.sw_enabled = int(windows.enabled)
         kernel.sw_n_tune, kernel.sw_counter = windows.n_tune, windows.counter
         kernel.sw_init_buffer, kernel.sw_term_buffer = windows.init_buffer, windows.term_buffer
         kernel.sw_window_size, kernel.sw_window_end = windows.window_size, windows.window_end
         self._counts[0] = mass.moments.count
-        self._moments[0, 0] = mass.moments.mean, mass.moments.squares
+        self._moments[0, 0, 0] = mass.moments.mean
+        if mass.dense and self._dense_squares.shape != (dim, dim):
+            self._dense_squares = np.zeros((dim, dim))
+            self._inv_mass = np.zeros((dim, dim))
+            kernel.dense_squares = self._pointer(self._dense_squares)
+            kernel.inv_mass = self._pointer(self._inv_mass)
+        if mass.dense:
+            self._dense_squares[:] = mass.moments.squares
+        else:
+            self._moments[0, 0, 1] = mass.moments.squares
         self._inv_mass[:] = mass.inv_mass
 
     def _pull_windows(self, mass: WindowedDiagonal) -> bool:
@@ -340,7 +384,14 @@ class HamiltonianKernel:
             int(kernel.sw_window_size),
             int(kernel.sw_window_end),
         )
-        mass.moments = self._running(0)[0]
+        if mass.dense:
+            moments = RunningMoments(self.dim, full=True)
+            moments.count = int(self._counts[0])
+            moments.mean = self._moments[0, 0, 0].copy()
+            moments.squares = self._dense_squares.copy()
+            mass.moments = moments
+        else:
+            mass.moments = self._running(0)[0]
         changed = not np.array_equal(mass.inv_mass, self._inv_mass)
         mass.inv_mass = self._inv_mass.copy()
         return changed
@@ -356,7 +407,7 @@ class HamiltonianKernel:
             dual.log_step = float(kernel.da_log_step)
             dual.log_averaged_step = float(kernel.da_log_averaged)
         changed = False
-        if type(mass) is WindowedDiagonal:
+        if isinstance(mass, WindowedDiagonal) and type(mass) in (WindowedDiagonal, WindowedDense):
             changed = self._pull_windows(mass)
         if type(mass) is GradientDiagonal:
             mass.draw, mass.changed_before = int(kernel.gd_draw), bool(kernel.gd_changed_before)
@@ -379,8 +430,12 @@ class HamiltonianKernel:
     def stop_adapting(self) -> None:
         self.kernel.adapt = 0
 
-    def keep_metric(self, integrator: Leapfrog) -> None:
-        """The integrator's metric, set from Python, is the one the kernel already uses."""
+    def take_metric(self, integrator: Leapfrog) -> None:
+        """The integrator's metric, set from Python to the one the kernel's adaptation
+        made: a diagonal one the kernel already uses; a dense one's Cholesky factor,
+        computed in Python, it copies at the next ``follow``."""
+        if integrator.dense:
+            return
         self._metric = (integrator.scale, *self._metric[1:])
         self._seen_kick_factor = integrator.kick_factor
 

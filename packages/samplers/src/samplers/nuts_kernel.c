@@ -48,10 +48,22 @@ static double dot(const double *a, const double *b, int n) {
     return sum;
 }
 
-/* out = factor · v, for a diagonal (elementwise) or dense (row-major) factor */
-static void times(const double *factor, const double *v, double *out, int n, int dense) {
-    if (!dense) {
+/* out = factor · v, for a diagonal (elementwise) or dense (row-major) factor. A dense
+   product goes through the BLAS dgemv NumPy's matmul uses when Python handed one over
+   (SciPy's, the same OpenBLAS kernels here), so that it rounds as the Python sampler's. */
+static void times(const nuts_kernel *pub, const double *factor, const double *v, double *out) {
+    int n = pub->dim;
+    if (!pub->dense) {
         for (int i = 0; i < n; i++) out[i] = factor[i] * v[i];
+        return;
+    }
+    if (pub->dgemv) {
+        /* row-major factor = column-major transpose: out = (factorᵀ)ᵀ v */
+        char trans = 'T';
+        int size = n, step = 1;
+        double one = 1.0, zero = 0.0;
+        pub->dgemv(&trans, &size, &size, &one, (double *)factor, &size, (double *)v, &step,
+                   &zero, out, &step);
         return;
     }
     for (int i = 0; i < n; i++) out[i] = dot(factor + (long)i * n, v, n);
@@ -109,11 +121,11 @@ static double uniform(nuts_kernel *pub) { return pub->uniforms[--pub->uniforms_l
    |p|² and sets *logp (-inf where the density failed). A negative status aborts. */
 static int leapfrog(kernel *k, int forward, double *logp, double *norm) {
     nuts_kernel *pub = &k->pub;
-    int n = pub->dim, dense = pub->dense;
+    int n = pub->dim;
     double *x = k->edge_x[forward], *p = k->edge_p[forward], *kick = k->edge_kick[forward];
     double *p_half = k->p_half, *eval_x = pub->eval_x, *grad = pub->eval_grad;
     for (int i = 0; i < n; i++) p_half[i] = forward ? p[i] + kick[i] : p[i] - kick[i];
-    times(pub->position_factor, p_half, eval_x, n, dense);
+    times(pub, pub->position_factor, p_half, eval_x);
     for (int i = 0; i < n; i++) x[i] = forward ? x[i] + eval_x[i] : x[i] - eval_x[i];
     memcpy(eval_x, x, sizeof(double) * (size_t)n);
     int status = pub->density(eval_x, grad, logp, pub->context);
@@ -123,7 +135,7 @@ static int leapfrog(kernel *k, int forward, double *logp, double *norm) {
         *logp = -INFINITY;
         memcpy(grad, x, sizeof(double) * (size_t)n);
     }
-    times(pub->kick_factor, grad, kick, n, dense);
+    times(pub, pub->kick_factor, grad, kick);
     for (int i = 0; i < n; i++) p[i] = forward ? p_half[i] + kick[i] : p_half[i] - kick[i];
     *norm = dot(p, p, n);
     return 0;
@@ -268,12 +280,22 @@ static void set_factors(nuts_kernel *pub, double eps) {
     pub->kick_valid = 0;
 }
 
-/* the gradient a kick was made from: kick_factor⁻¹ kick (upper triangular when dense) */
+/* the gradient a kick was made from: kick_factor⁻¹ kick (upper triangular when dense;
+   through LAPACK's dtrtrs as scipy.linalg.solve_triangular calls it, when handed over) */
 static void gradient_from_kick(nuts_kernel *pub) {
     int n = pub->dim;
     const double *f = pub->kick_factor;
     if (!pub->dense) {
         for (int i = 0; i < n; i++) pub->grad[i] = pub->kick[i] / f[i];
+        return;
+    }
+    if (pub->dtrtrs) {
+        /* the row-major upper factor is a column-major lower one, solved transposed */
+        char uplo = 'L', trans = 'T', diag = 'N';
+        int size = n, columns = 1, info = 0;
+        memcpy(pub->grad, pub->kick, sizeof(double) * (size_t)n);
+        pub->dtrtrs(&uplo, &trans, &diag, &size, &columns, (double *)f, &size, pub->grad, &size,
+                    &info);
         return;
     }
     for (int i = n - 1; i >= 0; i--) {
@@ -384,8 +406,46 @@ static int windowed_diagonal_update(nuts_kernel *pub) {
     return RESTART;
 }
 
-/* BaseHMC._adapt after one tuning draw; NEED_STEP_SEARCH when Python must search */
-static int adapt(nuts_kernel *pub, double accept, double accept_sym, int diverging) {
+/* WindowedDense.update: Stan's regularized covariance of each slow window; `delta` is
+   scratch space of dim doubles. Python factors the matrix (Cholesky, as Leapfrog does). */
+static int windowed_dense_update(nuts_kernel *pub, double *delta) {
+    int in_window, window_ends, n = pub->dim;
+    stan_windows_advance(pub, &in_window, &window_ends);
+    double *mean = pub->moments, *squares = pub->dense_squares;
+    if (in_window) {
+        /* RunningMoments.add, full: squares += outer(x - old mean, x - new mean) */
+        long count = ++pub->counts[0];
+        const double *x = pub->x;
+        for (int i = 0; i < n; i++) {
+            delta[i] = x[i] - mean[i];
+            mean[i] += delta[i] / (double)count;
+        }
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) squares[(long)i * n + j] += delta[i] * (x[j] - mean[j]);
+    }
+    if (!window_ends) return UNCHANGED;
+    long count = pub->counts[0];
+    if (count >= 2) {
+        /* regularize(): weight · variance + shrinkage · I, each term as NumPy rounds it */
+        double weight = (double)count / ((double)count + 5.0);
+        double shrinkage = 1e-3 * (5.0 / ((double)count + 5.0));
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) {
+                long at = (long)i * n + j;
+                pub->inv_mass[at] = weight * (squares[at] / (double)(count - 1))
+                    + shrinkage * (i == j ? 1.0 : 0.0);
+            }
+    }
+    pub->counts[0] = 0;
+    memset(mean, 0, sizeof(double) * (size_t)n);
+    memset(squares, 0, sizeof(double) * (size_t)n * (size_t)n);
+    return RESTART;
+}
+
+/* BaseHMC._adapt after one tuning draw; NEED_STEP_SEARCH when Python must search for a
+   step size, or factor a new dense metric */
+static int adapt(kernel *k, double accept, double accept_sym, int diverging) {
+    nuts_kernel *pub = &k->pub;
     long draw = pub->tune_draw++;
     if (pub->adapt_step_size) {
         int late = draw >= pub->symmetric_from;
@@ -393,7 +453,9 @@ static int adapt(nuts_kernel *pub, double accept, double accept_sym, int divergi
     }
     int change = pub->adapt_mass == 1 ? gradient_diagonal_update(pub, !diverging)
         : pub->adapt_mass == 2 ? windowed_diagonal_update(pub)
+        : pub->adapt_mass == 3 ? windowed_dense_update(pub, k->p_half)
         : UNCHANGED;
+    if (change != UNCHANGED && pub->adapt_mass == 3) return NEED_STEP_SEARCH;
     if (change != UNCHANGED) {
         for (int i = 0; i < pub->dim; i++) pub->scale[i] = pub->scale_t[i] = sqrt(pub->inv_mass[i]);
         pub->eps = NAN;
@@ -543,7 +605,7 @@ static int draw(kernel *k, double *position, double *stats) {
     const double *p = pub->momenta + (long)(--pub->momenta_left) * n;
     if (!(eps == pub->eps)) set_factors(pub, eps);
     if (!pub->kick_valid) {
-        times(pub->kick_factor, pub->grad, pub->kick, n, pub->dense);
+        times(pub, pub->kick_factor, pub->grad, pub->kick);
         pub->kick_valid = 1;
     }
     double norm = dot(p, p, n);
@@ -577,7 +639,7 @@ static int draw(kernel *k, double *position, double *stats) {
     memcpy(position, pub->x, bytes);
     stats[8] = eps;
     stats[9] = pub->logp;
-    if (pub->adapt) status = adapt(pub, stats[5], stats[6], (int)stats[0]);
+    if (pub->adapt) status = adapt(k, stats[5], stats[6], (int)stats[0]);
     stats[11] = pub->da_count ? exp(pub->da_log_averaged) : exp(pub->da_log_step);
     return status;
 }

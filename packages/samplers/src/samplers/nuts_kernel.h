@@ -1,5 +1,10 @@
 /* The kernel's state as Python sees it (cffi cdef and C source alike). */
 typedef int (*density_fn)(const double *x, double *grad, double *logp, void *context);
+/* BLAS dgemv and LAPACK dtrtrs, Fortran calling convention (scipy.linalg.cython_blas) */
+typedef void (*dgemv_fn)(char *trans, int *m, int *n, double *alpha, double *a, int *lda,
+                         double *x, int *incx, double *beta, double *y, int *incy);
+typedef void (*dtrtrs_fn)(char *uplo, char *trans, char *diag, int *n, int *nrhs, double *a,
+                          int *lda, double *b, int *ldb, int *info);
 
 typedef struct {
     int dim, dense, max_treedepth, kick_valid, resume, status;
@@ -10,6 +15,8 @@ typedef struct {
     density_fn density;
     void *context;
     double *scale, *scale_t, *position_factor, *kick_factor;
+    dgemv_fn dgemv;   /* NULL: the kernel's own loops */
+    dtrtrs_fn dtrtrs;
     double *x, *grad, *kick, *eval_x, *eval_grad;
     const double *stream;
     long stream_len, stream_used;
@@ -17,7 +24,8 @@ typedef struct {
     long uniforms_left, uniform_batch, uniforms_needed;
     const double *momenta;
     long momenta_left;
-    /* adaptation while tuning (step_size.DualAveraging, mass_matrix.GradientDiagonal) */
+    /* adaptation while tuning: step_size.DualAveraging, and adapt_mass 1
+       mass_matrix.GradientDiagonal, 2 WindowedDiagonal, 3 WindowedDense */
     int adapt, adapt_step_size, adapt_mass;
     long tune_draw, symmetric_from;
     double da_target, da_gamma, da_t0, da_kappa, da_mu, da_error_sum, da_log_step,
@@ -29,7 +37,8 @@ typedef struct {
     long sw_n_tune, sw_init_buffer, sw_term_buffer, sw_window_size, sw_window_end, sw_counter;
     long *counts;      /* [pair] for the two (draws, grads) pairs */
     double *moments;   /* [pair][draws, grads][mean, squares][dim] */
-    double *inv_mass;
+    double *inv_mass;      /* [dim], or [dim][dim] for mass_matrix.WindowedDense */
+    double *dense_squares; /* [dim][dim]: WindowedDense's running sum of outer products */
 } nuts_kernel;
 
 /* A Python density called through the C API (python_density.c): its objects, as
