@@ -19,6 +19,7 @@ from samplers.cmodule import compiler_problem, load_module
 from samplers.hmc import HamiltonianMC
 from samplers.mass_matrix import GradientDiagonal
 from samplers.nuts import NUTS
+from samplers.testing import CStandardNormal, standard_normal
 
 needs_compiler = pytest.mark.skipif(compiler_problem() is not None, reason="no C compiler")
 
@@ -36,10 +37,6 @@ def numpy_rounds_as_scipy_blas() -> bool:
 dense_like_numpy = pytest.mark.skipif(
     not numpy_rounds_as_scipy_blas(), reason="NumPy's BLAS rounds unlike SciPy's here"
 )
-
-
-def standard_normal(x: NDArray) -> tuple[float, NDArray]:
-    return -0.5 * float(x.dot(x)), -x
 
 
 class Gaussian:
@@ -192,41 +189,11 @@ def test_the_funnel_diverges_in_both(sampler: type) -> None:
     assert_same_traces(c, python)
 
 
-C_NORMAL = """
-int normal_logp_dlogp(const double *x, double *grad, double *logp, void *context) {
-    int n = *(const int *)context;
-    double sum = 0.0;
-    for (int i = 0; i < n; i++) { sum += x[i] * x[i]; grad[i] = -x[i]; }
-    *logp = -0.5 * sum;
-    return 0;
-}
-"""
-C_NORMAL_CDEF = "int normal_logp_dlogp(const double *x, double *grad, double *logp, void *context);"
-
-
-class CNormal:
-    """A standard normal in C, exposed as a function pointer and its context."""
-
-    def __init__(self, dim: int, as_int: bool):
-        module = load_module(C_NORMAL, C_NORMAL_CDEF, "test_normal")
-        ffi = module.ffi
-        self.dim = dim
-        self._size = ffi.new("int *", dim)
-        pointer = ffi.addressof(module.lib, "normal_logp_dlogp")
-        self.c_logp_dlogp = int(ffi.cast("uintptr_t", pointer)) if as_int else pointer
-        self.c_context = int(ffi.cast("uintptr_t", self._size)) if as_int else self._size
-        self.python_calls = 0
-
-    def logp_dlogp(self, x: NDArray) -> tuple[float, NDArray]:
-        self.python_calls += 1
-        return standard_normal(x)
-
-
 @needs_compiler
 @pytest.mark.parametrize("sampler", SAMPLERS)
 @pytest.mark.parametrize("as_int", [True, False])
 def test_a_c_density_pointer_gives_the_same_draws(sampler: type, as_int: bool) -> None:
-    density = CNormal(6, as_int)
+    density = CStandardNormal(6, as_int)
     c = run(density, 6, "c", 4, sampler)
     python = run(standard_normal, 6, "python", 4, sampler)
     assert_same_traces(c, python)

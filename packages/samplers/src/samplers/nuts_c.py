@@ -342,7 +342,7 @@ class HamiltonianKernel:
             kernel.da_error_sum, kernel.da_count = dual.error_sum, dual.count
             kernel.da_log_step, kernel.da_log_averaged = dual.log_step, dual.log_averaged_step
         kernel.adapt_mass = 0
-        if isinstance(mass, WindowedDiagonal) and type(mass) in (WindowedDiagonal, WindowedDense):
+        if isinstance(mass, WindowedDiagonal):  # or WindowedDense, see adapts_in_c
             self._push_windows(mass)
         if type(mass) is not GradientDiagonal:
             return
@@ -407,7 +407,7 @@ class HamiltonianKernel:
             dual.log_step = float(kernel.da_log_step)
             dual.log_averaged_step = float(kernel.da_log_averaged)
         changed = False
-        if isinstance(mass, WindowedDiagonal) and type(mass) in (WindowedDiagonal, WindowedDense):
+        if isinstance(mass, WindowedDiagonal):
             changed = self._pull_windows(mass)
         if type(mass) is GradientDiagonal:
             mass.draw, mass.changed_before = int(kernel.gd_draw), bool(kernel.gd_changed_before)
