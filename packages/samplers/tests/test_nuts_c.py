@@ -25,16 +25,20 @@ needs_compiler = pytest.mark.skipif(compiler_problem() is not None, reason="no C
 
 
 def numpy_rounds_as_scipy_blas() -> bool:
-    """Whether NumPy's matmul rounds as SciPy's BLAS dgemv, which the kernel calls for
-    dense products (true where both use the same OpenBLAS kernels)."""
+    """Whether NumPy's dot and matmul round as SciPy's BLAS ddot and dgemv, which the
+    kernel calls (true where both use the same OpenBLAS kernels)."""
     from scipy.linalg import blas
 
     rng = np.random.default_rng(0)
     pairs = [(rng.normal(size=(n, n)), rng.normal(size=n)) for n in (3, 8, 40)]
-    return all(np.array_equal(a @ v, blas.dgemv(1.0, a.T, v, trans=1)) for a, v in pairs)
+    return all(
+        np.array_equal(a @ v, blas.dgemv(1.0, a.T, v, trans=1))
+        and a[0].dot(v) == blas.ddot(a[0], v)
+        for a, v in pairs
+    )
 
 
-dense_like_numpy = pytest.mark.skipif(
+like_numpy = pytest.mark.skipif(
     not numpy_rounds_as_scipy_blas(), reason="NumPy's BLAS rounds unlike SciPy's here"
 )
 
@@ -129,6 +133,8 @@ CASES = [
     ("lists", normal_as_lists, 3, {}),
     ("float32-and-string", normal_in_float32, 3, {}),
     ("short-paths", correlated_gaussian(), 8, {"path_length": 0.5, "max_steps": 3}),
+    # long vectors: OpenBLAS sums them in blocks, the kernel too through SciPy's BLAS
+    ("scales-40", Gaussian(np.diag(np.logspace(-1, 1, 40))), 40, {}),
     # Stan's dense windows 75-99, 100-149, 150-349: adapted in C, factored in Python
     ("correlated-dense", correlated_gaussian(), 8,
      {"mass_matrix": "dense", "tune_draws_override": 400}),
@@ -139,7 +145,7 @@ CASES = [
 SAMPLER_CASES = [
     pytest.param(
         sampler, *case[1:], id=f"{sampler.__name__}-{case[0]}",
-        marks=[dense_like_numpy] if "dense" in case[0] else [],
+        marks=[like_numpy] if "dense" in case[0] or case[2] >= 16 else [],
     )
     for sampler in SAMPLERS
     for case in CASES

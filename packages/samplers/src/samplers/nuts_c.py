@@ -122,30 +122,34 @@ def address(ffi: Any, pointer: Any) -> int:
 
 
 @functools.cache
-def linear_algebra_addresses() -> tuple[int, int] | None:
-    """Addresses of SciPy's BLAS ``dgemv`` and LAPACK ``dtrtrs`` (their Cython capsules),
-    or None where they cannot be had.
+def linear_algebra_addresses() -> tuple[int, int, int] | None:
+    """Addresses of SciPy's BLAS ``ddot`` and ``dgemv`` and LAPACK ``dtrtrs`` (their Cython
+    capsules), or None where they cannot be had.
 
-    The kernel's dense products and triangular solves call them so that they round as
-    NumPy's ``matmul`` and ``scipy.linalg.solve_triangular`` do in the Python samplers
-    (SciPy's and NumPy's OpenBLAS share their kernels; a test checks it where it runs).
+    The kernel's dot products, dense products and triangular solves call them so that
+    they round as NumPy's ``dot`` and ``matmul`` and ``scipy.linalg.solve_triangular`` do
+    in the Python samplers (SciPy's and NumPy's OpenBLAS share their kernels; a test
+    checks it where it runs). OpenBLAS sums vectors of 16 or more elements in blocks,
+    so a plain loop would round differently there.
     """
     try:
         from scipy.linalg import cython_blas, cython_lapack
     except ImportError:
         return None
-    get_name = ctypes.pythonapi.PyCapsule_GetName
-    get_name.restype, get_name.argtypes = ctypes.c_char_p, [ctypes.py_object]
-    get_pointer = ctypes.pythonapi.PyCapsule_GetPointer
-    get_pointer.restype = ctypes.c_void_p
-    get_pointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
+    # prototypes of our own: the shared ctypes.pythonapi functions keep their settings
+    api = ctypes.pythonapi
+    get_name = ctypes.PYFUNCTYPE(ctypes.c_char_p, ctypes.py_object)(("PyCapsule_GetName", api))
+    get_pointer = ctypes.PYFUNCTYPE(ctypes.c_void_p, ctypes.py_object, ctypes.c_char_p)(
+        ("PyCapsule_GetPointer", api)
+    )
     addresses = []
-    for module, name in ((cython_blas, "dgemv"), (cython_lapack, "dtrtrs")):
+    wanted = ((cython_blas, "ddot"), (cython_blas, "dgemv"), (cython_lapack, "dtrtrs"))
+    for module, name in wanted:
         capsule = getattr(module, "__pyx_capi__", {}).get(name)
         if capsule is None:
             return None
         addresses.append(get_pointer(capsule, get_name(capsule)))
-    return addresses[0], addresses[1]
+    return addresses[0], addresses[1], addresses[2]
 
 
 def adapts_in_c(mass_matrix: MassMatrixAdaptation) -> bool:
@@ -188,8 +192,9 @@ class HamiltonianKernel:
         kernel.max_energy_error = max_energy_error
         found = linear_algebra_addresses()
         if found is not None:
-            kernel.dgemv = ffi.cast("dgemv_fn", found[0])
-            kernel.dtrtrs = ffi.cast("dtrtrs_fn", found[1])
+            kernel.ddot = ffi.cast("ddot_fn", found[0])
+            kernel.dgemv = ffi.cast("dgemv_fn", found[1])
+            kernel.dtrtrs = ffi.cast("dtrtrs_fn", found[2])
         kernel.step_size_jitter = step_size_jitter
         if path_length is not None:
             kernel.hmc = 1

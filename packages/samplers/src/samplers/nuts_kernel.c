@@ -42,10 +42,18 @@ static double seconds_now(void) {
     return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
 }
 
-static double dot(const double *a, const double *b, int n) {
+static double dot_loop(const double *a, const double *b, int n) {
     double sum = 0.0;
     for (int i = 0; i < n; i++) sum += a[i] * b[i];
     return sum;
+}
+
+/* a · b of two vectors of the kernel's size: through the BLAS ddot NumPy's dot uses when
+   Python handed one over (OpenBLAS sums long vectors in blocks, not in order) */
+static double dot(const nuts_kernel *pub, const double *a, const double *b) {
+    int n = pub->dim, step = 1;
+    if (pub->ddot) return pub->ddot(&n, (double *)a, &step, (double *)b, &step);
+    return dot_loop(a, b, n);
 }
 
 /* out = factor · v, for a diagonal (elementwise) or dense (row-major) factor. A dense
@@ -66,7 +74,7 @@ static void times(const nuts_kernel *pub, const double *factor, const double *v,
                    &zero, out, &step);
         return;
     }
-    for (int i = 0; i < n; i++) out[i] = dot(factor + (long)i * n, v, n);
+    for (int i = 0; i < n; i++) out[i] = dot_loop(factor + (long)i * n, v, n);
 }
 
 static double log_add_exp(double a, double b) {
@@ -137,7 +145,7 @@ static int leapfrog(kernel *k, int forward, double *logp, double *norm) {
     }
     times(pub, pub->kick_factor, grad, kick);
     for (int i = 0; i < n; i++) p[i] = forward ? p_half[i] + kick[i] : p_half[i] - kick[i];
-    *norm = dot(p, p, n);
+    *norm = dot(pub, p, p);
     return 0;
 }
 
@@ -156,24 +164,25 @@ static void take_sample(slot *to, slot *from) {
 }
 
 /* merged_end_dots of nuts.py: 0 if the union of L then R turns, else 1 and its end dots */
-static int merged_end_dots(const slot *l, const slot *r, int n, double *dot_first,
-                           double *dot_last) {
-    *dot_first = l->dot_first + dot(l->first, r->rho, n);
-    *dot_last = r->dot_last + dot(r->last, l->rho, n);
+static int merged_end_dots(const nuts_kernel *pub, const slot *l, const slot *r,
+                           double *dot_first, double *dot_last) {
+    *dot_first = l->dot_first + dot(pub, l->first, r->rho);
+    *dot_last = r->dot_last + dot(pub, r->last, l->rho);
     if (!(*dot_first > 0.0 && *dot_last > 0.0)) return 0;
-    if (!(l->dot_first + dot(l->first, r->first, n) > 0.0
-          && dot(r->first, l->rho, n) + r->norm_first > 0.0))
+    if (!(l->dot_first + dot(pub, l->first, r->first) > 0.0
+          && dot(pub, r->first, l->rho) + r->norm_first > 0.0))
         return 0;
-    if (!(l->norm_last + dot(l->last, r->rho, n) > 0.0
-          && dot(r->last, l->last, n) + r->dot_last > 0.0))
+    if (!(l->norm_last + dot(pub, l->last, r->rho) > 0.0
+          && dot(pub, r->last, l->last) + r->dot_last > 0.0))
         return 0;
     return 1;
 }
 
 /* joined_points_dots of nuts.py, for two single points */
-static int joined_points_dots(const double *first, const double *last, double norm_first,
-                              double norm_last, int n, double *dot_first, double *dot_last) {
-    double cross = dot(first, last, n);
+static int joined_points_dots(const nuts_kernel *pub, const double *first, const double *last,
+                              double norm_first, double norm_last, double *dot_first,
+                              double *dot_last) {
+    double cross = dot(pub, first, last);
     *dot_first = norm_first + cross;
     *dot_last = norm_last + cross;
     return *dot_first > 0.0 && *dot_last > 0.0;
@@ -191,9 +200,9 @@ static int close_subtrees(kernel *k, int *pending, int *current, long leaf) {
         cur->weight = total;
         double dot_first, dot_last;
         int ok = level == 0
-            ? joined_points_dots(left->first, cur->last, left->norm_first, cur->norm_last, n,
-                                 &dot_first, &dot_last)
-            : merged_end_dots(left, cur, n, &dot_first, &dot_last);
+            ? joined_points_dots(&k->pub, left->first, cur->last, left->norm_first,
+                                 cur->norm_last, &dot_first, &dot_last)
+            : merged_end_dots(&k->pub, left, cur, &dot_first, &dot_last);
         if (!ok) return -1;
         cur->dot_first = dot_first;
         cur->dot_last = dot_last;
@@ -500,9 +509,9 @@ static int nuts_trajectory(kernel *k, double *stats) {
         slot *earlier = forward ? trajectory : subtree, *later = forward ? subtree : trajectory;
         double dot_first, dot_last;
         int ok = depth == 0
-            ? joined_points_dots(earlier->first, later->last, earlier->norm_first,
-                                 later->norm_last, n, &dot_first, &dot_last)
-            : merged_end_dots(earlier, later, n, &dot_first, &dot_last);
+            ? joined_points_dots(pub, earlier->first, later->last, earlier->norm_first,
+                                 later->norm_last, &dot_first, &dot_last)
+            : merged_end_dots(pub, earlier, later, &dot_first, &dot_last);
         depth++;
         if (!ok) break;
         trajectory->weight = log_weight;
@@ -608,7 +617,7 @@ static int draw(kernel *k, double *position, double *stats) {
         times(pub, pub->kick_factor, pub->grad, pub->kick);
         pub->kick_valid = 1;
     }
-    double norm = dot(p, p, n);
+    double norm = dot(pub, p, p);
     k->energy0 = 0.5 * norm - pub->logp;
     k->n_leapfrog = 0;
     k->accept_sum = k->accept_sym_sum = k->max_error = 0.0;

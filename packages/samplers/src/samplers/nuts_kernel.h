@@ -1,6 +1,7 @@
 /* The kernel's state as Python sees it (cffi cdef and C source alike). */
 typedef int (*density_fn)(const double *x, double *grad, double *logp, void *context);
-/* BLAS dgemv and LAPACK dtrtrs, Fortran calling convention (scipy.linalg.cython_blas) */
+/* BLAS ddot and dgemv, LAPACK dtrtrs: Fortran calling convention (scipy.linalg.cython_blas) */
+typedef double (*ddot_fn)(int *n, double *x, int *incx, double *y, int *incy);
 typedef void (*dgemv_fn)(char *trans, int *m, int *n, double *alpha, double *a, int *lda,
                          double *x, int *incx, double *beta, double *y, int *incy);
 typedef void (*dtrtrs_fn)(char *uplo, char *trans, char *diag, int *n, int *nrhs, double *a,
@@ -15,7 +16,8 @@ typedef struct {
     density_fn density;
     void *context;
     double *scale, *scale_t, *position_factor, *kick_factor;
-    dgemv_fn dgemv;   /* NULL: the kernel's own loops */
+    ddot_fn ddot;     /* NULL: the kernel's own loops */
+    dgemv_fn dgemv;
     dtrtrs_fn dtrtrs;
     double *x, *grad, *kick, *eval_x, *eval_grad;
     const double *stream;
