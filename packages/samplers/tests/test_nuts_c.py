@@ -224,6 +224,19 @@ def test_errors_of_the_density_reach_the_caller(sampler: type) -> None:
 
 
 @needs_compiler
+def test_a_gradient_of_the_wrong_shape_inside_a_trajectory_is_an_error() -> None:
+    calls = [0]
+
+    def column_gradient_later(x: NDArray) -> tuple[float, NDArray]:
+        calls[0] += 1
+        grad = -x if calls[0] < 40 else -x.reshape(-1, 1)
+        return -0.5 * float(x.dot(x)), grad
+
+    with pytest.raises(samplers.SamplingError, match="could not broadcast"):
+        run(column_gradient_later, 3, "c", 1)
+
+
+@needs_compiler
 @pytest.mark.parametrize("sampler", SAMPLERS)
 def test_arithmetic_errors_are_divergences(sampler: type) -> None:
     def overflowing(x: NDArray) -> tuple[float, NDArray]:

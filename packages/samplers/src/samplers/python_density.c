@@ -31,15 +31,15 @@ static int python_density_failed(python_density *density) {
     return -1;
 }
 
-/* 1 when the gradient was copied from a float64 buffer of n elements, else 0 */
+/* 1 when the gradient was copied from a flat float64 buffer of n elements, else 0 */
 static int copy_gradient(PyObject *gradient, double *grad, int n) {
     Py_buffer view;
     if (PyObject_GetBuffer(gradient, &view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) != 0) {
         PyErr_Clear();
         return 0;
     }
-    int fits = view.itemsize == 8 && view.format != NULL && view.format[0] == 'd'
-        && view.format[1] == '\0' && view.len == 8 * (Py_ssize_t)n;
+    int fits = view.ndim == 1 && view.itemsize == 8 && view.format != NULL
+        && view.format[0] == 'd' && view.format[1] == '\0' && view.len == 8 * (Py_ssize_t)n;
     if (fits) memcpy(grad, view.buf, sizeof(double) * (size_t)n);
     PyBuffer_Release(&view);
     return fits;
