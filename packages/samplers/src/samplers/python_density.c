@@ -8,7 +8,7 @@
    would (or raises). The context's objects are borrowed: nuts_c.PythonDensity owns
    them for the kernel's lifetime. */
 
-#include <Python.h>
+#include <Python.h> /* already first in the cffi module; named for the reader */
 
 static int python_density_failed(python_density *density) {
     /* an error inside the density: a divergence when it is one of DENSITY_ERRORS,
