@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import ppl as pm
+import tensorops as pt
 from ccodegen import have_c_compiler
 
 pytestmark = pytest.mark.skipif(not have_c_compiler(), reason="needs a C compiler")
@@ -87,3 +88,16 @@ def test_a_density_pickles_without_its_c_state() -> None:
     x = np.linspace(-1, 1, density.dim)
     assert copy.c_logp_dlogp is not None
     assert copy._c_pointer().call(x)[0] == pytest.approx(density.logp_dlogp(x)[0], rel=1e-13)
+
+
+def test_a_failure_inside_the_c_density_names_the_step_and_the_error() -> None:
+    with pm.Model():
+        rho = pm.Normal("rho", 0.0, 1.0)
+        one = pt.constant(1.0)
+        factor = pt.slinalg.cholesky(pt.stack([pt.stack([one, rho]), pt.stack([rho, one])]))
+        pm.Potential("p", pt.log(factor[1, 1]))  # |rho| >= 1 is not positive definite
+        with pytest.raises(pm.SamplingError) as raised:
+            pm.sample(200, tune=100, chains=1, cores=1, random_seed=1, progressbar=False)
+    message = str(raised.value)
+    assert "NUTS on ['rho'] failed at the point rho = " in message
+    assert "LinAlgError: Cholesky: the matrix is not positive definite" in message

@@ -157,7 +157,8 @@ class NUTS(KernelHMC):
     same draws as this Python code for the same seed. The density is called back from
     C, or called directly when it exposes ``c_logp_dlogp`` and ``c_context`` (``int
     logp_dlogp(const double *x, double *grad, double *logp, void *context)``: 0 on
-    success, > 0 outside the support, < 0 an error). ``step_many`` then runs many
+    success, > 0 outside the support, < 0 an error, which the density's ``c_error()``,
+    when it has one, turns into the exception to raise). ``step_many`` then runs many
     draws per call, while tuning too when the kernel runs the adaptation (dual
     averaging with a diagonal strategy, see ``nuts_c.adapts_in_c``); otherwise one
     kernel call per draw. ``"auto"`` picks C when the kernel builds, else Python with a

@@ -218,6 +218,7 @@ class HamiltonianKernel:
             kernel.density = ffi.addressof(self.lib, "call_python_density")
             kernel.context = self._python_density.context
         self.density_kind = "c" if pointer is not None else "python"
+        self._density = density
         self._metric: tuple[Any, ...] = ()
         self._seen_kick_factor: Any = None
         self._momenta = np.zeros((0, dim))
@@ -475,8 +476,16 @@ class HamiltonianKernel:
             else:
                 kernel.resume = 0
                 kernel.kick_valid = 0
-                error = self._python_density.error if self._python_density else None
-                if self._python_density is not None:
-                    self._python_density.error = None
-                raise error or RuntimeError("the C density reported an error")
+                raise self._density_error()
         return positions[:done], stats[:done]
+
+    def _density_error(self) -> BaseException:
+        """What the density raised; for a C density, what its ``c_error()`` says (a
+        density may offer one to turn its C failure into an exception)."""
+        if self._python_density is not None:
+            error, self._python_density.error = self._python_density.error, None
+            if error is not None:
+                return error
+        describe = getattr(self._density, "c_error", None)
+        error = describe() if callable(describe) else None
+        return error or RuntimeError("the C density reported an error")
