@@ -44,6 +44,7 @@ void cg_density_free(cg_density *d);
 void cg_density_hold(cg_density *d, int k, uintptr_t data, intptr_t *dims, intptr_t *strides);
 cg_state *cg_density_state(cg_density *d);
 int cg_density_logp_dlogp(const double *x, double *grad, double *logp, void *context);
+int cg_density_call(cg_density *d, uintptr_t x, uintptr_t grad, uintptr_t logp);
 """
 
 
@@ -85,6 +86,15 @@ void cg_density_hold(cg_density *d, int k, uintptr_t data, intptr_t *dims, intpt
 
 cg_state *cg_density_state(cg_density *d) {{ return d->st; }}
 
+static int cg_density_run(cg_density *d, cg_arr *target) {{
+    const int code = {step.name}(d->st, d->v, target);
+    if (code == CG_OK) return 0;
+    if (code == CG_NEED_OUTPUTS)
+        cg_fail(d->st, -1, CG_VALUE, "the gradient does not have the length of x (%ld)",
+                (long)d->dim);
+    return -1;
+}}
+
 int cg_density_logp_dlogp(const double *x, double *grad, double *logp, void *context) {{
     cg_density *d = (cg_density *)context;
     cg_arr target[2];
@@ -94,12 +104,20 @@ int cg_density_logp_dlogp(const double *x, double *grad, double *logp, void *con
     target[1].data = (char *)grad;
     target[1].dims[0] = d->dim;
     target[1].strides[0] = sizeof(double);
-    const int code = {step.name}(d->st, d->v, target);
-    if (code == CG_OK) return 0;
-    if (code == CG_NEED_OUTPUTS)
-        cg_fail(d->st, -1, CG_VALUE, "the gradient does not have the length of x (%ld)",
-                (long)d->dim);
-    return -1;
+    return cg_density_run(d, target);
+}}
+
+/* The same from Python: NumPy arrays by address (x of any strides; a fresh gradient
+   of length dim and a 0-d logp). */
+int cg_density_call(cg_density *d, uintptr_t x, uintptr_t grad, uintptr_t logp) {{
+    cg_arr target[2];
+    if (cg_load(d->st, &d->v[0], x, NPY_DOUBLE, 1, "x")) return -1;
+    if (d->v[0].dims[0] != d->dim)
+        return cg_fail(d->st, -1, CG_VALUE, "x: expected shape (%ld,), got (%ld,)",
+                       (long)d->dim, (long)d->v[0].dims[0]);
+    if (cg_load(d->st, &target[0], logp, NPY_DOUBLE, 0, "logp")) return -1;
+    if (cg_load(d->st, &target[1], grad, NPY_DOUBLE, 1, "grad")) return -1;
+    return cg_density_run(d, target);
 }}
 """
 
@@ -130,6 +148,7 @@ class DensityPointer:
         self.address = int(ffi.cast("uintptr_t", ffi.addressof(lib, ENTRY)))
         self.context = int(ffi.cast("uintptr_t", self._context))
         self.dim = dim
+        self._call_entry = lib.cg_density_call
         lib.cg_density_hold(self._context, 0, 0, [dim], [8])
         for k, value in enumerate(held, start=1):
             self.hold(k, value)
@@ -150,23 +169,22 @@ class DensityPointer:
             self._context, k, array.ctypes.data, self._dims, self._strides
         )
 
-    def call(self, x: np.ndarray) -> tuple[float, np.ndarray]:
-        """``(logp, dlogp)`` at ``x`` through the C entry point (tests, and Python callers)."""
-        ffi = self._module.ffi
-        x = np.ascontiguousarray(x, dtype=np.float64)
-        if x.shape != (self.dim,):
-            raise ValueError(f"x: expected shape ({self.dim},), got {x.shape}")
+    def hold_all(self, values: Sequence[Any]) -> None:
+        """``hold`` each of ``values`` (held inputs 1, 2, ...) that is not held already."""
+        kept = self._kept
+        for k, value in enumerate(values, start=1):
+            if value is not kept[k]:
+                self.hold(k, value)
+
+    def call(self, x: Any) -> tuple[float, np.ndarray]:
+        """``(logp, dlogp)`` at ``x`` through the C code (Python callers, tests)."""
+        if type(x) is not np.ndarray or x.dtype != np.float64:
+            x = np.asarray(x, dtype=np.float64)
         grad = np.empty(self.dim)
-        logp = np.empty(1)
-        status = self._module.lib.cg_density_logp_dlogp(
-            ffi.from_buffer("double[]", x),
-            ffi.from_buffer("double[]", grad),
-            ffi.from_buffer("double[]", logp),
-            self._context,
-        )
-        if status != 0:
+        logp = np.empty(())
+        if self._call_entry(self._context, id(x), id(grad), id(logp)):
             raise self.error()
-        return float(logp[0]), grad
+        return float(logp), grad
 
     def error(self) -> Exception:
         """The last failure as the exception a Python call of the function raises."""

@@ -15,6 +15,7 @@ samplers' C NUTS runs whole trajectories with no Python between two gradients.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,7 @@ from numpy.typing import NDArray
 import tensorops as pt
 from autodiff import grad
 from ccodegen.density import DensityPointer, density_pointer
-from graphcore import SharedVariable, Variable, function
+from graphcore import Mode, SharedVariable, Variable, available_linkers, function, get_mode
 from ppl.checks import checks_as_minus_inf
 from ppl.model.density import flat_join, model_logp, value_vars_of
 from ppl.rebuild import substitute
@@ -62,38 +63,46 @@ class FlatDensity:
         outputs = [logp, flat_join(gradients)]
         outputs = substitute(outputs, dict(zip(self.value_vars, pieces, strict=True)))
         self._fixed_values = [np.zeros(shapes[v], dtype=v.type.dtype) for v in self.fixed_vars]
-        self.function = function(
-            [flat, *self.fixed_vars], outputs, mode=mode, on_unused_input="ignore"
-        )
-        self.function.trust_input = True
         self._pointer: DensityPointer | None = None
-        self._pointer_tried = False
+        self._shared_vars: list[SharedVariable] | None = None  # found on first use
+        inputs = [flat, *self.fixed_vars]
+        chosen_mode = get_mode(mode)
+        # Where the function would be C, the density is compiled once, as its C entry
+        # point: rewritten (and linked in Python, which costs nothing), then translated.
+        self._via_pointer = _links_to_c(chosen_mode)
+        if self._via_pointer:
+            self.function = function(
+                inputs, outputs, mode=replace(chosen_mode, linker="py"), on_unused_input="ignore"
+            )
+            self._via_pointer = self._c_pointer() is not None
+        if not self._via_pointer:
+            self.function = function(inputs, outputs, mode=chosen_mode, on_unused_input="ignore")
+        self.function.trust_input = True
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        # the C state stays in its process; a copy builds its own on first use
-        state.update(_pointer=None, _pointer_tried=False)
+        # C state stays in its process (a copy builds its own); the shared variables are
+        # found again in the copy's graph
+        state.update(_pointer=None, _shared_vars=None)
         return state
 
     def _c_pointer(self) -> DensityPointer | None:
-        """The C entry point, built on first use; None where the function is not all C."""
-        if not self._pointer_tried:
-            self._pointer_tried = True
-            if getattr(self.function.maker.linker, "name", None) == "c":
-                self._pointer = density_pointer(
-                    self.function.maker.fgraph, self.dim, self._held_values()
-                )
+        """The C entry point (built on first use after unpickling), or None where some
+        node has no C or there is no C compiler."""
+        if self._pointer is None and self._via_pointer:
+            self._pointer = density_pointer(
+                self.function.maker.fgraph, self.dim, self._held_values()
+            )
+            self._via_pointer = self._pointer is not None
         return self._pointer
 
     def _held_values(self) -> list[Any]:
         """The values of the function's inputs after ``x``: the fixed value variables,
         then the shared variables (``pm.Data``) as they are now."""
-        shared = [
-            var.get_value(borrow=True)
-            for var in self.function.maker.fgraph.inputs[1 + len(self.fixed_vars) :]
-            if isinstance(var, SharedVariable)
-        ]
-        return [*self._fixed_values, *shared]
+        if self._shared_vars is None:
+            inputs = self.function.maker.fgraph.inputs[1 + len(self.fixed_vars) :]
+            self._shared_vars = [var for var in inputs if isinstance(var, SharedVariable)]
+        return self._fixed_values + [var.get_value(borrow=True) for var in self._shared_vars]
 
     @property
     def c_logp_dlogp(self) -> int | None:
@@ -108,8 +117,7 @@ class FlatDensity:
         pointer = self._c_pointer()
         if pointer is None:
             return None
-        for k, value in enumerate(self._held_values(), start=1):
-            pointer.hold(k, value)
+        pointer.hold_all(self._held_values())
         return pointer.context
 
     def c_error(self) -> Exception | None:
@@ -117,6 +125,10 @@ class FlatDensity:
         return None if self._pointer is None else self._pointer.error()
 
     def logp_dlogp(self, x: NDArray) -> tuple[float, NDArray]:
+        pointer = self._c_pointer()
+        if pointer is not None:
+            pointer.hold_all(self._held_values())
+            return pointer.call(x)
         logp, dlogp = self.function(x, *self._fixed_values)
         return float(logp), dlogp
 
@@ -150,3 +162,11 @@ def current_shapes(model: Any) -> dict[Variable, tuple[int, ...]]:
             static = np.shape(point[var.name])
         shapes[var] = static
     return shapes
+
+
+def _links_to_c(mode: Mode) -> bool:
+    """Whether ``mode`` links with ccodegen's C linker (``"auto"``: the installed best)."""
+    linker = mode.linker
+    if linker == "auto":
+        linker = available_linkers()[0]
+    return linker == "c"
