@@ -1,9 +1,11 @@
-"""Sampler overhead per gradient evaluation of NUTS on a NumPy 10-d standard normal.
+"""Sampler overhead per gradient evaluation of NUTS and HamiltonianMC on a 10-d standard normal.
 
 One chain in this process, 1000 tuning draws and 1000 draws, seeds 1-3 (medians):
 sampling time / gradient evaluations, minus one direct call of the density, for the
 Python backend, the C backend calling the NumPy density back, and the C backend with a
-C density (a function pointer). Run: python bench/nuts_overhead.py (or in `nox -s bench`)
+C density (a function pointer); NUTS also with Stan's dense adaptation, which tunes in C
+since the dense metric's adaptation moved there. Run: python bench/nuts_overhead.py (or
+in `nox -s bench`)
 """
 
 from __future__ import annotations
@@ -16,40 +18,18 @@ import numpy as np
 from common import record
 
 import samplers
-from samplers.cmodule import load_module
+from samplers.testing import CStandardNormal, standard_normal
 
 WORKLOAD = "NUTS"
 CASE = "overhead per gradient, NumPy 10-d normal"
-
-C_NORMAL = """
-int normal_logp_dlogp(const double *x, double *grad, double *logp, void *context) {
-    int n = *(const int *)context;
-    double sum = 0.0;
-    for (int i = 0; i < n; i++) { sum += x[i] * x[i]; grad[i] = -x[i]; }
-    *logp = -0.5 * sum;
-    return 0;
-}
-"""
+DIM = 10
 
 
-def normal(x: np.ndarray) -> tuple[float, np.ndarray]:
-    return -0.5 * float(x.dot(x)), -x
-
-
-class CNormal:
-    """The same density in C, exposed as ``c_logp_dlogp`` and ``c_context``."""
-
-    def __init__(self, dim: int):
-        module = load_module(C_NORMAL, "int normal_logp_dlogp(const double *, double *, "
-                             "double *, void *);", "bench_normal")  # fmt: skip
-        self._dim = module.ffi.new("int *", dim)
-        self.c_logp_dlogp = module.ffi.addressof(module.lib, "normal_logp_dlogp")
-        self.c_context = self._dim
-        self.logp_dlogp = normal
-
-
-def sample_once(density: Any, backend: str, tune: int, draws: int, seed: int) -> tuple[float, int]:
-    step = samplers.NUTS(density, initial_point=np.zeros(10), backend=backend)
+def sample_once(
+    sampler: type, density: Any, backend: str, options: dict[str, Any], tune: int, draws: int,
+    seed: int,
+) -> tuple[float, int]:  # fmt: skip
+    step = sampler(density, initial_point=np.zeros(DIM), backend=backend, **options)
     started = time.perf_counter()
     trace = samplers.sample(
         step, draws=draws, tune=tune, chains=1, cores=1, random_seed=seed,
@@ -63,22 +43,29 @@ def sample_once(density: Any, backend: str, tune: int, draws: int, seed: int) ->
 
 
 def main() -> None:
-    x = np.random.default_rng(0).normal(size=10)
-    direct = min(timeit.repeat(lambda: normal(x), number=20000, repeat=5)) / 20000
+    x = np.random.default_rng(0).normal(size=DIM)
+    direct = min(timeit.repeat(lambda: standard_normal(x), number=20000, repeat=5)) / 20000
     print(f"direct call of the NumPy density: {direct * 1e6:.2f} µs")
     # The target: the overhead is at most one direct call of the density.
     record(WORKLOAD, CASE, "one direct call of the density", "us", direct * 1e6, direct * 1e6)
+    dense = {"mass_matrix": "dense"}
     cases = [
-        ("Python backend", normal, "python", direct),
-        ("C backend, Python density", normal, "c", direct),
-        ("C backend, C density", CNormal(10), "c", 0.0),
-    ]
-    for label, density, backend, density_cost in cases:
-        sample_once(density, backend, 100, 100, 0)  # compile, warm caches
+        ("Python backend", samplers.NUTS, standard_normal, "python", {}, direct),
+        ("C backend, Python density", samplers.NUTS, standard_normal, "c", {}, direct),
+        ("C backend, C density", samplers.NUTS, CStandardNormal(DIM), "c", {}, 0.0),
+        ("dense, Python backend", samplers.NUTS, standard_normal, "python", dense, direct),
+        ("dense, C, Python density", samplers.NUTS, standard_normal, "c", dense, direct),
+        ("dense, C, C density", samplers.NUTS, CStandardNormal(DIM), "c", dense, 0.0),
+        ("HMC, Python backend", samplers.HamiltonianMC, standard_normal, "python", {}, direct),
+        ("HMC, C, Python density", samplers.HamiltonianMC, standard_normal, "c", {}, direct),
+        ("HMC, C, C density", samplers.HamiltonianMC, CStandardNormal(DIM), "c", {}, 0.0),
+    ]  # fmt: skip
+    for label, sampler, density, backend, options, density_cost in cases:
+        sample_once(sampler, density, backend, options, 100, 100, 0)  # compile, warm caches
         rows = []
         for seed in (1, 2, 3):
-            total = sample_once(density, backend, 1000, 1000, seed)
-            tuning = sample_once(density, backend, 1000, 0, seed)
+            total = sample_once(sampler, density, backend, options, 1000, 1000, seed)
+            tuning = sample_once(sampler, density, backend, options, 1000, 0, seed)
             rows.append((*total, *tuning))
         total_s, total_g, tune_s, tune_g = np.median(np.array(rows), axis=0)
         per_grad = total_s / total_g

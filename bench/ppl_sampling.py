@@ -121,12 +121,22 @@ def coal_marginal(pm: Any) -> list[str]:
     return ["early_rate", "late_rate"]
 
 
+def correlated(pm: Any) -> list[str]:
+    """M6: a 100-d Gaussian, condition number 100 (models.correlated_gaussian)."""
+    import models
+
+    covariance, _ = models.correlated_gaussian()
+    pm.MvNormal("x", mu=np.zeros(len(covariance)), cov=covariance)
+    return ["x"]
+
+
 MODELS = {
     "M1 eight schools": eight_schools,
     "M2 bioassay": bioassay,
     "M4 hierarchical": hierarchical,
     "M5a coal, compound step": coal_discrete,
     "M5b coal, marginalized": coal_marginal,
+    "M6 correlated Gaussian": correlated,
 }
 NUTPIE_CANNOT = {"M5a coal, compound step": "a discrete variable (nutpie samples continuous ones)"}
 

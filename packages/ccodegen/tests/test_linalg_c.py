@@ -35,6 +35,14 @@ def general(n: int, batch: tuple[int, ...] = (), dtype: str = "float64") -> np.n
     return (RNG.standard_normal((*batch, n, n)) + 3 * np.eye(n)).astype(dtype)
 
 
+def strided(matrix: np.ndarray) -> np.ndarray:
+    """The same values as a view with gaps between rows and columns."""
+    rows, cols = matrix.shape
+    padded = np.zeros((2 * rows, 2 * cols), matrix.dtype)
+    padded[::2, ::2] = matrix
+    return padded[::2, ::2]
+
+
 def rhs(*shape: int, dtype: str = "float64") -> np.ndarray:
     return RNG.standard_normal(shape).astype(dtype)
 
@@ -123,6 +131,9 @@ for dtype in ("float64", "float32"):
                         [op(a, b1), op(a, b2)],
                         [
                             [t, rhs(4, dtype=dtype), rhs(4, 2, dtype=dtype)],
+                            # a read in place (column-major), or copied (neither layout)
+                            [np.asfortranarray(t), rhs(4, dtype=dtype), rhs(4, 2, dtype=dtype)],
+                            [strided(t), rhs(4, dtype=dtype), rhs(4, 2, dtype=dtype)],
                             [general(4, dtype=dtype), rhs(4, dtype=dtype), rhs(4, 3, dtype=dtype)],
                             [zero_pivot, rhs(4, dtype=dtype), rhs(4, 1, dtype=dtype)],
                             [np.zeros((0, 0), dtype), np.zeros(0, dtype), np.zeros((0, 2), dtype)],
@@ -142,6 +153,8 @@ for dtype in ("float64", "float32"):
                 [CholeskySolve(lower)(a, b2)],
                 [
                     [c, rhs(4, 3, dtype=dtype)],
+                    [np.asfortranarray(c), rhs(4, 3, dtype=dtype)],
+                    [strided(c), rhs(4, 3, dtype=dtype)],
                     [np.zeros((0, 0), dtype), np.zeros((0, 2), dtype)],
                     [c, rhs(3, 2, dtype=dtype)],  # ValueError
                 ],

@@ -15,9 +15,8 @@ from typing import Any, ClassVar
 
 from ccodegen import ops as _ops  # noqa: F401 - registers the C rules
 from ccodegen.build import have_c_compiler
-from ccodegen.cache import load_module
 from ccodegen.program import SegmentCaller
-from ccodegen.translate import Segment, translate_segment, translation_unit
+from ccodegen.translate import Segment, load_unit, translate_segment, translation_unit
 from graphcore import (
     Apply,
     CallLayout,
@@ -90,14 +89,8 @@ class CLinker:
 
 
 def compile_segments(segments: Sequence[Segment], name_hint: str = "graph") -> Any:
-    """One translation unit of these segments, compiled (or found in the cache) and loaded,
-    with SciPy's BLAS (LAPACK) handed to it when it multiplies (solves, factors) matrices,
-    and SciPy's special functions when it calls them (special.py)."""
-    unit = translation_unit(segments)
-    module = load_module(unit.source, unit.cdef, name_hint=name_hint)
-    for table in unit.tables:
-        table.install(module)
-    return module
+    """One translation unit of these segments, compiled (or found in the cache) and loaded."""
+    return load_unit(translation_unit(segments), name_hint)
 
 
 def _mixed_program(fgraph: FunctionGraph, layout: CallLayout, order: list[Apply]) -> CellProgram:

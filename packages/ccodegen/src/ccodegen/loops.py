@@ -65,10 +65,22 @@ def _flat_loop(
     lines += [f"const {var.ctype} *restrict p{k} = {var.pointer()};" for k, var in arrays]
     lines += [f"{out.ctype} *restrict q{j} = {out.pointer()};" for j, out in enumerate(outputs)]
     array_positions = {k for k, _ in arrays}
-    values = [f"p{k}[i]" if k in array_positions else f"s{k}" for k in range(len(inputs))]
+    # Every element is read before the body, not where the body uses it: a read inside
+    # one branch of a select (``c ? p2[i] : 0``) would be conditional, which keeps the
+    # compiler from vectorizing the loop.
+    loads = [f"const {var.ctype} x{k} = p{k}[i];" for k, var in arrays]
+    values = [f"x{k}" if k in array_positions else f"s{k}" for k in range(len(inputs))]
     statements, results = body(values)
     stores = [f"q{j}[i] = {value};" for j, value in enumerate(results)]
-    lines += ["for (npy_intp i = 0; i < n; i++) {", *_indent(statements + stores), "}"]
+    # No element depends on another: the restrict on these local pointers alone does not
+    # tell gcc so once it has copied the loop, and past ten run-time alias checks it
+    # gives up vectorizing (a fused kernel with many inputs and outputs).
+    lines += [
+        "CG_IVDEP",
+        "for (npy_intp i = 0; i < n; i++) {",
+        *_indent(loads + statements + stores),
+        "}",
+    ]
     return lines
 
 
@@ -76,6 +88,7 @@ def _nested_loop(outputs: Sequence[CVar], inputs: Sequence[CVar], body: ElementB
     ndim = outputs[0].ndim
     lines: list[str] = []
     values: list[str] = []
+    loads: list[str] = []  # read before the body, as in _flat_loop
     for k, var in enumerate(inputs):
         if is_single_value(var):
             values.append(f"s{k}")
@@ -83,10 +96,14 @@ def _nested_loop(outputs: Sequence[CVar], inputs: Sequence[CVar], body: ElementB
         strides = ["0" if var.broadcastable[axis] else var.stride(axis) for axis in range(ndim)]
         lines += [f"const npy_intp a{k}_{axis} = {stride};" for axis, stride in enumerate(strides)]
         offset = " + ".join(f"i{axis} * a{k}_{axis}" for axis in range(ndim))
-        values.append(f"*(const {var.ctype} *)({var.name}.data + {offset})")
+        loads.append(
+            f"const {var.ctype} x{k} = *(const {var.ctype} *)({var.name}.data + {offset});"
+        )
+        values.append(f"x{k}")
     for j, out in enumerate(outputs):
         lines += [f"const npy_intp b{j}_{axis} = {out.stride(axis)};" for axis in range(ndim)]
     statements, results = body(values)
+    statements = loads + statements
     stores = []
     for j, (out, value) in enumerate(zip(outputs, results, strict=True)):
         offset = " + ".join(f"i{axis} * b{j}_{axis}" for axis in range(ndim))

@@ -18,7 +18,7 @@ from ccodegen.translate import Segment
 from graphcore import Apply
 
 CG_OK, CG_ERROR, CG_NEED_OUTPUTS = 0, 1, 2
-_ERRORS: dict[int, type[Exception]] = {
+ERRORS: dict[int, type[Exception]] = {
     1: ValueError,
     2: IndexError,
     3: TypeError,
@@ -147,7 +147,7 @@ class SegmentCaller:
         node_index = self._ffi.new("int *")
         kind = self._ffi.new("int *")
         message = self._ffi.string(self._lib.cg_error(self._state, node_index, kind)).decode()
-        error = _ERRORS.get(kind[0], RuntimeError)(message)
+        error = ERRORS.get(kind[0], RuntimeError)(message)
         if node_index[0] >= 0:
             node: Apply = self.segment.nodes[node_index[0]]
             error.add_note(f"while running {node.op} (built at {node.location()}) in C")

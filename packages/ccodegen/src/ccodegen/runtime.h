@@ -10,6 +10,14 @@
 #define CG_MAXDIM 16
 /* Node functions stay functions: one huge function would compile in superlinear time. */
 #define CG_NOINLINE __attribute__((noinline))
+/* The next loop has no dependence between iterations (see loops.py's flat loop). */
+#if defined(__clang__)
+#define CG_IVDEP _Pragma("clang loop vectorize(assume_safety)")
+#elif defined(__GNUC__)
+#define CG_IVDEP _Pragma("GCC ivdep")
+#else
+#define CG_IVDEP
+#endif
 #define CG_SCRATCH_PER_NODE 4
 
 /* One value as the generated code sees it: data, and per axis its length and its

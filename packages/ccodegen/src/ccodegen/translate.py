@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from ccodegen import blas, lapack, special, vector_math
+from ccodegen.cache import CompiledModule, load_module
 from ccodegen.cnode import (
     CVar,
     NodeC,
@@ -456,17 +457,9 @@ class Unit:
 
 
 def translation_unit(segments: Sequence[Segment]) -> Unit:
-    runtime = (_HERE / "runtime.h").read_text()
-    prelude = (_HERE / "prelude.h").read_text()
-    support_code = list(dict.fromkeys(code for seg in segments for code in seg.support))
+    """Every segment's C and its entry points (``cg_create_``, ``cg_call_``, ``cg_direct_``)."""
     entries = []
-    cdef = [
-        "typedef struct cg_state cg_state;",
-        "void cg_destroy(cg_state *st);",
-        "void cg_release(cg_state *st);",
-        "const char *cg_error(cg_state *st, int *node, int *kind);",
-        "intptr_t *cg_wanted(cg_state *st);",
-    ]
+    cdef = []
     for seg in segments:
         entries.append(
             f"cg_state *cg_create_{seg.name}(uintptr_t ndarray) "
@@ -492,6 +485,29 @@ def translation_unit(segments: Sequence[Segment]) -> Unit:
                 f"return cg_run_{seg.name}(st, ins, outs); }}"
             )
             cdef.append(signature + ";")
+    support = [code for seg in segments for code in seg.support]
+    unit = assemble_unit(support, [seg.code for seg in segments], entries, cdef)
+    unit.segments = list(segments)
+    return unit
+
+
+def assemble_unit(
+    support: Sequence[str], codes: Sequence[str], entries: Sequence[str], cdef: Sequence[str]
+) -> Unit:
+    """A translation unit: the runtime, the prelude, the support code (once each), the
+    code, then the entry points (declared to cffi by ``cdef``), with the state accessors
+    every unit has and the SciPy pointer tables its code uses."""
+    runtime = (_HERE / "runtime.h").read_text()
+    prelude = (_HERE / "prelude.h").read_text()
+    support_code = list(dict.fromkeys(support))
+    all_cdef = [
+        "typedef struct cg_state cg_state;",
+        "void cg_destroy(cg_state *st);",
+        "void cg_release(cg_state *st);",
+        "const char *cg_error(cg_state *st, int *node, int *kind);",
+        "intptr_t *cg_wanted(cg_state *st);",
+        *cdef,
+    ]
     accessors = """
 void cg_destroy(cg_state *st) { cg_delete_state(st); }
 void cg_release(cg_state *st) { cg_free_buffers(st); }
@@ -500,16 +516,14 @@ const char *cg_error(cg_state *st, int *node, int *kind) {
 }
 intptr_t *cg_wanted(cg_state *st) { return (intptr_t *)st->wanted; }
 """
-    needs_special = any(
-        special.used_by(code) for code in [*support_code, *(s.code for s in segments)]
-    )
+    needs_special = any(special.used_by(code) for code in [*support_code, *codes])
     used = {
         blas.TABLE: blas.DECLARATIONS in support_code,
         lapack.TABLE: lapack.DECLARATIONS in support_code,
         special.TABLE: needs_special,
     }
     tables = tuple(table for table, needed in used.items() if needed)
-    cdef += [table.cdef for table in tables]
+    all_cdef += [table.cdef for table in tables]
     source = "\n".join(
         [
             runtime,
@@ -517,9 +531,19 @@ intptr_t *cg_wanted(cg_state *st) { return (intptr_t *)st->wanted; }
             prelude,
             special.DECLARATIONS if needs_special else "",
             *support_code,
-            *(seg.code for seg in segments),
+            *codes,
             *entries,
             accessors,
         ]
     )
-    return Unit(list(segments), source, "\n".join(cdef), tables)
+    return Unit([], source, "\n".join(all_cdef), tables)
+
+
+def load_unit(unit: Unit, name_hint: str = "graph") -> CompiledModule:
+    """The unit compiled (or found in the cache) and loaded, with SciPy's BLAS (LAPACK)
+    handed to it when it multiplies (solves, factors) matrices, and SciPy's special
+    functions when it calls them (special.py)."""
+    module = load_module(unit.source, unit.cdef, name_hint=name_hint)
+    for table in unit.tables:
+        table.install(module)
+    return module

@@ -23,8 +23,10 @@ from importlib.machinery import ExtensionFileLoader
 from pathlib import Path
 from typing import Any
 
-# -ffp-contract=off: no fused multiply-adds, so C rounds as NumPy does after each operation
-FLAGS = ("-O2", "-fno-math-errno", "-ffp-contract=off", "-fPIC")
+# -ffp-contract=off: no fused multiply-adds, so C rounds as NumPy does after each operation.
+# -D_CFFI_NO_LIMITED_API: a module is built for one Python (EXT_SUFFIX and the version are in
+# its key), so it may use the whole C API (the kernel calls Python densities through it).
+FLAGS = ("-O2", "-fno-math-errno", "-ffp-contract=off", "-fPIC", "-D_CFFI_NO_LIMITED_API")
 EXT_SUFFIX: str = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
 KEEP = 4  # modules kept per name: the cache stays bounded as sources change
 

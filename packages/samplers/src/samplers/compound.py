@@ -84,8 +84,11 @@ class CompoundStep:
             step.tuning = value
 
     def set_rng(self, rng: np.random.Generator) -> None:
-        for step in self.steps:
-            step.set_rng(rng)
+        """Each step gets a stream of its own, spawned from ``rng``: a step that draws its
+        random numbers in batches (the C NUTS) then takes the same numbers as one that
+        draws them one at a time, whatever the other steps draw in between."""
+        for step, stream in zip(self.steps, rng.spawn(len(self.steps)), strict=True):
+            step.set_rng(stream)
 
     def set_tune_draws(self, tune_draws: int) -> None:
         """Forward the tuning length to the steps whose adaptation plans for it."""

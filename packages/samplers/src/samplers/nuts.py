@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from samplers.blocks import Point
-from samplers.cmodule import compiler_problem
-from samplers.hmc import HAMILTONIAN_STATS, BaseHMC
+from samplers.hmc_base import HAMILTONIAN_STATS
 from samplers.integrator import DENSITY_ERRORS
+from samplers.kernel_hmc import KernelHMC
 from samplers.mass_matrix import MassMatrixAdaptation
-from samplers.nuts_c import STAT_COLUMNS, NutsKernel, adapts_in_c, kernel_module
-from samplers.step_size import find_reasonable_step_size
 
 NUTS_STATS: dict[str, np.dtype] = {
     **HAMILTONIAN_STATS,
@@ -26,11 +22,6 @@ NUTS_STATS: dict[str, np.dtype] = {
 
 Subtree = tuple[Any, ...]
 """(log weight, sample, rho, p_first, p_last, |p_first|², |p_last|², p_first·rho, p_last·rho)."""
-
-# Random numbers come in batches: one Generator call per number would cost more than
-# the arithmetic of a leapfrog step.
-UNIFORM_BATCH = 4096
-NORMAL_BATCH_ELEMENTS = 1 << 16
 
 exp = math.exp
 log1p = math.log1p
@@ -139,33 +130,10 @@ def reversed_subtree(subtree: Subtree) -> Subtree:
     return (log_weight, sample, rho, last, first, norm_last, norm_first, dot_last, dot_first)
 
 
-BACKENDS = ("auto", "c", "python")
 MAX_C_TREEDEPTH = 30  # the kernel's fixed arrays; 2^30 leapfrogs is far beyond any use
 
 
-def choose_backend(backend: str) -> str:
-    """ "c" or "python" for ``backend``; "auto" is C when the kernel compiles (or is cached)."""
-    if backend not in BACKENDS:
-        raise ValueError(f"NUTS: backend must be one of {BACKENDS}, got {backend!r}")
-    if backend == "python":
-        return backend
-    problem = compiler_problem()
-    if problem is None:
-        try:
-            kernel_module()
-        except (RuntimeError, OSError, ImportError) as error:
-            problem = f"the C kernel does not build: {error}"
-    if problem is None:
-        return "c"
-    if backend == "c":
-        raise RuntimeError(f"NUTS: backend='c' needs a C compiler: {problem}")
-    warnings.warn(
-        f"NUTS runs its Python trajectory, not the C one: {problem}", RuntimeWarning, stacklevel=3
-    )
-    return "python"
-
-
-class NUTS(BaseHMC):
+class NUTS(KernelHMC):
     """The No-U-Turn Sampler (Hoffman & Gelman 2014, in Stan's multinomial form).
 
     Each draw doubles a trajectory forward or backward in time until it makes a
@@ -185,11 +153,12 @@ class NUTS(BaseHMC):
     targets; ``step_size_jitter=0`` is Stan's exact behaviour.
 
     ``backend="c"`` runs the trajectories in C (``nuts_kernel.c``, driven by
-    ``nuts_c.NutsKernel``) with the same random numbers in the same order, hence the
+    ``kernel_hmc.KernelHMC``) with the same random numbers in the same order, hence the
     same draws as this Python code for the same seed. The density is called back from
     C, or called directly when it exposes ``c_logp_dlogp`` and ``c_context`` (``int
     logp_dlogp(const double *x, double *grad, double *logp, void *context)``: 0 on
-    success, > 0 outside the support, < 0 an error). ``step_many`` then runs many
+    success, > 0 outside the support, < 0 an error, which the density's ``c_error()``,
+    when it has one, turns into the exception to raise). ``step_many`` then runs many
     draws per call, while tuning too when the kernel runs the adaptation (dual
     averaging with a diagonal strategy, see ``nuts_c.adapts_in_c``); otherwise one
     kernel call per draw. ``"auto"`` picks C when the kernel builds, else Python with a
@@ -213,7 +182,6 @@ class NUTS(BaseHMC):
         backend: str = "auto",
         **kwargs: Any,
     ):
-        self._kernel: NutsKernel | None = None
         super().__init__(
             logp_dlogp,
             initial_point,
@@ -229,8 +197,6 @@ class NUTS(BaseHMC):
         self.max_treedepth = int(max_treedepth)
         # a draw uses at most one uniform per merge and two per doubling
         self._uniforms_needed = 2 ** (self.max_treedepth + 1)
-        self._uniforms: list[float] = []
-        self._momenta: list[NDArray] = []
         self._kick_cache: tuple[Any, Any, NDArray | None] = (None, None, None)
         self._tally: list[Any] = [0, 0.0, 0.0, False, 0.0]
         if self.max_treedepth > MAX_C_TREEDEPTH and backend != "python":
@@ -240,52 +206,15 @@ class NUTS(BaseHMC):
                     f"got max_treedepth={self.max_treedepth}"
                 )
             backend = "python"
-        self.backend = choose_backend(backend)
-        self._kernel_x: NDArray | None = None  # the point the kernel's state is at
+        self._use_backend(backend)
 
-    # While the C kernel holds uniforms drawn ahead, the generator is ahead of where the
-    # Python sampler's would be; reading ``rng`` puts it back first.
-    @property
-    def rng(self) -> np.random.Generator:
-        kernel = getattr(self, "_kernel", None)
-        if kernel is not None:
-            kernel.sync_rng()
-        return self._rng
-
-    @rng.setter
-    def rng(self, rng: np.random.Generator) -> None:
-        self._rng = rng
-
-    def __getstate__(self) -> dict[str, Any]:
-        # the kernel is C memory: a copy (another chain, another process) makes its own,
-        # and takes over the random numbers drawn but not used yet, as the Python one does
-        state = self.__dict__.copy()
-        if self._kernel is not None:
-            self._kernel.sync_rng()
-            state["_uniforms"], state["_momenta"] = self._kernel.leftover_batches()
-        state["_kernel"] = None
-        state["_kernel_x"] = None
-        return state
-
-    def set_rng(self, rng: np.random.Generator) -> None:
-        super().set_rng(rng)
-        self._uniforms = []
-        self._momenta = []
-        self._kernel = None
-        self._kernel_x = None
-
-    def _draw_momentum(self) -> NDArray:
-        if not self._momenta:
-            rows = max(1, NORMAL_BATCH_ELEMENTS // self.dim)
-            self._momenta = list(self.rng.standard_normal((min(rows, 256), self.dim)))
-        return self._momenta.pop()
+    def _kernel_trajectory(self) -> dict[str, Any]:
+        return {"max_treedepth": self.max_treedepth}
 
     def transition(
         self, x: NDArray, logp: float, grad: NDArray
     ) -> tuple[NDArray, float, NDArray, dict[str, Any]]:
-        if len(self._uniforms) < self._uniforms_needed:
-            self._uniforms = self.rng.random(max(UNIFORM_BATCH, 2 * self._uniforms_needed)).tolist()
-        uniform = self._uniforms.pop
+        uniform = self._uniform_batch().pop
         kick_factor = self.integrator.kick_factor
         p = self._draw_momentum()
         norm = float(p.dot(p))
@@ -423,126 +352,3 @@ class NUTS(BaseHMC):
                 pending[level] = current
         self._tally = [n_leapfrog, accept_sum, max_error, diverging, accept_sym_sum]
         return subtree, (edge_x, edge_p, edge_kick)
-
-    # -- the C backend ----------------------------------------------------------------
-
-    @property
-    def chunked(self) -> bool:
-        """Whether ``step_many`` runs many draws per call: the C backend, after tuning or
-        while tuning with an adaptation the kernel runs itself."""
-        return self.backend == "c" and (not self.tuning or self._adapts_in_c)
-
-    @property
-    def _adapts_in_c(self) -> bool:
-        return adapts_in_c(self.mass_matrix)
-
-    def step(self, point: Point) -> tuple[Point, dict[str, Any]]:
-        if self.backend != "c":
-            return super().step(point)
-        point, _, stats = self._run_kernel(point, 1, math.inf)
-        row = {name: column[0].item() for name, column in stats.items()}
-        if self.tuning and not self._adapts_in_c:
-            x, logp, grad = self._kernel_state()
-            row["n_grad_evals"] += self._adapt(x, logp, grad, row)
-            row["step_size_bar"] = (
-                self.dual_averaging.averaged if self.adapt_step_size else self.step_size
-            )
-        return point, row
-
-    def step_many(
-        self, point: Point, limit: int, seconds: float
-    ) -> tuple[Point, dict[str, NDArray], dict[str, NDArray]]:
-        """Up to ``limit`` draws in about ``seconds``: the last point, per-block values
-        (n, *shape) and statistics (n,). Needs the C backend (see ``chunked``)."""
-        return self._run_kernel(point, limit, seconds)
-
-    def _kernel_state(self) -> tuple[NDArray, float, NDArray]:
-        assert self._remembered is not None
-        _, x, logp, grad = self._remembered
-        return x, logp, grad
-
-    def _new_kernel(self) -> NutsKernel:
-        kernel = NutsKernel(
-            self.density, self.integrator.logp_dlogp, self.dim, self.max_treedepth,
-            self.max_energy_error, self.step_size_jitter,
-        )  # fmt: skip
-        kernel.attach_rng(self._rng)
-        kernel.load_batches(self._uniforms, self._momenta)
-        self._uniforms, self._momenta = [], []
-        return kernel
-
-    def _step_search(self, row: NDArray) -> None:
-        """What ``_adapt`` does when the metric asks for a new step size, between two
-        draws of the kernel; ``row`` holds the statistics of the draw before."""
-        kernel = self._kernel
-        assert kernel is not None
-        dual = self.dual_averaging
-        self._tune_draw, changed = kernel.pull_adaptation(dual, self.mass_matrix)
-        kernel.settle(self.integrator, float(row[STAT_COLUMNS.index("step_size")]))
-        if changed:
-            self.integrator.set_inv_mass(self.mass_matrix.inv_mass)
-            kernel.keep_metric(self.integrator)
-        x, logp, grad = kernel.x.copy(), float(kernel.kernel.logp), kernel.grad.copy()
-        self.step_size = float(kernel.kernel.nominal_step)  # the draw's, before its update
-        self.step_size, evaluations = find_reasonable_step_size(
-            self.integrator, x, logp, grad, self.rng, self.step_size, self.target_accept
-        )
-        dual.restart(self.step_size)
-        row[STAT_COLUMNS.index("n_grad_evals")] += evaluations
-        row[STAT_COLUMNS.index("step_size_bar")] = dual.averaged
-        kernel.push_adaptation(dual, self.mass_matrix, self._tune_draw)
-        kernel.follow(self.integrator, self.step_size)
-
-    def _run_kernel(
-        self, point: Point, limit: int, seconds: float
-    ) -> tuple[Point, dict[str, NDArray], dict[str, NDArray]]:
-        if not self._started:
-            jitter, self.jitter = self.jitter, False
-            point = self.start(point)
-            self.jitter = jitter
-        self.condition(point)
-        if self._kernel is None:
-            self._kernel = self._new_kernel()
-        kernel = self._kernel
-        x, logp, grad, evaluations = self._current_state(point)
-        if x is not self._kernel_x:
-            kernel.set_state(x, logp, grad)
-        adapting = self.tuning and self._adapts_in_c
-        dual = self.dual_averaging if self.adapt_step_size else None
-        if adapting:
-            kernel.push_adaptation(dual, self.mass_matrix, self._tune_draw)
-        else:
-            kernel.stop_adapting()
-        kernel.follow(self.integrator, self.step_size)
-        positions, table = kernel.run(limit, seconds, self._step_search if adapting else None)
-        count = positions.shape[0]
-        columns = dict(zip(STAT_COLUMNS, table.T, strict=True))
-        kernel.settle(self.integrator, float(columns["step_size"][-1]))
-        if adapting:
-            self._tune_draw, changed = kernel.pull_adaptation(dual, self.mass_matrix)
-            self.step_size = float(kernel.kernel.nominal_step)
-            if changed:
-                self.integrator.set_inv_mass(self.mass_matrix.inv_mass)
-                kernel.keep_metric(self.integrator)
-        stats: dict[str, NDArray] = {
-            name: columns[name].astype(dtype)
-            for name, dtype in NUTS_STATS.items()
-            if name in columns
-        }
-        stats["n_grad_evals"][0] += evaluations
-        if not (adapting and self.adapt_step_size):
-            bar = self.dual_averaging.averaged if self.adapt_step_size else self.step_size
-            stats["step_size_bar"] = np.full(count, bar)
-        stats["tune"] = np.full(count, self.tuning)
-        moved = np.flatnonzero(columns["moved"])
-        if moved.size:
-            x = positions[moved[-1]].copy()
-            point = self._point_with(point, x)
-            logp, grad = float(columns["logp"][-1]), kernel.grad.copy()
-        self._remember(point, x, logp, grad)
-        self._kernel_x = x
-        values: dict[str, NDArray] = {}
-        for name, where, shape in self._block_places:
-            block = positions if where is None else positions[:, where]
-            values[name] = block.reshape(count, *shape)
-        return point, values, stats

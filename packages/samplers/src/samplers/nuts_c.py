@@ -1,4 +1,5 @@
-"""The C trajectory of NUTS (``nuts_kernel.c``) and what feeds it: density, metric, random numbers.
+"""The C trajectories of NUTS and HamiltonianMC (``nuts_kernel.c``) and what feeds them:
+density, metric, random numbers, adaptation.
 
 The kernel consumes the very random numbers the Python NUTS would, in the same order.
 Python draws uniforms one at a time (the step-size jitter) and in batches, and standard
@@ -11,6 +12,8 @@ where the Python sampler's would be: the saved state, advanced by the uniforms u
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +29,7 @@ from samplers.mass_matrix import (
     GradientDiagonal,
     MassMatrixAdaptation,
     RunningMoments,
+    WindowedDense,
     WindowedDiagonal,
 )
 from samplers.step_size import DualAveraging
@@ -37,7 +41,9 @@ STAT_COLUMNS = (
 """Columns of the kernel's statistics, in this order (STAT_COUNT in nuts_kernel.c)."""
 STAT_COUNT = len(STAT_COLUMNS)
 RUNNING, NEED_STREAM, NEED_MOMENTA, ABORTED, NEED_STEP_SEARCH = 0, 1, 2, 3, 4
-UNIFORM_BATCH = 4096  # as nuts.py (a test checks)
+# One Generator call per random number would cost more than the arithmetic of a leapfrog
+# step: the Python samplers too draw uniforms and momenta in batches of these sizes.
+UNIFORM_BATCH = 4096
 NORMAL_BATCH_ELEMENTS = 1 << 16
 NEVER = 2**62  # a tuning draw no chain reaches
 STREAM_EXTRA = 4096  # uniforms drawn ahead beyond one batch: about 4000 jitters
@@ -47,11 +53,9 @@ _HERE = Path(__file__).parent
 
 def _sources() -> tuple[str, str]:
     header = (_HERE / "nuts_kernel.h").read_text()
-    source = header + (_HERE / "nuts_kernel.c").read_text()
-    cdef = header + (
-        'extern "Python" int python_density(const double *, double *, double *, void *);\n'
-    )
-    return source, cdef
+    kernel = (_HERE / "nuts_kernel.c").read_text()
+    source = header + kernel + (_HERE / "python_density.c").read_text()
+    return source, header
 
 
 _module: Any = None
@@ -61,37 +65,45 @@ def kernel_module() -> Any:
     """The compiled kernel (built on first use, then from the disk cache)."""
     global _module
     if _module is None:
-        module = load_module(*_sources(), name_hint="nuts")
-
-        @module.ffi.def_extern(name="python_density")
-        def python_density(x: Any, grad: Any, logp: Any, context: Any) -> int:
-            return module.ffi.from_handle(context).evaluate(logp)
-
-        _module = module
+        _module = load_module(*_sources(), name_hint="nuts")
     return _module
 
 
 class PythonDensity:
-    """A Python ``logp_dlogp`` called back from C with NumPy views on the kernel's buffers."""
+    """A Python ``logp_dlogp`` called from C (``python_density.c``) on a NumPy view of the
+    kernel's buffer, its gradient copied into another.
 
-    def __init__(self, function: Any, x: NDArray, grad: NDArray):
+    The C side reads this object's attributes as raw object pointers (CPython's ``id``),
+    so it holds every object it hands over, bound methods included, for its lifetime.
+    """
+
+    def __init__(self, ffi: Any, function: Any, x: NDArray, grad: NDArray):
         self.function = function
         self.x = x
         self.grad = grad
         self.error: BaseException | None = None
+        self._finish = self.finish
+        self._keep_error = self.keep_error
+        self.errors = DENSITY_ERRORS
+        self.context = ffi.new("python_density *")
+        owned = (function, x, self._finish, self._keep_error, self.errors)
+        for field, thing in zip(_OBJECT_FIELDS, owned, strict=True):
+            setattr(self.context, field, ffi.cast("void *", id(thing)))
+        self.context.dim = x.size
 
-    def evaluate(self, logp: Any) -> int:
-        """0 when evaluated, 1 outside the support (a divergence), -1 on an error to re-raise."""
-        try:
-            value, gradient = self.function(self.x)
-            self.grad[:] = gradient
-            logp[0] = float(value)
-            return 0
-        except DENSITY_ERRORS:
-            return 1
-        except BaseException as error:  # KeyboardInterrupt too: raised again in Python
-            self.error = error
-            return -1
+    def finish(self, result: Any) -> float:
+        """What C does not do itself: unpack ``result``, store its gradient (any array-like
+        NumPy broadcasts to the point's shape), return its log density as a float."""
+        value, gradient = result
+        self.grad[:] = gradient
+        return float(value)
+
+    def keep_error(self, error: BaseException) -> None:
+        """Keep an error of the density that is not a divergence, to raise it in Python."""
+        self.error = error
+
+
+_OBJECT_FIELDS = ("function", "x", "finish", "keep_error", "density_errors")
 
 
 def c_density(density: Any) -> tuple[Any, Any] | None:
@@ -109,24 +121,64 @@ def address(ffi: Any, pointer: Any) -> int:
     return int(ffi.cast("uintptr_t", pointer))
 
 
+@functools.cache
+def linear_algebra_addresses() -> tuple[int, int, int] | None:
+    """Addresses of SciPy's BLAS ``ddot`` and ``dgemv`` and LAPACK ``dtrtrs`` (their Cython
+    capsules), or None where they cannot be had.
+
+    The kernel's dot products, dense products and triangular solves call them so that
+    they round as NumPy's ``dot`` and ``matmul`` and ``scipy.linalg.solve_triangular`` do
+    in the Python samplers (SciPy's and NumPy's OpenBLAS share their kernels; a test
+    checks it where it runs). OpenBLAS sums vectors of 16 or more elements in blocks,
+    so a plain loop would round differently there.
+    """
+    try:
+        from scipy.linalg import cython_blas, cython_lapack
+    except ImportError:
+        return None
+    # prototypes of our own: the shared ctypes.pythonapi functions keep their settings
+    api = ctypes.pythonapi
+    get_name = ctypes.PYFUNCTYPE(ctypes.c_char_p, ctypes.py_object)(("PyCapsule_GetName", api))
+    get_pointer = ctypes.PYFUNCTYPE(ctypes.c_void_p, ctypes.py_object, ctypes.c_char_p)(
+        ("PyCapsule_GetPointer", api)
+    )
+    addresses = []
+    wanted = ((cython_blas, "ddot"), (cython_blas, "dgemv"), (cython_lapack, "dtrtrs"))
+    for module, name in wanted:
+        capsule = getattr(module, "__pyx_capi__", {}).get(name)
+        if capsule is None:
+            return None
+        addresses.append(get_pointer(capsule, get_name(capsule)))
+    return addresses[0], addresses[1], addresses[2]
+
+
 def adapts_in_c(mass_matrix: MassMatrixAdaptation) -> bool:
-    """Whether the kernel can run this mass-matrix strategy (and dual averaging) itself."""
-    if type(mass_matrix) in (GradientDiagonal, WindowedDiagonal):
-        return True
-    return type(mass_matrix) is FixedMassMatrix and mass_matrix.inv_mass.ndim == 1
+    """Whether the kernel can run this mass-matrix strategy (and dual averaging) itself.
+    (WindowedDense's matrix is factored in Python at the end of each window, when the
+    kernel returns for the step-size search anyway.)"""
+    return type(mass_matrix) in (GradientDiagonal, WindowedDiagonal, WindowedDense, FixedMassMatrix)
 
 
-class NutsKernel:
-    """One chain's C kernel: its state (x, logp, grad, kick), metric and random numbers."""
+class HamiltonianKernel:
+    """One chain's C kernel: its state (x, logp, grad, kick), metric and random numbers.
+
+    It runs NUTS trajectories up to ``max_treedepth`` doublings, or, given a
+    ``path_length``, HamiltonianMC's: ⌊path_length / ε⌋ leapfrogs (at most
+    ``max_steps``) and a Metropolis test. One draw takes at most ``uniforms_needed``
+    uniforms from the batch.
+    """
 
     def __init__(
         self,
         density: Any,
         logp_dlogp: Any,
         dim: int,
-        max_treedepth: int,
         max_energy_error: float,
         step_size_jitter: float,
+        uniforms_needed: int,
+        max_treedepth: int = 0,
+        path_length: float | None = None,
+        max_steps: int = 0,
     ):
         module = kernel_module()
         self.ffi, self.lib = module.ffi, module.lib
@@ -138,10 +190,17 @@ class NutsKernel:
         kernel = self.kernel
         self.dim = dim
         kernel.max_energy_error = max_energy_error
+        found = linear_algebra_addresses()
+        if found is not None:
+            kernel.ddot = ffi.cast("ddot_fn", found[0])
+            kernel.dgemv = ffi.cast("dgemv_fn", found[1])
+            kernel.dtrtrs = ffi.cast("dtrtrs_fn", found[2])
         kernel.step_size_jitter = step_size_jitter
-        needed = 2 ** (max_treedepth + 1)
-        kernel.uniforms_needed = needed
-        kernel.uniform_batch = max(UNIFORM_BATCH, 2 * needed)
+        if path_length is not None:
+            kernel.hmc = 1
+            kernel.path_length, kernel.max_steps = path_length, max_steps
+        kernel.uniforms_needed = uniforms_needed
+        kernel.uniform_batch = max(UNIFORM_BATCH, 2 * uniforms_needed)
         self._uniforms = np.zeros(kernel.uniform_batch)
         kernel.uniforms = self._pointer(self._uniforms)
         self.x, self.grad, self.kick = (self._view(kernel.x), self._view(kernel.grad),
@@ -154,12 +213,12 @@ class NutsKernel:
             self._python_density: PythonDensity | None = None
         else:
             self._python_density = PythonDensity(
-                logp_dlogp, self._view(kernel.eval_x), self._view(kernel.eval_grad)
+                ffi, logp_dlogp, self._view(kernel.eval_x), self._view(kernel.eval_grad)
             )
-            self._handle = ffi.new_handle(self._python_density)
-            kernel.density = self.lib.python_density
-            kernel.context = self._handle
+            kernel.density = ffi.addressof(self.lib, "call_python_density")
+            kernel.context = self._python_density.context
         self.density_kind = "c" if pointer is not None else "python"
+        self._density = density
         self._metric: tuple[Any, ...] = ()
         self._seen_kick_factor: Any = None
         self._momenta = np.zeros((0, dim))
@@ -169,6 +228,7 @@ class NutsKernel:
         self._counts = np.zeros(2, dtype=np.int64)
         self._moments = np.zeros((2, 2, 2, dim))  # pair, (draws, grads), (mean, squares)
         self._inv_mass = np.ones(dim)
+        self._dense_squares = np.zeros((0, 0))  # allocated for WindowedDense
         kernel.counts = ffi.cast("long *", self._counts.ctypes.data)
         kernel.moments = self._pointer(self._moments)
         kernel.inv_mass = self._pointer(self._inv_mass)
@@ -272,21 +332,23 @@ class NutsKernel:
         dual: DualAveraging | None,
         mass: MassMatrixAdaptation,
         tune_draw: int,
+        symmetric: bool,
     ) -> None:
-        """Adapt in C from the state of the Python objects (``dual`` None: a fixed step size)."""
+        """Adapt in C from the state of the Python objects (``dual`` None: a fixed step size;
+        ``symmetric``: whether the sampler targets ``accept_sym`` late in tuning)."""
         kernel = self.kernel
         kernel.adapt = 1
         kernel.adapt_step_size = int(dual is not None)
         kernel.tune_draw = tune_draw
         symmetric_from = mass.symmetric_accept_from
-        kernel.symmetric_from = NEVER if symmetric_from is None else symmetric_from
+        kernel.symmetric_from = NEVER if symmetric_from is None or not symmetric else symmetric_from
         if dual is not None:
             kernel.da_target, kernel.da_gamma = dual.target_accept, dual.gamma
             kernel.da_t0, kernel.da_kappa, kernel.da_mu = dual.t0, dual.kappa, dual.mu
             kernel.da_error_sum, kernel.da_count = dual.error_sum, dual.count
             kernel.da_log_step, kernel.da_log_averaged = dual.log_step, dual.log_averaged_step
         kernel.adapt_mass = 0
-        if type(mass) is WindowedDiagonal:
+        if isinstance(mass, WindowedDiagonal):  # or WindowedDense, see adapts_in_c
             self._push_windows(mass)
         if type(mass) is not GradientDiagonal:
             return
@@ -302,14 +364,23 @@ class NutsKernel:
         self._inv_mass[:] = mass.inv_mass
 
     def _push_windows(self, mass: WindowedDiagonal) -> None:
-        kernel, windows = self.kernel, mass.windows
-        kernel.adapt_mass = 2
+        kernel, windows, dim = self.kernel, mass.windows, self.dim
+        kernel.adapt_mass = 3 if mass.dense else 2
         kernel.sw_enabled = int(windows.enabled)
         kernel.sw_n_tune, kernel.sw_counter = windows.n_tune, windows.counter
         kernel.sw_init_buffer, kernel.sw_term_buffer = windows.init_buffer, windows.term_buffer
         kernel.sw_window_size, kernel.sw_window_end = windows.window_size, windows.window_end
         self._counts[0] = mass.moments.count
-        self._moments[0, 0] = mass.moments.mean, mass.moments.squares
+        self._moments[0, 0, 0] = mass.moments.mean
+        if mass.dense and self._dense_squares.shape != (dim, dim):
+            self._dense_squares = np.zeros((dim, dim))
+            self._inv_mass = np.zeros((dim, dim))
+            kernel.dense_squares = self._pointer(self._dense_squares)
+            kernel.inv_mass = self._pointer(self._inv_mass)
+        if mass.dense:
+            self._dense_squares[:] = mass.moments.squares
+        else:
+            self._moments[0, 0, 1] = mass.moments.squares
         self._inv_mass[:] = mass.inv_mass
 
     def _pull_windows(self, mass: WindowedDiagonal) -> bool:
@@ -319,7 +390,14 @@ class NutsKernel:
             int(kernel.sw_window_size),
             int(kernel.sw_window_end),
         )
-        mass.moments = self._running(0)[0]
+        if mass.dense:
+            moments = RunningMoments(self.dim, full=True)
+            moments.count = int(self._counts[0])
+            moments.mean = self._moments[0, 0, 0].copy()
+            moments.squares = self._dense_squares.copy()
+            mass.moments = moments
+        else:
+            mass.moments = self._running(0)[0]
         changed = not np.array_equal(mass.inv_mass, self._inv_mass)
         mass.inv_mass = self._inv_mass.copy()
         return changed
@@ -335,7 +413,7 @@ class NutsKernel:
             dual.log_step = float(kernel.da_log_step)
             dual.log_averaged_step = float(kernel.da_log_averaged)
         changed = False
-        if type(mass) is WindowedDiagonal:
+        if isinstance(mass, WindowedDiagonal):
             changed = self._pull_windows(mass)
         if type(mass) is GradientDiagonal:
             mass.draw, mass.changed_before = int(kernel.gd_draw), bool(kernel.gd_changed_before)
@@ -358,8 +436,12 @@ class NutsKernel:
     def stop_adapting(self) -> None:
         self.kernel.adapt = 0
 
-    def keep_metric(self, integrator: Leapfrog) -> None:
-        """The integrator's metric, set from Python, is the one the kernel already uses."""
+    def take_metric(self, integrator: Leapfrog) -> None:
+        """The integrator's metric, set from Python to the one the kernel's adaptation
+        made: a diagonal one the kernel already uses; a dense one's Cholesky factor,
+        computed in Python, it copies at the next ``follow``."""
+        if integrator.dense:
+            return
         self._metric = (integrator.scale, *self._metric[1:])
         self._seen_kick_factor = integrator.kick_factor
 
@@ -372,10 +454,12 @@ class NutsKernel:
         draw whose statistics are ``row``."""
         positions = np.empty((draws, self.dim))
         stats = np.empty((draws, STAT_COUNT))
-        kernel, lib = self.kernel, self.lib
+        kernel = self.kernel
+        # a Python density runs with the GIL held for the whole chunk; a C one without it
+        run = self.lib.nuts_run if self._python_density is None else self.lib.nuts_run_python
         done = 0
         while done < draws:
-            done += lib.nuts_run(
+            done += run(
                 kernel, draws - done, seconds,
                 self._pointer(positions[done:]), self._pointer(stats[done:]),
             )  # fmt: skip
@@ -392,8 +476,16 @@ class NutsKernel:
             else:
                 kernel.resume = 0
                 kernel.kick_valid = 0
-                error = self._python_density.error if self._python_density else None
-                if self._python_density is not None:
-                    self._python_density.error = None
-                raise error or RuntimeError("the C density reported an error")
+                raise self._density_error()
         return positions[:done], stats[:done]
+
+    def _density_error(self) -> BaseException:
+        """What the density raised; for a C density, what its ``c_error()`` says (a
+        density may offer one to turn its C failure into an exception)."""
+        if self._python_density is not None:
+            error, self._python_density.error = self._python_density.error, None
+            if error is not None:
+                return error
+        describe = getattr(self._density, "c_error", None)
+        error = describe() if callable(describe) else None
+        return error or RuntimeError("the C density reported an error")

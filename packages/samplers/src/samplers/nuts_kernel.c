@@ -1,6 +1,7 @@
-/* The NUTS trajectory of nuts.py in C: the same arithmetic, the same random numbers in
-   the same order, the same statistics. Read nuts.py first; this file follows it step by
-   step, with subtrees as slots of preallocated vectors swapped by pointer.
+/* The NUTS trajectory of nuts.py, and HamiltonianMC's of hmc.py, in C: the same
+   arithmetic, the same random numbers in the same order, the same statistics. Read
+   nuts.py first; this file follows it step by step, with subtrees as slots of
+   preallocated vectors swapped by pointer.
 
    Random numbers come from Python in the batches the Python sampler draws: a stream of
    uniforms in generator order (one per draw for the step-size jitter, and the uniform
@@ -41,19 +42,39 @@ static double seconds_now(void) {
     return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
 }
 
-static double dot(const double *a, const double *b, int n) {
+static double dot_loop(const double *a, const double *b, int n) {
     double sum = 0.0;
     for (int i = 0; i < n; i++) sum += a[i] * b[i];
     return sum;
 }
 
-/* out = factor · v, for a diagonal (elementwise) or dense (row-major) factor */
-static void times(const double *factor, const double *v, double *out, int n, int dense) {
-    if (!dense) {
+/* a · b of two vectors of the kernel's size: through the BLAS ddot NumPy's dot uses when
+   Python handed one over (OpenBLAS sums long vectors in blocks, not in order) */
+static double dot(const nuts_kernel *pub, const double *a, const double *b) {
+    int n = pub->dim, step = 1;
+    if (pub->ddot) return pub->ddot(&n, (double *)a, &step, (double *)b, &step);
+    return dot_loop(a, b, n);
+}
+
+/* out = factor · v, for a diagonal (elementwise) or dense (row-major) factor. A dense
+   product goes through the BLAS dgemv NumPy's matmul uses when Python handed one over
+   (SciPy's, the same OpenBLAS kernels here), so that it rounds as the Python sampler's. */
+static void times(const nuts_kernel *pub, const double *factor, const double *v, double *out) {
+    int n = pub->dim;
+    if (!pub->dense) {
         for (int i = 0; i < n; i++) out[i] = factor[i] * v[i];
         return;
     }
-    for (int i = 0; i < n; i++) out[i] = dot(factor + (long)i * n, v, n);
+    if (pub->dgemv) {
+        /* row-major factor = column-major transpose: out = (factorᵀ)ᵀ v */
+        char trans = 'T';
+        int size = n, step = 1;
+        double one = 1.0, zero = 0.0;
+        pub->dgemv(&trans, &size, &size, &one, (double *)factor, &size, (double *)v, &step,
+                   &zero, out, &step);
+        return;
+    }
+    for (int i = 0; i < n; i++) out[i] = dot_loop(factor + (long)i * n, v, n);
 }
 
 static double log_add_exp(double a, double b) {
@@ -108,11 +129,11 @@ static double uniform(nuts_kernel *pub) { return pub->uniforms[--pub->uniforms_l
    |p|² and sets *logp (-inf where the density failed). A negative status aborts. */
 static int leapfrog(kernel *k, int forward, double *logp, double *norm) {
     nuts_kernel *pub = &k->pub;
-    int n = pub->dim, dense = pub->dense;
+    int n = pub->dim;
     double *x = k->edge_x[forward], *p = k->edge_p[forward], *kick = k->edge_kick[forward];
     double *p_half = k->p_half, *eval_x = pub->eval_x, *grad = pub->eval_grad;
     for (int i = 0; i < n; i++) p_half[i] = forward ? p[i] + kick[i] : p[i] - kick[i];
-    times(pub->position_factor, p_half, eval_x, n, dense);
+    times(pub, pub->position_factor, p_half, eval_x);
     for (int i = 0; i < n; i++) x[i] = forward ? x[i] + eval_x[i] : x[i] - eval_x[i];
     memcpy(eval_x, x, sizeof(double) * (size_t)n);
     int status = pub->density(eval_x, grad, logp, pub->context);
@@ -122,9 +143,9 @@ static int leapfrog(kernel *k, int forward, double *logp, double *norm) {
         *logp = -INFINITY;
         memcpy(grad, x, sizeof(double) * (size_t)n);
     }
-    times(pub->kick_factor, grad, kick, n, dense);
+    times(pub, pub->kick_factor, grad, kick);
     for (int i = 0; i < n; i++) p[i] = forward ? p_half[i] + kick[i] : p_half[i] - kick[i];
-    *norm = dot(p, p, n);
+    *norm = dot(pub, p, p);
     return 0;
 }
 
@@ -143,24 +164,25 @@ static void take_sample(slot *to, slot *from) {
 }
 
 /* merged_end_dots of nuts.py: 0 if the union of L then R turns, else 1 and its end dots */
-static int merged_end_dots(const slot *l, const slot *r, int n, double *dot_first,
-                           double *dot_last) {
-    *dot_first = l->dot_first + dot(l->first, r->rho, n);
-    *dot_last = r->dot_last + dot(r->last, l->rho, n);
+static int merged_end_dots(const nuts_kernel *pub, const slot *l, const slot *r,
+                           double *dot_first, double *dot_last) {
+    *dot_first = l->dot_first + dot(pub, l->first, r->rho);
+    *dot_last = r->dot_last + dot(pub, r->last, l->rho);
     if (!(*dot_first > 0.0 && *dot_last > 0.0)) return 0;
-    if (!(l->dot_first + dot(l->first, r->first, n) > 0.0
-          && dot(r->first, l->rho, n) + r->norm_first > 0.0))
+    if (!(l->dot_first + dot(pub, l->first, r->first) > 0.0
+          && dot(pub, r->first, l->rho) + r->norm_first > 0.0))
         return 0;
-    if (!(l->norm_last + dot(l->last, r->rho, n) > 0.0
-          && dot(r->last, l->last, n) + r->dot_last > 0.0))
+    if (!(l->norm_last + dot(pub, l->last, r->rho) > 0.0
+          && dot(pub, r->last, l->last) + r->dot_last > 0.0))
         return 0;
     return 1;
 }
 
 /* joined_points_dots of nuts.py, for two single points */
-static int joined_points_dots(const double *first, const double *last, double norm_first,
-                              double norm_last, int n, double *dot_first, double *dot_last) {
-    double cross = dot(first, last, n);
+static int joined_points_dots(const nuts_kernel *pub, const double *first, const double *last,
+                              double norm_first, double norm_last, double *dot_first,
+                              double *dot_last) {
+    double cross = dot(pub, first, last);
     *dot_first = norm_first + cross;
     *dot_last = norm_last + cross;
     return *dot_first > 0.0 && *dot_last > 0.0;
@@ -178,9 +200,9 @@ static int close_subtrees(kernel *k, int *pending, int *current, long leaf) {
         cur->weight = total;
         double dot_first, dot_last;
         int ok = level == 0
-            ? joined_points_dots(left->first, cur->last, left->norm_first, cur->norm_last, n,
-                                 &dot_first, &dot_last)
-            : merged_end_dots(left, cur, n, &dot_first, &dot_last);
+            ? joined_points_dots(&k->pub, left->first, cur->last, left->norm_first,
+                                 cur->norm_last, &dot_first, &dot_last)
+            : merged_end_dots(&k->pub, left, cur, &dot_first, &dot_last);
         if (!ok) return -1;
         cur->dot_first = dot_first;
         cur->dot_last = dot_last;
@@ -267,12 +289,22 @@ static void set_factors(nuts_kernel *pub, double eps) {
     pub->kick_valid = 0;
 }
 
-/* the gradient a kick was made from: kick_factor⁻¹ kick (upper triangular when dense) */
+/* the gradient a kick was made from: kick_factor⁻¹ kick (upper triangular when dense;
+   through LAPACK's dtrtrs as scipy.linalg.solve_triangular calls it, when handed over) */
 static void gradient_from_kick(nuts_kernel *pub) {
     int n = pub->dim;
     const double *f = pub->kick_factor;
     if (!pub->dense) {
         for (int i = 0; i < n; i++) pub->grad[i] = pub->kick[i] / f[i];
+        return;
+    }
+    if (pub->dtrtrs) {
+        /* the row-major upper factor is a column-major lower one, solved transposed */
+        char uplo = 'L', trans = 'T', diag = 'N';
+        int size = n, columns = 1, info = 0;
+        memcpy(pub->grad, pub->kick, sizeof(double) * (size_t)n);
+        pub->dtrtrs(&uplo, &trans, &diag, &size, &columns, (double *)f, &size, pub->grad, &size,
+                    &info);
         return;
     }
     for (int i = n - 1; i >= 0; i--) {
@@ -383,8 +415,46 @@ static int windowed_diagonal_update(nuts_kernel *pub) {
     return RESTART;
 }
 
-/* BaseHMC._adapt after one tuning draw; NEED_STEP_SEARCH when Python must search */
-static int adapt(nuts_kernel *pub, double accept, double accept_sym, int diverging) {
+/* WindowedDense.update: Stan's regularized covariance of each slow window; `delta` is
+   scratch space of dim doubles. Python factors the matrix (Cholesky, as Leapfrog does). */
+static int windowed_dense_update(nuts_kernel *pub, double *delta) {
+    int in_window, window_ends, n = pub->dim;
+    stan_windows_advance(pub, &in_window, &window_ends);
+    double *mean = pub->moments, *squares = pub->dense_squares;
+    if (in_window) {
+        /* RunningMoments.add, full: squares += outer(x - old mean, x - new mean) */
+        long count = ++pub->counts[0];
+        const double *x = pub->x;
+        for (int i = 0; i < n; i++) {
+            delta[i] = x[i] - mean[i];
+            mean[i] += delta[i] / (double)count;
+        }
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) squares[(long)i * n + j] += delta[i] * (x[j] - mean[j]);
+    }
+    if (!window_ends) return UNCHANGED;
+    long count = pub->counts[0];
+    if (count >= 2) {
+        /* regularize(): weight · variance + shrinkage · I, each term as NumPy rounds it */
+        double weight = (double)count / ((double)count + 5.0);
+        double shrinkage = 1e-3 * (5.0 / ((double)count + 5.0));
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) {
+                long at = (long)i * n + j;
+                pub->inv_mass[at] = weight * (squares[at] / (double)(count - 1))
+                    + shrinkage * (i == j ? 1.0 : 0.0);
+            }
+    }
+    pub->counts[0] = 0;
+    memset(mean, 0, sizeof(double) * (size_t)n);
+    memset(squares, 0, sizeof(double) * (size_t)n * (size_t)n);
+    return RESTART;
+}
+
+/* BaseHMC._adapt after one tuning draw; NEED_STEP_SEARCH when Python must search for a
+   step size, or factor a new dense metric */
+static int adapt(kernel *k, double accept, double accept_sym, int diverging) {
+    nuts_kernel *pub = &k->pub;
     long draw = pub->tune_draw++;
     if (pub->adapt_step_size) {
         int late = draw >= pub->symmetric_from;
@@ -392,7 +462,9 @@ static int adapt(nuts_kernel *pub, double accept, double accept_sym, int divergi
     }
     int change = pub->adapt_mass == 1 ? gradient_diagonal_update(pub, !diverging)
         : pub->adapt_mass == 2 ? windowed_diagonal_update(pub)
+        : pub->adapt_mass == 3 ? windowed_dense_update(pub, k->p_half)
         : UNCHANGED;
+    if (change != UNCHANGED && pub->adapt_mass == 3) return NEED_STEP_SEARCH;
     if (change != UNCHANGED) {
         for (int i = 0; i < pub->dim; i++) pub->scale[i] = pub->scale_t[i] = sqrt(pub->inv_mass[i]);
         pub->eps = NAN;
@@ -404,7 +476,119 @@ static int adapt(nuts_kernel *pub, double accept, double accept_sym, int divergi
     return RUNNING;
 }
 
-/* One draw (NUTS.step and NUTS.transition). Returns RUNNING, or what it needs first. */
+/* NUTS.transition from the start state, its momentum in the trajectory slot; leaves
+   the chosen point as the kernel's state. Returns RUNNING, or ABORTED. */
+static int nuts_trajectory(kernel *k, double *stats) {
+    nuts_kernel *pub = &k->pub;
+    int n = pub->dim;
+    size_t bytes = sizeof(double) * (size_t)n;
+    /* the trajectory lives in the last slot, a new subtree in the one before */
+    int trajectory_index = k->slot_count - 1, spare = k->slot_count - 2;
+    slot *trajectory = &k->slots[trajectory_index];
+    double log_weight = 0.0;
+    int depth = 0;
+    while (depth < pub->max_treedepth) {
+        int forward = uniform(pub) > 0.5;
+        int built = build_subtree(k, depth, forward, spare);
+        if (built == -2) return ABORTED;
+        if (built < 0) break;
+        slot *subtree = &k->slots[built];
+        if (subtree->weight > log_weight || uniform(pub) < exp(subtree->weight - log_weight))
+            take_sample(trajectory, subtree);
+        log_weight = log_add_exp(log_weight, subtree->weight);
+        if (!forward) {
+            /* built backwards in time: its first point is its latest */
+            swap_vectors(&subtree->first, &subtree->last);
+            double keep = subtree->norm_first;
+            subtree->norm_first = subtree->norm_last;
+            subtree->norm_last = keep;
+            keep = subtree->dot_first;
+            subtree->dot_first = subtree->dot_last;
+            subtree->dot_last = keep;
+        }
+        slot *earlier = forward ? trajectory : subtree, *later = forward ? subtree : trajectory;
+        double dot_first, dot_last;
+        int ok = depth == 0
+            ? joined_points_dots(pub, earlier->first, later->last, earlier->norm_first,
+                                 later->norm_last, &dot_first, &dot_last)
+            : merged_end_dots(pub, earlier, later, &dot_first, &dot_last);
+        depth++;
+        if (!ok) break;
+        trajectory->weight = log_weight;
+        for (int i = 0; i < n; i++) trajectory->rho[i] = earlier->rho[i] + later->rho[i];
+        if (forward) {
+            swap_vectors(&trajectory->last, &subtree->last);
+            trajectory->norm_last = subtree->norm_last;
+        } else {
+            swap_vectors(&trajectory->first, &subtree->first);
+            trajectory->norm_first = subtree->norm_first;
+        }
+        trajectory->dot_first = dot_first;
+        trajectory->dot_last = dot_last;
+    }
+    int moved = !trajectory->at_start;
+    if (moved) {
+        memcpy(pub->x, trajectory->x, bytes);
+        memcpy(pub->kick, trajectory->kick, bytes);
+        pub->logp = trajectory->logp;
+        gradient_from_kick(pub);
+    }
+    double steps = (double)k->n_leapfrog;
+    stats[0] = k->diverging;
+    stats[1] = depth;
+    stats[2] = trajectory->energy;
+    stats[3] = trajectory->energy - k->energy0;
+    stats[4] = k->max_error;
+    stats[5] = k->accept_sum / steps;
+    stats[6] = k->accept_sym_sum / steps;
+    stats[7] = steps;
+    stats[10] = moved;
+    return RUNNING;
+}
+
+/* HamiltonianMC.transition: ⌊path_length / ε⌋ leapfrogs forward (at most max_steps), then
+   a Metropolis test with one uniform of the batch (none after a divergence) */
+static int hmc_trajectory(kernel *k, double eps, double *stats) {
+    nuts_kernel *pub = &k->pub;
+    size_t bytes = sizeof(double) * (size_t)pub->dim;
+    double ratio = pub->path_length / eps;
+    long steps = ratio >= (double)pub->max_steps ? pub->max_steps
+        : ratio >= 1.0 ? (long)ratio : 1;
+    double logp = pub->logp, norm = 0.0, error = 0.0, max_error = 0.0;
+    int diverging = 0;
+    long taken = 0;
+    while (taken < steps) {
+        if (leapfrog(k, 1, &logp, &norm) < 0) return ABORTED;
+        taken++;
+        error = 0.5 * norm - logp - k->energy0;
+        if (!(fabs(error) <= fabs(max_error))) max_error = error;
+        if (!(error <= pub->max_energy_error)) {
+            diverging = 1;
+            break;
+        }
+    }
+    double accept = diverging ? 0.0 : exp(-error < 0.0 ? -error : 0.0);
+    int moved = !diverging && uniform(pub) < accept;
+    if (moved) {
+        /* the new point's own gradient, as the Python sampler keeps it */
+        memcpy(pub->x, k->edge_x[1], bytes);
+        memcpy(pub->grad, pub->eval_grad, bytes);
+        memcpy(pub->kick, k->edge_kick[1], bytes);
+        pub->logp = logp;
+    }
+    stats[0] = diverging;
+    stats[1] = 0.0;
+    stats[2] = moved ? k->energy0 + error : k->energy0;
+    stats[3] = error;
+    stats[4] = max_error;
+    stats[5] = stats[6] = accept;
+    stats[7] = (double)taken;
+    stats[10] = moved;
+    return RUNNING;
+}
+
+/* One draw (BaseHMC.step and the sampler's transition). Returns RUNNING, or what it
+   needs first. */
 static int draw(kernel *k, double *position, double *stats) {
     nuts_kernel *pub = &k->pub;
     int n = pub->dim;
@@ -430,10 +614,10 @@ static int draw(kernel *k, double *position, double *stats) {
     const double *p = pub->momenta + (long)(--pub->momenta_left) * n;
     if (!(eps == pub->eps)) set_factors(pub, eps);
     if (!pub->kick_valid) {
-        times(pub->kick_factor, pub->grad, pub->kick, n, pub->dense);
+        times(pub, pub->kick_factor, pub->grad, pub->kick);
         pub->kick_valid = 1;
     }
-    double norm = dot(p, p, n);
+    double norm = dot(pub, p, p);
     k->energy0 = 0.5 * norm - pub->logp;
     k->n_leapfrog = 0;
     k->accept_sum = k->accept_sym_sum = k->max_error = 0.0;
@@ -444,81 +628,27 @@ static int draw(kernel *k, double *position, double *stats) {
         memcpy(k->edge_p[d], p, bytes);
         memcpy(k->edge_kick[d], pub->kick, bytes);
     }
-    /* the trajectory lives in the last slot, a new subtree in the one before */
-    int trajectory_index = k->slot_count - 1, spare = k->slot_count - 2;
-    slot *trajectory = &k->slots[trajectory_index];
-    trajectory->weight = 0.0;
-    trajectory->logp = pub->logp;
-    trajectory->energy = k->energy0;
-    trajectory->at_start = 1;
-    memcpy(trajectory->rho, p, bytes);
-    memcpy(trajectory->first, p, bytes);
-    memcpy(trajectory->last, p, bytes);
-    trajectory->norm_first = trajectory->norm_last = norm;
-    trajectory->dot_first = trajectory->dot_last = norm;
-    double log_weight = 0.0;
-    int depth = 0;
-    while (depth < pub->max_treedepth) {
-        int forward = uniform(pub) > 0.5;
-        int built = build_subtree(k, depth, forward, spare);
-        if (built == -2) return ABORTED;
-        if (built < 0) break;
-        slot *subtree = &k->slots[built];
-        if (subtree->weight > log_weight || uniform(pub) < exp(subtree->weight - log_weight))
-            take_sample(trajectory, subtree);
-        log_weight = log_add_exp(log_weight, subtree->weight);
-        if (!forward) {
-            /* built backwards in time: its first point is its latest */
-            swap_vectors(&subtree->first, &subtree->last);
-            double keep = subtree->norm_first;
-            subtree->norm_first = subtree->norm_last;
-            subtree->norm_last = keep;
-            keep = subtree->dot_first;
-            subtree->dot_first = subtree->dot_last;
-            subtree->dot_last = keep;
-        }
-        slot *earlier = forward ? trajectory : subtree, *later = forward ? subtree : trajectory;
-        double dot_first, dot_last;
-        int ok = depth == 0
-            ? joined_points_dots(earlier->first, later->last, earlier->norm_first,
-                                 later->norm_last, n, &dot_first, &dot_last)
-            : merged_end_dots(earlier, later, n, &dot_first, &dot_last);
-        depth++;
-        if (!ok) break;
-        trajectory->weight = log_weight;
-        for (int i = 0; i < n; i++) trajectory->rho[i] = earlier->rho[i] + later->rho[i];
-        if (forward) {
-            swap_vectors(&trajectory->last, &subtree->last);
-            trajectory->norm_last = subtree->norm_last;
-        } else {
-            swap_vectors(&trajectory->first, &subtree->first);
-            trajectory->norm_first = subtree->norm_first;
-        }
-        trajectory->dot_first = dot_first;
-        trajectory->dot_last = dot_last;
+    int status;
+    if (pub->hmc) {
+        status = hmc_trajectory(k, eps, stats);
+    } else {
+        slot *trajectory = &k->slots[k->slot_count - 1];
+        trajectory->weight = 0.0;
+        trajectory->logp = pub->logp;
+        trajectory->energy = k->energy0;
+        trajectory->at_start = 1;
+        memcpy(trajectory->rho, p, bytes);
+        memcpy(trajectory->first, p, bytes);
+        memcpy(trajectory->last, p, bytes);
+        trajectory->norm_first = trajectory->norm_last = norm;
+        trajectory->dot_first = trajectory->dot_last = norm;
+        status = nuts_trajectory(k, stats);
     }
-    int moved = !trajectory->at_start;
-    if (moved) {
-        memcpy(pub->x, trajectory->x, bytes);
-        memcpy(pub->kick, trajectory->kick, bytes);
-        pub->logp = trajectory->logp;
-        gradient_from_kick(pub);
-    }
+    if (status != RUNNING) return status;
     memcpy(position, pub->x, bytes);
-    double steps = (double)k->n_leapfrog;
-    stats[0] = k->diverging;
-    stats[1] = depth;
-    stats[2] = trajectory->energy;
-    stats[3] = trajectory->energy - k->energy0;
-    stats[4] = k->max_error;
-    stats[5] = k->accept_sum / steps;
-    stats[6] = k->accept_sym_sum / steps;
-    stats[7] = steps;
     stats[8] = eps;
     stats[9] = pub->logp;
-    stats[10] = moved;
-    int status = RUNNING;
-    if (pub->adapt) status = adapt(pub, stats[5], stats[6], k->diverging);
+    if (pub->adapt) status = adapt(k, stats[5], stats[6], (int)stats[0]);
     stats[11] = pub->da_count ? exp(pub->da_log_averaged) : exp(pub->da_log_step);
     return status;
 }

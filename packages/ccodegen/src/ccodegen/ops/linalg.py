@@ -12,7 +12,7 @@ ill-conditioned matrix (from a condition estimate) is not given in C.
 
 from __future__ import annotations
 
-from ccodegen.cnode import CVar, NodeC, NodeContext, c_ops
+from ccodegen.cnode import CVar, NodeC, NodeContext, c_ops, join_lines
 from ccodegen.lapack import DECLARATIONS
 from ccodegen.ops.nests import indent, loop_nest, offset
 from tensorops.slinalg import Cholesky, CholeskySolve, Solve, SolveTriangular
@@ -115,7 +115,12 @@ def _solve_shape(ctx: NodeContext, batch: int) -> list[str]:
     return [*lines, f"{out.dim(batch + 1)} = {b.dim(b.ndim - 1)};"]
 
 
-def _solve_rule(ctx: NodeContext, call: list[str], singular: tuple[str, ...]) -> NodeC:
+def _solve_rule(
+    ctx: NodeContext,
+    call: list[str],
+    singular: tuple[str, ...],
+    call_transposed: list[str] | None = None,
+) -> NodeC:
     """The C of a solver: for each matrix of the batch, ``a`` and ``b`` in Fortran order in
     scratch ``fa`` and ``fx`` (``ipiv`` and ``work`` too), ``call`` (setting ``info``), and
     ``x`` copied out; ``singular`` is the error (format and arguments) for ``info > 0``."""
@@ -139,10 +144,9 @@ def _solve_rule(ctx: NodeContext, call: list[str], singular: tuple[str, ...]) ->
         "const char *pa = left.data + " + offset("i", [f"as{x}" for x in range(batch)]) + ";",
         "const char *pb = right.data + " + offset("i", [f"bs{x}" for x in range(batch)]) + ";",
         "char *po = result.data + " + offset("i", [f"os{x}" for x in range(batch)]) + ";",
-        _gather(a, "pa", a_matrix, "fa", "n", "n"),
         _gather(b, "pb", b_matrix, "fx", "n", "k"),
         "int info = 0;",
-        *call,
+        _read_a(a, out, call, call_transposed),
         "if (info > 0) " + ctx.fail("linalg", *singular),
         "if (info < 0) " + ctx.fail("value", f"{_name(ctx)}: LAPACK rejected argument %d", "-info"),
         _scatter(out, "po", o_matrix, "fx", "n", "k"),
@@ -158,6 +162,8 @@ def _solve_rule(ctx: NodeContext, call: list[str], singular: tuple[str, ...]) ->
         "    if (fa == NULL || fx == NULL || ipiv == NULL) "
         + ctx.fail("memory", f"{_name(ctx)}: out of memory"),
         "    int N = (int)n, NRHS = (int)k, LD = (int)n;",
+        f"    const npy_intp a_rows = {a_matrix[0]}, a_cols = {a_matrix[1]};",
+        "    (void)a_rows; (void)a_cols;",
         "    npy_intp slice = 0;",
         *[
             f"    const npy_intp as{x} = {sa}, bs{x} = {sb}, os{x} = {so};"
@@ -196,6 +202,32 @@ def solve_c(ctx: NodeContext) -> NodeC | None:
     return _solve_rule(ctx, call, singular)
 
 
+def _read_a(a: CVar, out: CVar, call: list[str], call_transposed: list[str] | None) -> str:
+    """C pointing ``fa`` at ``a``'s matrix and calling LAPACK. A solver that only reads
+    ``a`` (``call_transposed`` given: the same solve with ``a`` read as its transpose)
+    uses a contiguous matrix in place, row-major ones as their transpose; every other
+    ``a`` is copied into the column-major scratch first."""
+    gather = _gather(a, "pa", ("a_rows", "a_cols"), "fa", "n", "n")
+    if call_transposed is None or a.dtype != out.dtype:
+        return join_lines([gather, *call], "")
+    size = out.itemsize
+    return join_lines(
+        [
+            f"if (a_rows == {size} && a_cols == n * {size}) {{",
+            f"    {out.ctype} *fa = ({out.ctype} *)pa;",
+            *indent(call),
+            f"}} else if (a_cols == {size} && a_rows == n * {size}) {{",
+            f"    {out.ctype} *fa = ({out.ctype} *)pa;",
+            *indent(call_transposed),
+            "} else {",
+            "    " + gather,
+            *indent(call),
+            "}",
+        ],
+        "",
+    )
+
+
 @c_ops.register(SolveTriangular)
 def solve_triangular_c(ctx: NodeContext) -> NodeC | None:
     if not _real(ctx):
@@ -206,12 +238,17 @@ def solve_triangular_c(ctx: NodeContext) -> NodeC | None:
     uplo = "'L'" if op.lower else "'U'"
     trans = "'N'" if op.trans == 0 else "'T'"  # a.H is a.T for real matrices
     diag = "'U'" if op.unit_diagonal else "'N'"
-    call = [
-        f"char uplo = {uplo}, trans = {trans}, diag = {diag};",
-        f"cg_{p}trtrs(&uplo, &trans, &diag, &N, &NRHS, fa, &LD, fx, &LD, &info);",
-    ]
+
+    def call(uplo: str, trans: str) -> list[str]:
+        return [
+            f"char uplo = {uplo}, trans = {trans}, diag = {diag};",
+            f"cg_{p}trtrs(&uplo, &trans, &diag, &N, &NRHS, fa, &LD, fx, &LD, &info);",
+        ]
+
+    # a row-major a is its transpose in column-major order: the other triangle, transposed
+    flipped = call("'U'" if op.lower else "'L'", "'T'" if op.trans == 0 else "'N'")
     singular = ("singular matrix: resolution failed at diagonal %d", "info - 1")
-    return _solve_rule(ctx, call, singular)
+    return _solve_rule(ctx, call(uplo, trans), singular, flipped)
 
 
 @c_ops.register(CholeskySolve)
@@ -221,12 +258,17 @@ def cho_solve_c(ctx: NodeContext) -> NodeC | None:
     op = ctx.node.op
     assert isinstance(op, CholeskySolve)
     p = "d" if ctx.outputs[0].dtype == "float64" else "s"
-    call = [
-        f"char uplo = {'L' if op.lower else 'U'!r};",
-        f"cg_{p}potrs(&uplo, &N, &NRHS, fa, &LD, fx, &LD, &info);",
-    ]
+
+    def call(lower: bool) -> list[str]:
+        return [
+            f"char uplo = {'L' if lower else 'U'!r};",
+            f"cg_{p}potrs(&uplo, &N, &NRHS, fa, &LD, fx, &LD, &info);",
+        ]
+
+    # a row-major factor L is L.T in column-major order: the same system, as upper
     # ?potrs divides by the factor's diagonal without checking it: info is never positive.
-    return _solve_rule(ctx, call, ("cho_solve: LAPACK reported %d", "info"))
+    error = ("cho_solve: LAPACK reported %d", "info")
+    return _solve_rule(ctx, call(op.lower), error, call(not op.lower))
 
 
 @c_ops.register(Cholesky)

@@ -12,7 +12,14 @@ import numpy as np
 from graphcore import Apply, Constant, FunctionGraph, Variable
 from rewriter.db import register_canonicalize
 from rewriter.engine.node_rewriter import node_rewriter
-from rewriter.tensor.patterns import keep_type, op_of, owner_with, tensor_type
+from rewriter.tensor.patterns import (
+    constant_like,
+    constant_value,
+    keep_type,
+    op_of,
+    owner_with,
+    tensor_type,
+)
 from tensorops.creation import Alloc
 from tensorops.dimshuffle import DimShuffle
 from tensorops.elemwise import Elemwise
@@ -191,3 +198,28 @@ def shape_i_static_or_lifted(fgraph: FunctionGraph, node: Apply) -> Result:
     if reader is not None and reader.inputs[0] in fgraph.variables:
         return [size]
     return None
+
+
+@register_canonicalize("tensor")
+@node_rewriter([Elemwise], depth=1)
+def uniform_constant_broadcast(fgraph: FunctionGraph, node: Apply) -> Result:
+    """An elementwise input that is a constant array of one repeated number (a folded
+    ``ones_like``, a gradient's seed) becomes that number broadcast, when the other
+    inputs give the output its shape: the loop reads no array, and the arithmetic
+    rewrites see a scalar (``-0.5 * ones`` times ``2``)."""
+    inputs = list(node.inputs)
+    changed = False
+    for position, var in enumerate(inputs):
+        if not isinstance(var, Constant) or np.size(var.data) <= 1:
+            continue
+        value = constant_value(var)
+        if value is None:
+            continue
+        inputs[position] = constant_like(value, var)
+        changed = True
+    if not changed:
+        return None
+    outputs = node.op.make_node(*inputs).outputs
+    if any(new.type != old.type for new, old in zip(outputs, node.outputs, strict=True)):
+        return None  # the constant gave the output its shape: keep it
+    return list(outputs)
