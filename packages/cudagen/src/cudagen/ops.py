@@ -107,7 +107,8 @@ def dimshuffle_rule(ctx: NodeContext) -> ViewNode | None:
     return ViewNode(lambda layout, values: dimshuffle_layout(layout, order))
 
 
-def _copy_kernel(info: tuple[str, tuple[bool, ...]]) -> Any:
+def copy_kernel(info: tuple[str, tuple[bool, ...]]) -> Any:
+    """A contiguous copy of a value of this dtype and these broadcast flags."""
     dtype, flags = info
     copy = element_program(Elemwise(SCALAR_OPS["identity"]), [dtype], [dtype])
     assert copy is not None
@@ -123,7 +124,7 @@ def reshape_rule(ctx: NodeContext) -> ViewNode | None:
     def layout(source: Layout, values: Sequence[Any]) -> Layout:
         return reshape_layout(source, [int(n) for n in values[0]])
 
-    return ViewNode(layout, copy=_copy_kernel(info), host_inputs=(1,))
+    return ViewNode(layout, copy=copy_kernel(info), host_inputs=(1,))
 
 
 @cuda_ops.register(Subtensor)

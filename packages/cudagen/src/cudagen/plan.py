@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from cudagen import ops as _ops  # noqa: F401 - registers the CUDA rules
-from cudagen.rules import Kernel, KernelNode, NodeContext, ViewNode, cuda_ops
+from cudagen.ops import copy_kernel  # importing ops registers the CUDA rules
+from cudagen.rules import Kernel, KernelNode, NodeContext, ViewNode, cuda_ops, tensor_info
 from graphcore import Apply, Constant, FunctionGraph, Variable
 from tensorops import Elemwise
 from tensorops.sizes import Shape, Shape_i
@@ -64,6 +64,14 @@ class Plan:
                 found.setdefault(step.kernel.kernel.name, step.kernel.kernel)
             if step.view is not None and step.view.copy is not None:
                 found.setdefault(step.view.copy.name, step.view.copy)
+        # Strided values (views, arguments passed as device views) are made contiguous
+        # before they are copied to the host.
+        strided = [*self.inputs, *(s.node.outputs[0] for s in self.steps if s.view is not None)]
+        for var in strided:
+            info = tensor_info(var)
+            if info is not None:
+                copy = copy_kernel(info)
+                found.setdefault(copy.name, copy)
         return list(found.values())
 
     def count(self, role: str) -> int:
