@@ -84,13 +84,13 @@ __device__ T cu_block_reduce(T v, F fold, T identity) {
     __shared__ T per_warp[32];
     const unsigned lane = threadIdx.x % 32, warp = threadIdx.x / 32;
     for (int offset = 16; offset > 0; offset /= 2)
-        v = fold(v, __shfl_down_sync(0xffffffffu, v, offset));
+        v = fold(v, (T)__shfl_down_sync(0xffffffffu, v, offset));
     if (lane == 0) per_warp[warp] = v;
     __syncthreads();
     if (warp == 0) {
         v = lane < (blockDim.x + 31) / 32 ? per_warp[lane] : identity;
         for (int offset = 16; offset > 0; offset /= 2)
-            v = fold(v, __shfl_down_sync(0xffffffffu, v, offset));
+            v = fold(v, (T)__shfl_down_sync(0xffffffffu, v, offset));
     }
     __syncthreads(); /* per_warp is read before the next call writes it */
     return v;
