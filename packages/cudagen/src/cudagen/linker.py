@@ -1,0 +1,27 @@
+"""The ``cuda`` linker: mode='CUDA' (graphcore's predefined mode names it).
+
+Its priority is below 0, so ``"auto"`` (FAST_RUN) never picks it: a GPU is asked for by
+name. Where there is no device or driver, linking raises one ``NoCudaDevice`` saying so
+and that FAST_RUN runs on the CPU; nothing falls back silently.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from cudagen.device import require_driver
+from cudagen.plan import build_plan
+from graphcore import CallLayout, FunctionGraph, Program
+
+
+class CudaLinker:
+    name: ClassVar[str] = "cuda"
+    priority: ClassVar[int] = -10
+
+    def link(self, fgraph: FunctionGraph, layout: CallLayout | None = None) -> Program:
+        driver = require_driver()
+        from cudagen.runtime import CudaProgram  # noqa: PLC0415 - needs pycuda
+
+        layout = layout or CallLayout.fresh(fgraph)
+        updates = getattr(fgraph, "update_mapping", None) or {}
+        return CudaProgram(build_plan(fgraph), layout, driver, dict(updates))

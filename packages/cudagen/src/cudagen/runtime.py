@@ -1,0 +1,144 @@
+"""The CUDA program: a plan's kernels on a GPU through pycuda (``cudagen[cuda]``).
+
+``PycudaDevice`` is the executor's device on a GPU: allocations, copies and launches
+through pycuda's driver API, the module loaded from nvcc's cached cubin (or PTX, which
+the driver compiles, for a GPU newer than nvcc knows), dot/matmul through cuBLAS.
+``CudaProgram`` is graphcore's Program seam: arguments copied to the device once per
+call, outputs copied back (or kept on the device when borrowed), and shared values
+resident on the device between calls (``Resident``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from cudagen.cublas import cublas
+from cudagen.executor import DeviceArray, Executor
+from cudagen.kernels import MatmulKernel
+from cudagen.launch import Launch, LaunchConfig
+from cudagen.nvcc import compile_module, toolkit
+from cudagen.plan import Plan
+from cudagen.source import module_source
+from graphcore import CallLayout
+
+
+class Resident:
+    """A shared value that lives on the device: ``host_value()`` copies it to the host
+    when asked (``SharedVariable.get_value``), once per new value."""
+
+    def __init__(self, array: DeviceArray, executor: Executor):
+        self.array = array
+        self._executor = executor
+        self._host: np.ndarray | None = None
+
+    def host_value(self) -> np.ndarray:
+        if self._host is None:
+            self._executor.counters.outputs_copied += 1
+            self._host = self._executor.to_host(self.array)
+        return self._host
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        value = self.host_value()
+        return value if dtype is None else value.astype(dtype)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.array.shape
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        return self.array.dtype
+
+
+class Allocation:
+    """A pycuda allocation with the address the executor reads (freed with the object)."""
+
+    def __init__(self, allocation: Any):
+        self.allocation = allocation
+        self.address = int(allocation)
+
+
+class PycudaDevice:
+    """The executor's device on the current pycuda context."""
+
+    def __init__(self, driver: Any, source: str):
+        self.driver = driver
+        self.config = LaunchConfig()
+        device = driver.Context.get_device()
+        major, minor = device.compute_capability()
+        arch = f"sm_{major}{minor}"
+        if arch in toolkit().archs:
+            image = compile_module(source, arch, "cubin")
+        else:  # a GPU newer than this nvcc: the driver compiles the newest PTX it has
+            known = [a for a in toolkit().archs if int(a[3:]) <= major * 10 + minor]
+            image = compile_module(source, max(known, key=lambda a: int(a[3:])), "ptx")
+        self.module = driver.module_from_buffer(image)
+        self._functions: dict[str, Any] = {}
+
+    def alloc(self, nbytes: int) -> Allocation:
+        return Allocation(self.driver.mem_alloc(max(nbytes, 1)))
+
+    def upload(self, array: np.ndarray) -> Any:
+        contiguous = np.ascontiguousarray(array)
+        buffer = self.alloc(contiguous.nbytes)
+        if contiguous.nbytes:
+            self.driver.memcpy_htod(buffer.address, contiguous)
+        return buffer
+
+    def download(self, buffer: Any, nbytes: int, offset: int, out: np.ndarray) -> None:
+        self.driver.memcpy_dtoh(out, buffer.address + offset)
+
+    def launch(self, launch: Launch) -> None:
+        function = self._functions.get(launch.kernel)
+        if function is None:
+            function = self._functions[launch.kernel] = self.module.get_function(launch.kernel)
+        function._launch_kernel(launch.grid, launch.block, launch.arguments, 0, None)
+
+    def matmul(self, kernel: MatmulKernel, ins: Sequence[DeviceArray], out: DeviceArray) -> bool:
+        library = cublas()
+        if library is None:
+            return False
+        m, n, k, a_strides, b_strides = kernel.matrices(ins)
+        return library.gemm(
+            kernel.dtype, m, n, k, (ins[0].address, a_strides), (ins[1].address, b_strides),
+            out.address,
+        )  # fmt: skip
+
+
+class CudaProgram:
+    """graphcore's Program on a GPU: ``call(args)`` -> every output of the graph."""
+
+    def __init__(
+        self, plan: Plan, layout: CallLayout, driver: Any, updates: dict[int, int] | None = None
+    ):
+        import pycuda.autoinit  # noqa: F401, PLC0415 - a context on the first device
+
+        self.plan = plan
+        self.layout = layout
+        self.device = PycudaDevice(driver, module_source(plan.kernels))
+        self.executor = Executor(plan, self.device)
+        self._shared_cells = list(layout.input_cells[layout.n_args :])
+        # Borrowed outputs, and the next values of shared variables, stay on the device.
+        updates = updates or {}
+        self._keep = [bool(b) or k in updates for k, b in enumerate(layout.borrow)]
+
+    def call(self, args: Sequence[Any]) -> list[Any]:
+        values: list[Any] = list(args)
+        for cell in self._shared_cells:
+            value = cell[0]
+            values.append(value.array if isinstance(value, Resident) else value)
+        outputs = self.executor.run(values, self._keep)
+        return [
+            Resident(out, self.executor) if isinstance(out, DeviceArray) else out
+            for out in outputs
+        ]
+
+    @property
+    def counters(self) -> Any:
+        return self.executor.counters
+
+    def free(self) -> None:
+        self.executor._constants.clear()
