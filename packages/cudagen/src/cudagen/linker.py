@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from cudagen.device import require_driver
 from cudagen.plan import build_plan
+from cudagen.source import module_source
 from graphcore import CallLayout, FunctionGraph, Program
 
 
@@ -20,8 +21,10 @@ class CudaLinker:
 
     def link(self, fgraph: FunctionGraph, layout: CallLayout | None = None) -> Program:
         driver = require_driver()
-        from cudagen.runtime import CudaProgram  # noqa: PLC0415 - needs pycuda
+        from cudagen.runtime import CudaProgram, PycudaDevice  # noqa: PLC0415 - needs pycuda
 
         layout = layout or CallLayout.fresh(fgraph)
+        plan = build_plan(fgraph)
+        device = PycudaDevice(driver, module_source(plan.kernels))
         updates = getattr(fgraph, "update_mapping", None) or {}
-        return CudaProgram(build_plan(fgraph), layout, driver, dict(updates))
+        return CudaProgram(plan, layout, device, dict(updates))

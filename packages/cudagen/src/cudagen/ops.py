@@ -25,8 +25,8 @@ FLOATS = ("float32", "float64")
 def elemwise_rule(ctx: NodeContext) -> KernelNode | None:
     node = ctx.node
     assert isinstance(node.op, Elemwise)
-    if node.op.inplace_pattern:
-        return None
+    # An in-place pattern (FAST_RUN's) is dropped: a fresh output is always correct, and
+    # the input it would overwrite is read by no one after this node.
     infos = [tensor_info(var) for var in [*node.inputs, *node.outputs]]
     if any(info is None for info in infos):
         return None
@@ -62,7 +62,7 @@ def reduce_rule(ctx: NodeContext) -> KernelNode | None:
         in_dtypes = [info[0] for info in infos if info is not None]
         program = (
             element_program(producer.op, in_dtypes, [x_info[0]])
-            if len(in_dtypes) == len(infos) and not producer.op.inplace_pattern
+            if len(in_dtypes) == len(infos)
             else None
         )
         if program is not None:

@@ -16,12 +16,11 @@ from typing import Any
 import numpy as np
 
 from cudagen.cublas import cublas
-from cudagen.executor import DeviceArray, Executor
+from cudagen.executor import Device, DeviceArray, Executor
 from cudagen.kernels import MatmulKernel
 from cudagen.launch import Launch, LaunchConfig
 from cudagen.nvcc import compile_module, toolkit
 from cudagen.plan import Plan
-from cudagen.source import module_source
 from graphcore import CallLayout
 
 
@@ -65,6 +64,8 @@ class PycudaDevice:
     """The executor's device on the current pycuda context."""
 
     def __init__(self, driver: Any, source: str):
+        import pycuda.autoinit  # noqa: F401, PLC0415 - a context on the first device
+
         self.driver = driver
         self.config = LaunchConfig()
         device = driver.Context.get_device()
@@ -109,17 +110,16 @@ class PycudaDevice:
 
 
 class CudaProgram:
-    """graphcore's Program on a GPU: ``call(args)`` -> every output of the graph."""
+    """graphcore's Program on a GPU (``PycudaDevice``; the tests' CPU harness runs it too):
+    ``call(args)`` -> every output of the graph."""
 
     def __init__(
-        self, plan: Plan, layout: CallLayout, driver: Any, updates: dict[int, int] | None = None
+        self, plan: Plan, layout: CallLayout, device: Device, updates: dict[int, int] | None = None
     ):
-        import pycuda.autoinit  # noqa: F401, PLC0415 - a context on the first device
-
         self.plan = plan
         self.layout = layout
-        self.device = PycudaDevice(driver, module_source(plan.kernels))
-        self.executor = Executor(plan, self.device)
+        self.device = device
+        self.executor = Executor(plan, device)
         self._shared_cells = list(layout.input_cells[layout.n_args :])
         # Borrowed outputs, and the next values of shared variables, stay on the device.
         updates = updates or {}
