@@ -28,8 +28,8 @@ from graphcore import Mode, function
 from tensorops.testing import ALL_CASES, OpCase
 from tensorops.testing.harness import TOLERANCES, symbolic_inputs
 
-KERNEL_ROWS_FLOOR = 760
-"""Rows whose plan launches at least one kernel (measured: see test_rows_with_kernels)."""
+KERNEL_ROWS_FLOOR = 816
+"""Rows whose plan launches at least one kernel: 816 of 1218 measured; raise it as rules grow."""
 
 REWRITTEN = Mode(linker="py")
 

@@ -208,6 +208,8 @@ FOLDS = {
     "prod": ("1", "acc *= x;", "cu_fold_prod"),
     "max": ("-inf", "if (x > acc || x != x) acc = x;", "cu_fold_max"),
     "min": ("inf", "if (x < acc || x != x) acc = x;", "cu_fold_min"),
+    "all": ("1", "acc = acc && x;", "cu_fold_and"),
+    "any": ("0", "acc = acc || x;", "cu_fold_or"),
 }
 """reduction -> (identity, fold of ``x`` into ``acc``, the block fold's functor)."""
 

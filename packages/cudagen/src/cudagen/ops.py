@@ -12,12 +12,12 @@ from cudagen.rules import KernelNode, NodeContext, ViewNode, cuda_ops, tensor_in
 from cudagen.views import Layout, dimshuffle_layout, reshape_layout, subtensor_layout
 from tensorops import DimShuffle, Elemwise
 from tensorops.indexing.basic import Subtensor
-from tensorops.products import Dot
+from tensorops.products import Dot, MatMul
 from tensorops.reduction import Reduce
 from tensorops.scalar_ops import SCALAR_OPS
 from tensorops.shape_ops import Reshape
 
-REDUCTIONS = ("sum", "prod", "max", "min", "mean")
+REDUCTIONS = ("sum", "prod", "max", "min", "mean", "all", "any")
 FLOATS = ("float32", "float64")
 
 
@@ -52,7 +52,7 @@ def reduce_rule(ctx: NodeContext) -> KernelNode | None:
         return None
     if op.reduction in ("max", "min") and x_info[0] not in FLOATS:
         return None  # their identity is an infinity
-    if out_info[0] == "bool":
+    if out_info[0] == "bool" and op.reduction not in ("all", "any"):
         return None
     label = str(op)
     axes = tuple(sorted(op.axis))
@@ -83,6 +83,7 @@ def _identity_program(values: Sequence[str]) -> tuple[list[str], list[str]]:
     return [], [values[0]]
 
 
+@cuda_ops.register(MatMul)
 @cuda_ops.register(Dot)
 def dot_rule(ctx: NodeContext) -> KernelNode | None:
     node = ctx.node
@@ -92,8 +93,8 @@ def dot_rule(ctx: NodeContext) -> KernelNode | None:
         return None
     dtypes = {info[0] for info in infos if info is not None}
     ranks = (len(a.type.shape), len(b.type.shape))  # type: ignore[attr-defined]
-    if len(dtypes) != 1 or 0 in ranks:
-        return None  # mixed precisions and scalings run on the host
+    if len(dtypes) != 1 or 0 in ranks or max(ranks) > 2:
+        return None  # mixed precisions, scalings and batches run on the host
     return KernelNode(matmul_kernel(str(node.op), dtypes.pop(), ranks), (a, b))
 
 

@@ -71,6 +71,8 @@ template <typename T> __device__ __forceinline__ T cu_mod_int(T a, T b) {
 /* Folds of the reductions: NaN wins in max and min, as in NumPy. */
 struct cu_fold_sum { template <typename T> __device__ T operator()(T a, T b) const { return a + b; } };
 struct cu_fold_prod { template <typename T> __device__ T operator()(T a, T b) const { return a * b; } };
+struct cu_fold_and { template <typename T> __device__ T operator()(T a, T b) const { return a && b; } };
+struct cu_fold_or { template <typename T> __device__ T operator()(T a, T b) const { return a || b; } };
 struct cu_fold_max { template <typename T> __device__ T operator()(T a, T b) const {
     return (b > a || b != b) ? b : a; } };
 struct cu_fold_min { template <typename T> __device__ T operator()(T a, T b) const {
