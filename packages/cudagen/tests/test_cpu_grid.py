@@ -48,7 +48,9 @@ class Row:
 
 ROWS = {case.name: Row(case) for case in ALL_CASES}
 WITH_KERNELS = [name for name, row in ROWS.items() if row.plan.count("kernel")]
-ON_DEVICE = [name for name, row in ROWS.items() if row.plan.count("kernel") + row.plan.count("view")]
+ON_DEVICE = [
+    name for name, row in ROWS.items() if row.plan.count("kernel") + row.plan.count("view")
+]
 """The tests: rows with some node on the device (kernels, views)."""
 
 
@@ -84,8 +86,8 @@ def _python(row: Row, values: list[np.ndarray]) -> list[np.ndarray] | Exception:
 def _check(row: Row, got: list[Any], expected: list[np.ndarray], label: str) -> None:
     where = f"{row.case.name}{label}"
     assert len(got) == len(expected)
-    for k, (g, e) in enumerate(zip(got, expected, strict=True)):
-        g, at = np.asarray(g), f"{where}, output {k}"
+    for k, (got_k, e) in enumerate(zip(got, expected, strict=True)):
+        g, at = np.asarray(got_k), f"{where}, output {k}"
         assert g.shape == e.shape, f"{at}: shape {g.shape}, Python gives {e.shape}"
         assert g.dtype == e.dtype, f"{at}: dtype {g.dtype}, Python gives {e.dtype}"
         if e.dtype.kind not in "fc":
@@ -108,9 +110,9 @@ VIEWS: dict[str, Callable[[np.ndarray], np.ndarray | None]] = {
     "strided": lambda v: np.repeat(v, 2, axis=-1)[..., ::2] if v.ndim else None,
     "reversed": lambda v: v[::-1] if v.ndim else None,
     "Fortran-ordered": lambda v: np.asfortranarray(v) if v.ndim >= 2 else None,
-    "zero-stride": lambda v: np.broadcast_to(v[..., :1], v.shape)
-    if v.ndim and v.shape[-1] > 1
-    else None,
+    "zero-stride": lambda v: (
+        np.broadcast_to(v[..., :1], v.shape) if v.ndim and v.shape[-1] > 1 else None
+    ),
 }
 
 

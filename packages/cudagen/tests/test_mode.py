@@ -44,7 +44,7 @@ def test_without_pycuda(fresh_probe: None, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setitem(sys.modules, "pycuda", None)  # import pycuda raises ImportError
     monkeypatch.setitem(sys.modules, "pycuda.driver", None)
     linkers.register_linker("cuda", CudaLinker)
-    with pytest.raises(device.NoCudaDevice, match=NO_DEVICE) as raised:
+    with pytest.raises(device.NoCudaDeviceError, match=NO_DEVICE) as raised:
         _compile()
     assert "pycuda is not importable" in str(raised.value)
     assert "mode='FAST_RUN'" in str(raised.value)
@@ -60,7 +60,7 @@ def test_without_a_driver(fresh_probe: None, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setitem(sys.modules, "pycuda", package)
     monkeypatch.setitem(sys.modules, "pycuda.driver", driver)  # type: ignore[arg-type]
     linkers.register_linker("cuda", CudaLinker)
-    with pytest.raises(device.NoCudaDevice, match=NO_DEVICE) as raised:
+    with pytest.raises(device.NoCudaDeviceError, match=NO_DEVICE) as raised:
         _compile()
     assert "cuInit failed" in str(raised.value)
 

@@ -5,7 +5,7 @@ kernels, and ``plan_of`` says which node runs where; nvcc compiles them anywhere
 (``cudagen.nvcc``). pycuda, the optional ``cuda`` extra, is imported only to run.
 """
 
-from cudagen.device import NoCudaDevice, no_device_reason
+from cudagen.device import NoCudaDeviceError, no_device_reason
 from cudagen.plan import Plan, build_plan
 from cudagen.rules import cuda_ops
 from cudagen.source import cuda_source, module_source, plan_of
@@ -13,7 +13,7 @@ from cudagen.source import cuda_source, module_source, plan_of
 __version__ = "0.1.0"
 
 __all__ = [
-    "NoCudaDevice",
+    "NoCudaDeviceError",
     "Plan",
     "build_plan",
     "cuda_ops",

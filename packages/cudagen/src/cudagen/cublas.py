@@ -42,7 +42,7 @@ class Cublas:
     """One handle on the current context; ``gemm`` returns False when it cannot help."""
 
     def __init__(self) -> None:
-        import cffi  # noqa: PLC0415 - the cuda extra's
+        import cffi
 
         path = _library_path()
         if path is None:

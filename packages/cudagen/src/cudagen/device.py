@@ -9,14 +9,14 @@ import functools
 from typing import Any
 
 
-class NoCudaDevice(RuntimeError):
+class NoCudaDeviceError(RuntimeError):
     """mode='CUDA' on a machine without a usable GPU."""
 
 
 def _probe() -> tuple[Any, str | None]:
     """(pycuda.driver, None) when a device answers, else (None, why not)."""
     try:
-        import pycuda.driver as driver  # noqa: PLC0415 - only where CUDA is asked for
+        from pycuda import driver
     except ImportError as error:
         return None, f"pycuda is not importable ({error}; install cudagen[cuda])"
     try:
@@ -41,10 +41,10 @@ def no_device_reason() -> str | None:
 
 
 def require_driver() -> Any:
-    """pycuda.driver, initialized; else one ``NoCudaDevice`` saying what to do instead."""
+    """pycuda.driver, initialized; else one ``NoCudaDeviceError`` saying what to do instead."""
     driver, reason = probe()
     if driver is None:
-        raise NoCudaDevice(
+        raise NoCudaDeviceError(
             f"mode='CUDA': no CUDA device or driver was found: {reason}. "
             "Compile with mode='FAST_RUN' to run on the CPU."
         )

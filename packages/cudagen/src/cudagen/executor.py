@@ -18,7 +18,7 @@ from cudagen.kernels import MatmulKernel, ReduceKernel
 from cudagen.launch import Launch, LaunchConfig
 from cudagen.ops import copy_kernel
 from cudagen.plan import Plan, PlanStep
-from cudagen.views import Layout, NotAView
+from cudagen.views import Layout, NotAViewError
 from graphcore import Constant, Variable
 
 
@@ -108,7 +108,9 @@ class Executor:
         values: dict[Variable, Value] = {}
         for var, argument in zip(self.plan.inputs, arguments, strict=True):
             values[var] = (
-                Value(device=argument) if isinstance(argument, DeviceArray) else Value(host=argument)
+                Value(device=argument)
+                if isinstance(argument, DeviceArray)
+                else Value(host=argument)
             )
         for step in self.plan.steps:
             if step.role == "fused":
@@ -119,14 +121,16 @@ class Executor:
                 self._view(step, values)
             else:
                 self._host(step, values)
-        outputs = []
+        outputs: list[Any] = []
         for position, var in enumerate(self.plan.outputs):
             value = self._value(values, var)
             keep = position < len(keep_on_device) and keep_on_device[position]
             if keep and value.device is not None:
                 outputs.append(value.device)
             elif value.host is not None:
-                outputs.append(np.array(value.host, copy=True) if var in self.plan.inputs else value.host)
+                outputs.append(
+                    np.array(value.host, copy=True) if var in self.plan.inputs else value.host
+                )
             else:
                 assert value.device is not None
                 self.counters.outputs_copied += 1
@@ -209,7 +213,9 @@ class Executor:
                 for launch in kernel.launches(ins, outs, self.device.config):
                     self._launch(launch)
         elif isinstance(kernel, ReduceKernel):
-            scratch = self.device.alloc(kernel.scratch_bytes([op.shape for op in ins], self.device.config))
+            scratch = self.device.alloc(
+                kernel.scratch_bytes([op.shape for op in ins], self.device.config)
+            )
             for launch in kernel.launches(ins, outs, self.device.config, scratch.address):
                 self._launch(launch)
         else:
@@ -227,10 +233,12 @@ class Executor:
         ]
         try:
             layout = step.view.layout(source.layout, extra)
-        except NotAView:
+        except NotAViewError:
             source = self._copy_contiguous(source)
             layout = step.view.layout(source.layout, extra)
-        values[step.node.outputs[0]] = Value(device=DeviceArray(source.buffer, source.dtype, layout))
+        values[step.node.outputs[0]] = Value(
+            device=DeviceArray(source.buffer, source.dtype, layout)
+        )
 
     def _host(self, step: PlanStep, values: dict[Variable, Value]) -> None:
         node = step.node

@@ -50,8 +50,7 @@ def _offset_lines(n_inputs: int, ndim: int, flat: str) -> list[str]:
             lines.append(f"{{ const long long c = rest; {adds} }}")
         else:
             lines.append(
-                f"{{ const long long c = rest % shape.d[{axis}]; rest /= shape.d[{axis}]; "
-                f"{adds} }}"
+                f"{{ const long long c = rest % shape.d[{axis}]; rest /= shape.d[{axis}]; {adds} }}"
             )
     return lines
 
@@ -184,7 +183,7 @@ def elementwise_kernel(
             "    }",
             "}",
             f'extern "C" __global__ void NAME_s('
-            f'{", ".join(["long long n", "cu_dims shape", *ins_s, *outs])}) {{',
+            f"{', '.join(['long long n', 'cu_dims shape', *ins_s, *outs])}) {{",
             "    " + loop,
             *("        " + line for line in _offset_lines(len(in_dtypes), ndim, "i") + body),
             "    }",
@@ -297,8 +296,7 @@ class ReduceKernel:
             first = Launch(f"{self.name}_c", grid, block, sizes + in_args + pointer(scratch))
         else:
             in_args = b"".join(
-                pointer(op.address)
-                + dims(tuple(_broadcast_strides(op, shape)[a] for a in order))
+                pointer(op.address) + dims(tuple(_broadcast_strides(op, shape)[a] for a in order))
                 for op in ins
             )
             first = Launch(
@@ -362,13 +360,13 @@ def reduce_kernel(
     text = "\n".join(
         [
             'extern "C" __global__ void NAME_c('
-            f'{", ".join(["long long m", "long long k", *ins_c, f"{acc} *partial"])}) {{',
+            f"{', '.join(['long long m', 'long long k', *ins_c, f'{acc} *partial'])}) {{",
             *("    " + line for line in loop),
             *("            " + line for line in contiguous + element),
             *("    " + line for line in tail),
             "}",
             'extern "C" __global__ void NAME_s('
-            f'{", ".join(["long long m", "long long k", "cu_dims shape", *ins_s])}, '
+            f"{', '.join(['long long m', 'long long k', 'cu_dims shape', *ins_s])}, "
             f"{acc} *partial) {{",
             *("    " + line for line in loop),
             *("            " + line for line in strided + element),
@@ -467,7 +465,8 @@ def matmul_kernel(label: str, dtype: str, ranks: tuple[int, int]) -> MatmulKerne
         [
             'extern "C" __global__ void NAME(long long M, long long N, long long K,',
             f"        const {t} *__restrict__ A, long long sa0, long long sa1,",
-            f"        const {t} *__restrict__ B, long long sb0, long long sb1, {t} *__restrict__ C) {{",
+            f"        const {t} *__restrict__ B, long long sb0, long long sb1,",
+            f"        {t} *__restrict__ C) {{",
             f"    __shared__ {t} As[CU_TILE][CU_TILE];",
             f"    __shared__ {t} Bs[CU_TILE][CU_TILE];",
             "    const unsigned tx = threadIdx.x, ty = threadIdx.y, tile = blockDim.x;",
@@ -475,8 +474,10 @@ def matmul_kernel(label: str, dtype: str, ranks: tuple[int, int]) -> MatmulKerne
             "    const long long col = (long long)blockIdx.x * tile + tx;",
             f"    {t} acc = 0;",
             "    for (long long k0 = 0; k0 < K; k0 += tile) {",
-            f"        As[ty][tx] = (row < M && k0 + tx < K) ? A[row * sa0 + (k0 + tx) * sa1] : ({t})0;",
-            f"        Bs[ty][tx] = (k0 + ty < K && col < N) ? B[(k0 + ty) * sb0 + col * sb1] : ({t})0;",
+            "        As[ty][tx] = (row < M && k0 + tx < K)",
+            f"            ? A[row * sa0 + (k0 + tx) * sa1] : ({t})0;",
+            "        Bs[ty][tx] = (k0 + ty < K && col < N)",
+            f"            ? B[(k0 + ty) * sb0 + col * sb1] : ({t})0;",
             "        __syncthreads();",
             "        for (unsigned t = 0; t < tile; ++t) acc += As[ty][t] * Bs[t][tx];",
             "        __syncthreads();",

@@ -1,7 +1,7 @@
 """The ``cuda`` linker: mode='CUDA' (graphcore's predefined mode names it).
 
 Its priority is below 0, so ``"auto"`` (FAST_RUN) never picks it: a GPU is asked for by
-name. Where there is no device or driver, linking raises one ``NoCudaDevice`` saying so
+name. Where there is no device or driver, linking raises one ``NoCudaDeviceError`` saying so
 and that FAST_RUN runs on the CPU; nothing falls back silently.
 """
 
@@ -21,7 +21,7 @@ class CudaLinker:
 
     def link(self, fgraph: FunctionGraph, layout: CallLayout | None = None) -> Program:
         driver = require_driver()
-        from cudagen.runtime import CudaProgram, PycudaDevice  # noqa: PLC0415 - needs pycuda
+        from cudagen.runtime import CudaProgram, PycudaDevice
 
         layout = layout or CallLayout.fresh(fgraph)
         plan = build_plan(fgraph)

@@ -59,7 +59,9 @@ def toolkit() -> Toolkit:
     """nvcc's path, version and architectures (an ``NvccError`` when there is none)."""
     path = find_nvcc()
     if path is None:
-        raise NvccError("cudagen: nvcc was not found (install the CUDA toolkit or set CUDAGEN_NVCC)")
+        raise NvccError(
+            "cudagen: nvcc was not found (install the CUDA toolkit or set CUDAGEN_NVCC)"
+        )
     try:
         version = subprocess.run([path, "--version"], capture_output=True, text=True, check=True)
         listed = subprocess.run(
@@ -68,9 +70,7 @@ def toolkit() -> Toolkit:
     except (OSError, subprocess.CalledProcessError) as error:
         raise NvccError(f"cudagen: {path} does not run: {error}") from error
     release = re.search(r"V(\d+\.\d+\.\d+)", version.stdout)
-    archs = tuple(
-        f"sm_{number}" for number in re.findall(r"compute_(\d+)", listed.stdout)
-    )
+    archs = tuple(f"sm_{number}" for number in re.findall(r"compute_(\d+)", listed.stdout))
     return Toolkit(path, release.group(1) if release else version.stdout.strip(), archs)
 
 
@@ -107,7 +107,7 @@ def compile_module(source: str, arch: str, kind: str = "ptx") -> bytes:
         cu.write_text(source)
         out = Path(private) / f"module.{kind}"
         command = [toolkit().path, f"--{kind}", f"-arch={arch}", *FLAGS, "-o", str(out), str(cu)]
-        done = subprocess.run(command, capture_output=True, text=True)
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode:
             kept = folder / "failed"
             kept.mkdir(exist_ok=True)

@@ -93,7 +93,9 @@ class Plan:
         return "\n".join(lines)
 
 
-def _fusable_producer(node: Apply, readers: dict[Variable, int], outputs: set[Variable]) -> Apply | None:
+def _fusable_producer(
+    node: Apply, readers: dict[Variable, int], outputs: set[Variable]
+) -> Apply | None:
     """The elementwise node computing the node's input 0 when nothing else reads it."""
     if not node.inputs:
         return None

@@ -40,7 +40,7 @@ class KernelNode:
 @dataclass(frozen=True)
 class ViewNode:
     """``layout(input 0's layout, host values of the other inputs)``; ``copy`` makes a
-    contiguous copy of input 0 first when the layout is no view (``NotAView``)."""
+    contiguous copy of input 0 first when the layout is no view (``NotAViewError``)."""
 
     layout: Callable[[Layout, Sequence[Any]], Layout]
     copy: ElementwiseKernel | None = None

@@ -64,7 +64,7 @@ class PycudaDevice:
     """The executor's device on the current pycuda context."""
 
     def __init__(self, driver: Any, source: str):
-        import pycuda.autoinit  # noqa: F401, PLC0415 - a context on the first device
+        import pycuda.autoinit  # noqa: F401 - a context on the first device
 
         self.driver = driver
         self.config = LaunchConfig()
@@ -132,8 +132,7 @@ class CudaProgram:
             values.append(value.array if isinstance(value, Resident) else value)
         outputs = self.executor.run(values, self._keep)
         return [
-            Resident(out, self.executor) if isinstance(out, DeviceArray) else out
-            for out in outputs
+            Resident(out, self.executor) if isinstance(out, DeviceArray) else out for out in outputs
         ]
 
     @property

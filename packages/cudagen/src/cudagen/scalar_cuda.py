@@ -4,7 +4,7 @@ A row turns the CUDA texts of its operands into the text of the result. Operands
 arrive already cast to the dtype the op computes in (``expressions.operand_dtypes``),
 so a row only chooses between the float (``expf``), double (``exp``) and integer
 spellings. Helpers too long for an expression live in ``prelude.cuh`` (``cu_`` names,
-one per precision). A row that raises ``NoCuda``, or a name missing here, means the
+one per precision). A row that raises ``NoCudaError``, or a name missing here, means the
 node runs on the host (the plan counts its transfers).
 """
 
@@ -29,7 +29,7 @@ CUDA_TYPES = {
 """The dtypes kernels handle (complex and float16 values run on the host)."""
 
 
-class NoCuda(Exception):
+class NoCudaError(Exception):
     """A row has no CUDA for these operands (integer operands of a float function...)."""
 
 
@@ -68,7 +68,7 @@ def _math(name: str) -> Row:
 
     def row(args: Sequence[str], ops: Operands) -> str:
         if not ops.is_float:
-            raise NoCuda(f"{name} of integers")
+            raise NoCudaError(f"{name} of integers")
         return f"{name}{ops.suffix}({', '.join(args)})"
 
     return row
@@ -149,7 +149,7 @@ def _float_test(name: str, integer_value: str) -> Row:
 
 def _reciprocal(args: Sequence[str], ops: Operands) -> str:
     if not ops.is_float:
-        raise NoCuda("reciprocal of integers")
+        raise NoCudaError("reciprocal of integers")
     return f"({'1.0f' if ops.kind == 'f' else '1.0'} / {args[0]})"
 
 
@@ -269,5 +269,5 @@ def scalar_cuda(name: str, args: Sequence[str], operands: Operands) -> str | Non
         return None
     try:
         return row(args, operands)
-    except NoCuda:
+    except NoCudaError:
         return None

@@ -44,7 +44,7 @@ class Layout:
         return is_contiguous(self.shape, self.strides)
 
 
-class NotAView(Exception):
+class NotAViewError(Exception):
     """The result cannot share the input's storage (a reshape of a strided layout)."""
 
 
@@ -63,7 +63,7 @@ def dimshuffle_layout(layout: Layout, new_order: Sequence[int | str]) -> Layout:
 
 
 def reshape_layout(layout: Layout, new_shape: Sequence[int]) -> Layout:
-    """A contiguous layout under new lengths (one may be -1); ``NotAView`` when the
+    """A contiguous layout under new lengths (one may be -1); ``NotAViewError`` when the
     layout is strided, a ValueError when the sizes differ."""
     size = int(np.prod(layout.shape, dtype=np.int64))
     wanted = [int(n) for n in new_shape]
@@ -81,7 +81,7 @@ def reshape_layout(layout: Layout, new_shape: Sequence[int]) -> Layout:
             f"shape {tuple(wanted)}"
         )
     if not layout.is_contiguous:
-        raise NotAView("a strided layout")
+        raise NotAViewError("a strided layout")
     return Layout(tuple(wanted), contiguous_strides(tuple(wanted)), layout.offset)
 
 
@@ -93,9 +93,7 @@ def index_layout(layout: Layout, key: Sequence[Any]) -> Layout:
         at = entries.index(Ellipsis)
         entries[at : at + 1] = [slice(None)] * (len(layout.shape) - indexing)
     if indexing > len(layout.shape):
-        raise IndexError(
-            f"too many indices: {len(layout.shape)}-d array, {indexing} indexed"
-        )
+        raise IndexError(f"too many indices: {len(layout.shape)}-d array, {indexing} indexed")
     shape, strides = [], []
     offset = layout.offset
     axis = 0
