@@ -10,6 +10,7 @@ resident on the device between calls (``Resident``).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -53,11 +54,32 @@ class Resident:
 
 
 class Allocation:
-    """A pycuda allocation with the address the executor reads (freed with the object)."""
+    """A pycuda allocation with the address the executor reads; when the object goes,
+    the memory goes back to its pool (cuMemFree would wait for the device)."""
 
-    def __init__(self, allocation: Any):
+    def __init__(self, allocation: Any, pool: Pool, nbytes: int):
         self.allocation = allocation
         self.address = int(allocation)
+        weakref.finalize(self, pool.release, nbytes, allocation)
+
+
+class Pool:
+    """Device memory no value holds any more, by size, reused before cuMemAlloc."""
+
+    def __init__(self, driver: Any):
+        self.driver = driver
+        self.free: dict[int, list[Any]] = {}
+
+    def take(self, nbytes: int) -> Allocation:
+        kept = self.free.get(nbytes)
+        raw = kept.pop() if kept else self.driver.mem_alloc(nbytes)
+        return Allocation(raw, self, nbytes)
+
+    def release(self, nbytes: int, raw: Any) -> None:
+        self.free.setdefault(nbytes, []).append(raw)
+
+    def clear(self) -> None:
+        self.free.clear()
 
 
 class PycudaDevice:
@@ -77,10 +99,11 @@ class PycudaDevice:
             known = [a for a in toolkit().archs if int(a[3:]) <= major * 10 + minor]
             image = compile_module(source, max(known, key=lambda a: int(a[3:])), "ptx")
         self.module = driver.module_from_buffer(image)
+        self.pool = Pool(driver)
         self._functions: dict[str, Any] = {}
 
     def alloc(self, nbytes: int) -> Allocation:
-        return Allocation(self.driver.mem_alloc(max(nbytes, 1)))
+        return self.pool.take(max(nbytes, 1))
 
     def upload(self, array: np.ndarray) -> Any:
         contiguous = np.ascontiguousarray(array)
@@ -141,3 +164,6 @@ class CudaProgram:
 
     def free(self) -> None:
         self.executor._constants.clear()
+        pool = getattr(self.device, "pool", None)
+        if pool is not None:
+            pool.clear()
