@@ -218,7 +218,7 @@ class ReduceKernel:
     """A reduction over ``axes`` of an elementwise program's single output (the identity
     program when nothing was fused). Blocks along x share one output element's reduced
     elements (blocks along y: output elements); each writes its fold into a scratch
-    array of partials, and ``_f`` folds each output's partials in order."""
+    array of partials, and ``_f`` folds each output's partials, one block per output."""
 
     name: str
     label: str
@@ -305,7 +305,7 @@ class ReduceKernel:
         finish_args = i64(m) + i64(parts) + pointer(scratch) + pointer(outs[0].address)
         finish = Launch(
             f"{self.name}_f",
-            (blocks_for(m, config), 1, 1),
+            (max(1, min(m, config.max_blocks)), 1, 1),
             (config.threads, 1, 1),
             finish_args + f64(float(k)),
         )
@@ -374,15 +374,17 @@ def reduce_kernel(
             "}",
             f'extern "C" __global__ void NAME_f(long long m, long long parts, '
             f"const {acc} *partial, {acc} *out, double count) {{",
-            "    for (long long o = (long long)blockIdx.x * blockDim.x + threadIdx.x; o < m;"
-            " o += (long long)blockDim.x * gridDim.x) {",
-            f"        {acc} acc = partial[o * parts];",
-            "        for (long long p = 1; p < parts; ++p) {",
+            "    for (long long o = blockIdx.x; o < m; o += gridDim.x) {",
+            f"        {acc} acc = {identity};",
+            "        for (long long p = threadIdx.x; p < parts; p += blockDim.x) {",
             f"            const {acc} x = partial[o * parts + p];",
             f"            {fold}",
             "        }",
-            f"        {scale}",
-            "        out[o] = acc;",
+            f"        acc = cu_block_reduce(acc, {functor}(), {identity});",
+            "        if (threadIdx.x == 0) {",
+            f"            {scale}",
+            "            out[o] = acc;",
+            "        }",
             "    }",
             "}",
         ]
