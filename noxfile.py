@@ -109,8 +109,8 @@ def _has_tests(folder: Path) -> bool:
 
 
 PACKAGE_TEST_EXTRAS = {
-    "scanloop": ({"scanloop": "c"}, []),
-    "cudagen": ({"cudagen": "test"}, []),  # FAST_RUN's rewrites: fused kernels  # the loop in C: its tests compare it with Python
+    "scanloop": ({"scanloop": "c"}, []),  # the loop in C: its tests compare it with Python
+    "cudagen": ({"cudagen": "test"}, []),  # FAST_RUN's rewrites: fused kernels
     "samplers": ({"samplers": "plots"}, ["arviz"]),
     "ppl": ({"samplers": "plots"}, ["arviz"]),
 }
