@@ -19,9 +19,10 @@ from typing import Any
 
 import numpy as np
 import pytest
-from cpu_grid import COOPERATIVE, CpuGrid, build, in_place
+from cpu_grid import COOPERATIVE, ELEMENTWISE, CpuGrid, build, in_place
 
 from cudagen.executor import Executor
+from cudagen.kernels import ElementwiseKernel
 from cudagen.plan import Plan, build_plan
 from cudagen.scalar_cuda import CUDA_TYPES
 from graphcore import Mode, function
@@ -52,6 +53,14 @@ ON_DEVICE = [
     name for name, row in ROWS.items() if row.plan.count("kernel") + row.plan.count("view")
 ]
 """The tests: rows with some node on the device (kernels, views)."""
+ELEMENTWISE_ONLY = [
+    name
+    for name in WITH_KERNELS
+    if all(
+        isinstance(s.kernel.kernel, ElementwiseKernel) for s in ROWS[name].plan.steps if s.kernel
+    )
+]
+"""Rows whose kernels need no cooperation within a block: also run with 4-thread blocks."""
 
 
 @pytest.fixture(scope="session")
@@ -139,3 +148,17 @@ def test_kernels_equal_python(library: Any, name: str) -> None:
                 _run(executor, arguments)
             continue
         _check(row, _run(executor, arguments), expected, f" ({label} arguments, in place)")
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE_ONLY)
+def test_elementwise_with_several_threads_per_block(library: Any, name: str) -> None:
+    row = ROWS[name]
+    executor = Executor(row.plan, CpuGrid(library, ELEMENTWISE))
+    expected = _python(row, row.values)
+    assert not isinstance(expected, Exception)
+    _check(row, _run(executor, list(row.values)), expected, " (4 threads per block)")
+    values = [np.repeat(v, 2, axis=-1)[..., ::2] if v.ndim else v for v in row.values]
+    arguments = [in_place(v) if v.ndim and v.dtype.name in CUDA_TYPES else v for v in values]
+    expected = _python(row, values)
+    if not isinstance(expected, Exception):
+        _check(row, _run(executor, arguments), expected, " (4 threads per block, strided)")
