@@ -81,3 +81,12 @@ def test_kernels_of_each_kind(build: object, kind: str) -> None:
     m = pt.matrix("m")
     source = cudagen.cuda_source([m], build(m))  # type: ignore[operator]
     assert f"void {kind}" in source
+
+
+def test_a_fused_program_with_a_host_step_is_split() -> None:
+    x = pt.vector("x")
+    plan = cudagen.plan_of([x], pt.gammainc(pt.exp(x), 2.0) * 3)
+    roles = [(step.role, str(step.node.op)) for step in plan.steps]
+    assert roles[:3] == [("kernel", "Exp"), ("host", "Gammainc"), ("kernel", "Mul")]
+    assert roles[3][0] == "split"
+    assert [direction for _, direction in plan.transfers] == ["to host", "to device"]

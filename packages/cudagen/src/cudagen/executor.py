@@ -115,6 +115,10 @@ class Executor:
         for step in self.plan.steps:
             if step.role == "fused":
                 continue
+            if step.role == "split":
+                for old, new in step.aliases:
+                    values[old] = self._value(values, new)
+                continue
             if step.role == "kernel":
                 self._kernel(step, values)
             elif step.role == "view":

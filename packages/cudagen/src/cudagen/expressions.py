@@ -35,8 +35,13 @@ def literal(value: object, dtype: str) -> str:
     """A CUDA literal of ``value`` as ``dtype`` (exact for floats: 17 or 9 digits)."""
     if dtype == "bool":
         return "true" if value else "false"
-    if dtype.startswith(("int", "uint")):
-        return f"(({CUDA_TYPES[dtype]}){int(value)}LL)"  # type: ignore[call-overload]
+    if dtype.startswith("uint"):
+        return f"(({CUDA_TYPES[dtype]}){int(value)}ULL)"  # type: ignore[call-overload]
+    if dtype.startswith("int"):
+        number = int(value)  # type: ignore[call-overload]
+        if number == -(2**63):  # its magnitude is no long long literal
+            return "((long long)(-9223372036854775807LL - 1))"
+        return f"(({CUDA_TYPES[dtype]}){number}LL)"
     number = float(value)  # type: ignore[arg-type]
     ctype = CUDA_TYPES[dtype]
     if math.isnan(number):

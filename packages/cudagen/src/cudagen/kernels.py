@@ -16,6 +16,8 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from cudagen.expressions import ElementProgram, literal
 from cudagen.launch import (
     Launch,
@@ -213,6 +215,16 @@ FOLDS = {
 """reduction -> (identity, fold of ``x`` into ``acc``, the block fold's functor)."""
 
 
+def _identity(word: str, dtype: str) -> str:
+    """The fold's starting value: for max and min of integers, the dtype's extremes."""
+    if word in ("inf", "-inf") and dtype.startswith(("int", "uint")):
+        limits = np.iinfo(dtype)
+        return literal(int(limits.min if word == "-inf" else limits.max), dtype)
+    if word in ("inf", "-inf"):
+        return literal(float(word), dtype)
+    return f"(({CUDA_TYPES[dtype]}){word})"
+
+
 @dataclass(frozen=True)
 class ReduceKernel:
     """A reduction over ``axes`` of an elementwise program's single output (the identity
@@ -328,11 +340,7 @@ def reduce_kernel(
     ndim = len(in_broadcastable[0]) if in_broadcastable else 0
     identity_word, fold, functor = FOLDS[reduction]
     acc = CUDA_TYPES[out_dtype]
-    identity = (
-        literal(float(identity_word), out_dtype)
-        if identity_word in ("inf", "-inf")
-        else f"(({acc}){identity_word})"
-    )
+    identity = _identity(identity_word, out_dtype)
     values = [f"x{k}" for k in range(len(in_dtypes))]
     statements, (result,) = program(values)
     reads = [f"const {CUDA_TYPES[d]} x{k} = in{k}[o{k}];" for k, d in enumerate(in_dtypes)]

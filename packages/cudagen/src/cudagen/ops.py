@@ -6,11 +6,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from cudagen.expressions import element_program
 from cudagen.kernels import elementwise_kernel, matmul_kernel, reduce_kernel
 from cudagen.rules import KernelNode, NodeContext, ViewNode, cuda_ops, tensor_info
 from cudagen.views import Layout, dimshuffle_layout, reshape_layout, subtensor_layout
-from tensorops import DimShuffle, Elemwise
+from graphcore import Apply, Variable
+from tensorops import Composite, DimShuffle, Elemwise
+from tensorops.basic import constant
 from tensorops.indexing.basic import Subtensor
 from tensorops.products import Dot, MatMul
 from tensorops.reduction import Reduce
@@ -50,8 +54,8 @@ def reduce_rule(ctx: NodeContext) -> KernelNode | None:
     x_info, out_info = tensor_info(node.inputs[0]), tensor_info(node.outputs[0])
     if x_info is None or out_info is None or op.reduction not in REDUCTIONS:
         return None
-    if op.reduction in ("max", "min") and x_info[0] not in FLOATS:
-        return None  # their identity is an infinity
+    if op.reduction in ("max", "min") and x_info[0] == "bool":
+        return None
     if out_info[0] == "bool" and op.reduction not in ("all", "any"):
         return None
     label = str(op)
@@ -77,6 +81,27 @@ def reduce_rule(ctx: NodeContext) -> KernelNode | None:
         x_info[0], out_info[0],
     )  # fmt: skip
     return KernelNode(kernel, (node.inputs[0],))
+
+
+def split_composite(node: Apply) -> tuple[list[Apply], list[Variable]] | None:
+    """A fused node whose program has a step without CUDA, as one elementwise node per
+    step (each then a kernel, or a host op), and what stands for each of its outputs;
+    None when that changes an output's type, or the node is no fused program."""
+    op = node.op
+    if not isinstance(op, Elemwise) or not isinstance(op.scalar_op, Composite):
+        return None
+    composite = op.scalar_op
+    slots: list[Variable] = list(node.inputs)
+    slots += [constant(np.asarray(value), dtype=str(value.dtype)) for value in composite.constants]
+    nodes: list[Apply] = []
+    for step in composite.steps:
+        made = Elemwise(step.op).make_node(*(slots[a] for a in step.arguments))
+        nodes.append(made)
+        slots.append(made.outputs[0])
+    results = [slots[slot] for slot in composite.output_slots]
+    if any(new.type != old.type for new, old in zip(results, node.outputs, strict=True)):
+        return None
+    return nodes, results
 
 
 def _identity_program(values: Sequence[str]) -> tuple[list[str], list[str]]:

@@ -5,7 +5,9 @@ Built from the graph after the FAST_RUN rewrites, in topological order. Each nod
 rule on ``cuda_ops`` decides its role: ``kernel`` (launches), ``fused`` (an elementwise
 node whose values a reduction computes itself: nothing runs), ``view`` (stride
 arithmetic on the device), ``shape`` (the host reads lengths, which it always knows),
-or ``host`` (no CUDA: its Python implementation runs on the host). The plan then
+or ``host`` (no CUDA: its Python implementation runs on the host). A fused elementwise
+node with a step that has no CUDA is ``split``: one elementwise node per step follows
+it in the plan, so only those steps run on the host. The plan then
 follows each value: arguments are copied to the device once per call when a kernel or
 view reads them, constants once when the function is linked, outputs once back; every
 other crossing (a device value a host op reads, a host result a kernel reads) is a
@@ -17,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from cudagen.ops import copy_kernel  # importing ops registers the CUDA rules
+from cudagen.ops import copy_kernel, split_composite  # importing ops registers the rules
 from cudagen.rules import Kernel, KernelNode, NodeContext, ViewNode, cuda_ops, tensor_info
 from graphcore import Apply, Constant, FunctionGraph, Variable
 from tensorops import Elemwise
@@ -32,6 +34,8 @@ class PlanStep:
     role: str
     kernel: KernelNode | None = None
     view: ViewNode | None = None
+    aliases: tuple[tuple[Variable, Variable], ...] = ()
+    """A ``split`` node's outputs, each computed as another value by the steps before."""
 
     @property
     def reads(self) -> tuple[Variable, ...]:
@@ -129,6 +133,13 @@ def plan_nodes(
     by_node: dict[Apply, PlanStep] = {}
     for node in order:
         step = _step_of(node, _fusable_producer(node, readers, output_set))
+        if step.role == "host":
+            split = split_composite(node)
+            parts = [] if split is None else [_step_of(part, None) for part in split[0]]
+            if split is not None and any(part.role != "host" for part in parts):
+                steps += parts
+                aliases = tuple(zip(node.outputs, split[1], strict=True))
+                step = PlanStep(node, "split", aliases=aliases)
         if step.kernel is not None and step.kernel.absorbs:
             producer = node.inputs[0].owner
             assert producer is not None
@@ -172,6 +183,10 @@ def _follow_values(plan: Plan) -> None:
 
     for step in plan.steps:
         if step.role == "fused":
+            continue
+        if step.role == "split":
+            for old, new in step.aliases:
+                places[old] = places.setdefault(new, {HOST})
             continue
         if step.role in ("kernel", "view"):
             for var in step.reads:
