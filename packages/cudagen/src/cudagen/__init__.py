@@ -6,13 +6,20 @@ kernels, and ``plan_of`` says which node runs where; nvcc compiles them anywhere
 """
 
 from cudagen.device import NoCudaDeviceError, no_device_reason
+from cudagen.linker import CudaLinker
 from cudagen.plan import Plan, build_plan
 from cudagen.rules import cuda_ops
 from cudagen.source import cuda_source, module_source, plan_of
+from graphcore import register_linker
 
 __version__ = "0.1.0"
 
+# The entry point registers the linker for graphcore; importing cudagen does too, so an
+# environment whose installed metadata predates the entry point still has mode='CUDA'.
+register_linker(CudaLinker.name, CudaLinker)
+
 __all__ = [
+    "CudaLinker",
     "NoCudaDeviceError",
     "Plan",
     "build_plan",
