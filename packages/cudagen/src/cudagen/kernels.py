@@ -34,6 +34,10 @@ from cudagen.scalar_cuda import CUDA_TYPES
 
 GRID_Y_LIMIT = 65535
 
+SHORT_REDUCTION = 32
+"""Reductions of at most this many elements per output take one thread per output
+(``_t``): a block per output would leave most of its threads idle."""
+
 
 def _name(prefix: str, text: str) -> str:
     return f"{prefix}_{hashlib.sha256(text.encode()).hexdigest()[:16]}"
@@ -230,7 +234,8 @@ class ReduceKernel:
     """A reduction over ``axes`` of an elementwise program's single output (the identity
     program when nothing was fused). Blocks along x share one output element's reduced
     elements (blocks along y: output elements); each writes its fold into a scratch
-    array of partials, and ``_f`` folds each output's partials, one block per output."""
+    array of partials, and ``_f`` folds each output's partials, one block per output.
+    Short reductions (many outputs of a few elements each) take ``_t``: a thread each."""
 
     name: str
     label: str
@@ -243,7 +248,7 @@ class ReduceKernel:
 
     @property
     def kernel_names(self) -> tuple[str, ...]:
-        return (f"{self.name}_c", f"{self.name}_s", f"{self.name}_f")
+        return (f"{self.name}_c", f"{self.name}_s", f"{self.name}_f", f"{self.name}_t")
 
     def reduced_input_shape(self, in_shapes: Sequence[tuple[int, ...]]) -> tuple[int, ...]:
         return broadcast_shape(self.label, in_shapes, self.in_broadcastable)
@@ -295,11 +300,18 @@ class ReduceKernel:
         order, m, k = self._split(shape)
         if m == 0:
             return []
-        parts = self._parts(m, k, config)
-        grid = (parts, min(m, GRID_Y_LIMIT), 1)
-        block = (config.threads, 1, 1)
         sizes = i64(m) + i64(k)
         permuted = tuple(shape[a] for a in order)
+        block = (config.threads, 1, 1)
+        if k <= SHORT_REDUCTION and m > 1:
+            in_args = b"".join(
+                pointer(op.address) + dims(tuple(_broadcast_strides(op, shape)[a] for a in order))
+                for op in ins
+            )
+            arguments = sizes + dims(permuted) + in_args + pointer(outs[0].address) + f64(k)
+            return [Launch(f"{self.name}_t", (blocks_for(m, config), 1, 1), block, arguments)]
+        parts = self._parts(m, k, config)
+        grid = (parts, min(m, GRID_Y_LIMIT), 1)
         steps = _contiguous_steps(ins, shape) if order == sorted(order) else None
         if steps is not None:
             in_args = b"".join(
@@ -379,6 +391,20 @@ def reduce_kernel(
             *("    " + line for line in loop),
             *("            " + line for line in strided + element),
             *("    " + line for line in tail),
+            "}",
+            'extern "C" __global__ void NAME_t('
+            f"{', '.join(['long long m', 'long long k', 'cu_dims shape', *ins_s])}, "
+            f"{acc} *out, double count) {{",
+            "    for (long long o = (long long)blockIdx.x * blockDim.x + threadIdx.x; o < m;"
+            " o += (long long)blockDim.x * gridDim.x) {",
+            f"        {acc} acc = {identity};",
+            "        for (long long r = 0; r < k; ++r) {",
+            "            const long long i = o * k + r;",
+            *("            " + line for line in strided + element),
+            "        }",
+            f"        {scale}",
+            "        out[o] = acc;",
+            "    }",
             "}",
             f'extern "C" __global__ void NAME_f(long long m, long long parts, '
             f"const {acc} *partial, {acc} *out, double count) {{",
