@@ -81,6 +81,19 @@ def test_shared_values_stay_on_the_device() -> None:
     assert counters.outputs_copied == 4
 
 
+def test_shared_values_read_only_are_copied_once_per_value() -> None:
+    x = pt.vector("x")
+    w = shared(np.arange(4.0), name="w")
+    f = function([x], w * x, mode=CPU_GRID)
+    (program,) = CpuGridLinker.programs
+    for _ in range(3):
+        np.testing.assert_allclose(f(np.ones(4)), np.arange(4.0))
+    assert program.counters.inputs_copied == 4  # w once, x three times
+    w.set_value(np.full(4, 2.0))
+    np.testing.assert_allclose(f(np.ones(4)), np.full(4, 2.0))
+    assert program.counters.inputs_copied == 6  # the new value of w, and x
+
+
 def test_borrowed_outputs_stay_on_the_device() -> None:
     x = pt.matrix("x")
     f = function([x], Out(pt.tanh(x.T), borrow=True), mode=CPU_GRID)

@@ -144,19 +144,33 @@ class CudaProgram:
         self.device = device
         self.executor = Executor(plan, device)
         self._shared_cells = list(layout.input_cells[layout.n_args :])
+        self._uploaded: dict[int, tuple[Any, DeviceArray]] = {}
         # Borrowed outputs, and the next values of shared variables, stay on the device.
         updates = updates or {}
         self._keep = [bool(b) or k in updates for k, b in enumerate(layout.borrow)]
 
     def call(self, args: Sequence[Any]) -> list[Any]:
         values: list[Any] = list(args)
-        for cell in self._shared_cells:
-            value = cell[0]
-            values.append(value.array if isinstance(value, Resident) else value)
+        for position, cell in enumerate(self._shared_cells):
+            values.append(self._shared_on_device(position, cell[0]))
         outputs = self.executor.run(values, self._keep)
         return [
             Resident(out, self.executor) if isinstance(out, DeviceArray) else out for out in outputs
         ]
+
+    def _shared_on_device(self, position: int, value: Any) -> Any:
+        """A shared value's device copy: its own when it is resident (an update of a CUDA
+        function), else the copy made when this host value was first seen (a new value,
+        set_value's, is copied again)."""
+        if isinstance(value, Resident):
+            return value.array
+        kept = self._uploaded.get(position)
+        if kept is None or kept[0] is not value:
+            if not isinstance(value, np.ndarray):
+                return value
+            self.executor.counters.inputs_copied += 1
+            kept = self._uploaded[position] = (value, self.executor.to_device(value))
+        return kept[1]
 
     @property
     def counters(self) -> Any:
@@ -164,6 +178,7 @@ class CudaProgram:
 
     def free(self) -> None:
         self.executor._constants.clear()
+        self._uploaded.clear()
         pool = getattr(self.device, "pool", None)
         if pool is not None:
             pool.clear()
