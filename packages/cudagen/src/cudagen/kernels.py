@@ -34,6 +34,9 @@ from cudagen.scalar_cuda import CUDA_TYPES
 
 GRID_Y_LIMIT = 65535
 
+TILE = 16
+"""CU_TILE of prelude.cuh: the shared tiles' side, the most threads a block's side has."""
+
 SHORT_REDUCTION = 32
 """Reductions of at most this many elements per output take one thread per output
 (``_t``): a block per output would leave most of its threads idle."""
@@ -484,7 +487,7 @@ class MatmulKernel:
         m, n, k, (sa0, sa1), (sb0, sb1) = self.matrices(ins)
         if m == 0 or n == 0:
             return []
-        tile = config.tile
+        tile = max(1, min(config.tile, TILE))
         grid = (-(-n // tile), -(-m // tile), 1)
         if grid[1] > GRID_Y_LIMIT:
             raise ValueError(f"{self.label}: {m} rows are more than the tiled kernel takes")
