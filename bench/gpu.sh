@@ -18,7 +18,8 @@ install() {
     else "$VENV/bin/python" -m pip install "$@"; fi
 }
 install -e packages/graphcore -e packages/tensorops -e packages/rewriter \
-    -e "packages/cudagen[cuda,test]" pytest
+    -e "packages/cudagen[cuda,test]" pytest \
+    || { echo "could not install cudagen[cuda] (pycuda needs the package index and the toolkit's headers)"; exit 1; }
 install cupy-cuda12x || echo "CuPy not installed: its column stays empty"
 install "jax[cuda12]" || echo "JAX not installed: its column stays empty"
 echo "== device tests"
