@@ -110,6 +110,7 @@ def _has_tests(folder: Path) -> bool:
 
 PACKAGE_TEST_EXTRAS = {
     "scanloop": ({"scanloop": "c"}, []),  # the loop in C: its tests compare it with Python
+    "cudagen": ({"cudagen": "test"}, []),  # FAST_RUN's rewrites: fused kernels
     "samplers": ({"samplers": "plots,dask"}, ["arviz"]),  # dask: LocalCluster tests
     "ppl": ({"samplers": "plots,dask"}, ["arviz"]),
 }

@@ -171,6 +171,16 @@ def test_shapes_are_known_without_running_the_loop() -> None:
     lengths = function([k], pt.stack(pt.shape_of(mapped)), mode="FAST_COMPILE")
     assert not any(isinstance(node.op, Scan) for node in lengths.maker.fgraph.toposort())
     assert list(lengths(7)) == [7, 2, 4]
+    # FAST_RUN reads `.shape` (and a slice's) from Scan.infer_shape too: no loop runs
+    for read in (hidden.shape, hidden[1:].shape, mapped.shape[0]):
+        f = function([x, h0, k], read, on_unused_input="ignore")
+        assert not any(isinstance(node.op, Scan) for node in f.maker.fgraph.toposort())
+    f = function([x, h0, k], [hidden.shape, hidden[1:].shape, mapped.shape[0]])
+    assert [list(np.atleast_1d(v)) for v in f(np.zeros((5, 2)), np.zeros(3), 7)] == [
+        [5, 3],
+        [4, 3],
+        [7],
+    ]
 
 
 def test_shared_variable_updated_in_the_step() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ccodegen.cnode import CVar, NodeC, NodeContext, c_ops
 from ccodegen.loops import copy_loop
 from tensorops.creation_ops import Alloc
+from tensorops.indexing.basic import SliceLength
 from tensorops.shape_ops import Reshape, SpecifyShape
 from tensorops.sizes import MakeVector, Shape, Shape_i
 
@@ -149,3 +150,36 @@ def alloc_c(ctx: NodeContext) -> NodeC:
             )
     compute.append(copy_loop(out, spread))
     return NodeC("\n".join(lines), "\n".join(compute))
+
+
+@c_ops.register(SliceLength)
+def slice_length_c(ctx: NodeContext) -> NodeC:
+    """``len(range(n)[start:stop:step])``, as Python's ``slice.indices`` clips the bounds."""
+    op = ctx.node.op
+    assert isinstance(op, SliceLength)
+    (out,) = ctx.outputs
+    given = iter(var.first() for var in ctx.inputs[1:])
+    start, stop, step = (
+        next(given) if flag else None for flag in (op.has_start, op.has_stop, op.has_step)
+    )
+    lines = [
+        f"const npy_int64 n = (npy_int64){ctx.inputs[0].first()};",
+        f"const npy_int64 step = {step if step is not None else '1'};",
+        "if (step == 0) " + ctx.fail("value", "slice step cannot be zero"),
+        "const npy_int64 lower = step > 0 ? 0 : -1, upper = step > 0 ? n : n - 1;",
+    ]
+    for name, value, default in (("start", start, "step > 0 ? lower : upper"),
+                                 ("stop", stop, "step > 0 ? upper : lower")):  # fmt: skip
+        if value is None:
+            lines.append(f"const npy_int64 {name} = {default};")
+            continue
+        lines += [
+            f"npy_int64 {name} = {value};",
+            f"if ({name} < 0) {{ {name} += n; if ({name} < lower) {name} = lower; }}",
+            f"else if ({name} > upper) {name} = upper;",
+        ]
+    lines.append(
+        f"{out.first()} = step > 0 ? (stop > start ? (stop - start + step - 1) / step : 0)"
+        " : (start > stop ? (start - stop - step - 1) / -step : 0);"
+    )
+    return NodeC("", "{\n" + "\n".join(lines) + "\n}")

@@ -17,6 +17,9 @@ from graphcore.compile.program import Linker
 LinkerFactory = Callable[[], Linker]
 
 _linkers: dict[str, tuple[int, LinkerFactory]] = {}
+
+_PROVIDERS = {"cuda": " (mode='CUDA' needs the cudagen package: pip install 'cudagen[cuda]')"}
+"""Linkers of predefined modes that other packages provide: named when missing."""
 _entry_points_loaded = False
 
 
@@ -63,5 +66,8 @@ def make_linker(name: str) -> Linker:
     if name == "auto":
         name = available_linkers()[0]
     if name not in _linkers:
-        raise ValueError(f"no linker named {name!r} is installed; available: {available_linkers()}")
+        hint = _PROVIDERS.get(name, "")
+        raise ValueError(
+            f"no linker named {name!r} is installed{hint}; available: {available_linkers()}"
+        )
     return _linkers[name][1]()

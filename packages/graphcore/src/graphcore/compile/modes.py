@@ -109,6 +109,8 @@ PREDEFINED_MODES: dict[str, Mode] = {
     "DEBUG_MODE": Mode("debug", RewriteQuery(include=("fast_run",)), "DebugMode"),
     "NanGuardMode": Mode("nanguard", RewriteQuery(include=("fast_run",)), "NanGuardMode"),
     "NO_REWRITES": Mode("auto", None, "NO_REWRITES"),
+    # cudagen's linker: FAST_RUN's graph on an NVIDIA GPU.
+    "CUDA": Mode("cuda", RewriteQuery(include=("fast_run",)), "CUDA"),
 }
 
 

@@ -143,6 +143,9 @@ class SharedVariable(Variable):
     def get_value(self, borrow: bool = False, return_internal_type: bool = False) -> Any:
         """The current value; a copy unless ``borrow`` (then later updates may change it)."""
         value = self.container.value
+        # A value a backend keeps elsewhere (cudagen: on the GPU) is copied here on demand.
+        if not return_internal_type and hasattr(value, "host_value"):
+            value = value.host_value()
         return value if borrow else copy.deepcopy(value)
 
     def set_value(self, new_value: Any, borrow: bool = False) -> None:

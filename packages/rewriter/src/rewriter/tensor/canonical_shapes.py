@@ -24,10 +24,10 @@ from tensorops.creation import Alloc
 from tensorops.dimshuffle import DimShuffle
 from tensorops.elemwise import Elemwise
 from tensorops.join import MakeVector
-from tensorops.products import Dot
-from tensorops.reduction import LogSoftmax, LogSumExp, Reduce, Softmax
+from tensorops.math import cast
 from tensorops.shape import Reshape, Shape, Shape_i, SpecifyShape, shape_tuple
 from tensorops.shape_entries import constant_int
+from tensorops.sizes import make_vector
 
 Result = list[Variable] | None
 
@@ -164,40 +164,85 @@ def shape_static(fgraph: FunctionGraph, node: Apply) -> Result:
     return [tensor_type(node.outputs[0]).make_constant(data)]
 
 
-# Ops whose infer_shape gives each output length as a length of an input (or a size
-# input), so a shape read can move up to where the input is computed or given.
-LIFTABLE = (Elemwise, DimShuffle, Reduce, Alloc, SpecifyShape, Dot, LogSumExp, Softmax, LogSoftmax)
+def _only_reads(fgraph: FunctionGraph, size: Variable, producer: Apply) -> bool:
+    """Whether ``size`` is computed from the graph's variables and constants alone, none
+    of them an output of ``producer`` (reading it would need ``producer`` to run)."""
+    own = set(producer.outputs)
+    seen: set[Variable] = set()
+    stack = [size]
+    while stack:
+        var = stack.pop()
+        if var in seen:
+            continue
+        seen.add(var)
+        if var in own:
+            return False
+        if var in fgraph.variables or isinstance(var, Constant):
+            continue
+        if var.owner is None:
+            return False  # a free variable the graph does not have
+        stack.extend(var.owner.inputs)
+    return True
+
+
+def lifted_size(fgraph: FunctionGraph, x: Variable, axis: int, like: Variable) -> Variable | None:
+    """The length of ``x`` along ``axis`` without computing ``x``: a constant when static,
+    else what the producer's ``infer_shape`` says, when that reads only what the graph
+    has (``exp(y).shape[0]`` -> ``y.shape[0]``; a loop's length -> its ``n_steps``).
+    ``like`` gives the type the length must have (an int64 scalar)."""
+    static = tensor_type(x).shape[axis]
+    if static is not None:
+        return tensor_type(like).make_constant(np.asarray(static, dtype="int64"))
+    producer = x.owner
+    infer_shape = getattr(producer.op, "infer_shape", None) if producer is not None else None
+    if producer is None or infer_shape is None:
+        return None
+    input_shapes = [
+        shape_tuple(var) if getattr(var.type, "ndim", None) is not None else None
+        for var in producer.inputs
+    ]
+    try:
+        inferred = infer_shape(fgraph, producer, input_shapes)
+    except (NotImplementedError, TypeError, ValueError, AttributeError):
+        return None
+    size = inferred[x.index or 0][axis]
+    if isinstance(size, (int, np.integer)):
+        return tensor_type(like).make_constant(np.asarray(size, dtype="int64"))
+    if not isinstance(size, Variable) or not _only_reads(fgraph, size, producer):
+        return None
+    kind = getattr(size.type, "dtype", "")
+    if (
+        size.type != like.type
+        and getattr(size.type, "ndim", None) == 0
+        and kind[:3] in ("int", "uin")
+    ):
+        size = cast(size, "int64")  # an int32 n_steps
+    return size if size.type == like.type else None
 
 
 @register_canonicalize("tensor")
 @node_rewriter([Shape_i], depth=2)
 def shape_i_static_or_lifted(fgraph: FunctionGraph, node: Apply) -> Result:
-    """x.shape[i] -> a constant when static, else the length read from an input of x's op
-    (exp(y).shape[0] -> y.shape[0]), so the reads merge and x need not be computed first."""
+    """x.shape[i] -> a constant when static, else the length read from what x's op reads
+    (``lifted_size``), so the reads merge and x need not be computed first."""
+    size = lifted_size(fgraph, node.inputs[0], op_of(node, Shape_i).i, node.outputs[0])
+    return None if size is None or size is node.outputs[0] else [size]
+
+
+@register_canonicalize("tensor")
+@node_rewriter([Shape], depth=2)
+def shape_lifted(fgraph: FunctionGraph, node: Apply) -> Result:
+    """x.shape -> a vector of its lengths, each read without computing x, when all can
+    be (``lifted_size``); a compiled ``scan(...).shape`` then runs no loop."""
     x = node.inputs[0]
-    axis = op_of(node, Shape_i).i
-    static = tensor_type(x).shape[axis]
-    if static is not None:
-        return [tensor_type(node.outputs[0]).make_constant(np.asarray(static, dtype="int64"))]
-    producer = x.owner
-    if producer is None or not isinstance(producer.op, LIFTABLE):
+    if x.owner is None:
         return None
-    input_shapes = [shape_tuple(var) for var in producer.inputs]
-    try:
-        inferred = producer.op.infer_shape(fgraph, producer, input_shapes)
-    except NotImplementedError:
+    like = Shape_i(0)(x)
+    sizes = [lifted_size(fgraph, x, axis, like) for axis in range(tensor_type(x).ndim)]
+    if any(size is None for size in sizes):
         return None
-    size = inferred[x.index or 0][axis]
-    if isinstance(size, (int, np.integer)):
-        return [tensor_type(node.outputs[0]).make_constant(np.asarray(size, dtype="int64"))]
-    if not isinstance(size, Variable) or size.type != node.outputs[0].type:
-        return None
-    reader = owner_with(size, Shape_i)
-    if size in fgraph.variables or isinstance(size, Constant):
-        return [size]
-    if reader is not None and reader.inputs[0] in fgraph.variables:
-        return [size]
-    return None
+    vector = make_vector(sizes)
+    return [vector] if vector.type == node.outputs[0].type else None
 
 
 @register_canonicalize("tensor")

@@ -1,0 +1,106 @@
+"""cuBLAS's gemm through cffi, from the toolkit's libcublas (no Python binding needed).
+
+NumPy arrays are row-major and cuBLAS is column-major: C = A B row-major is
+C^T = B^T A^T column-major, so the call passes B first. Operands whose strides are not
+a matrix cuBLAS takes (unit stride along one axis, the other at least the length)
+are left to the tiled kernel.
+"""
+
+from __future__ import annotations
+
+import ctypes.util
+import functools
+from pathlib import Path
+from typing import Any
+
+CDEF = """
+typedef void *cublasHandle_t;
+int cublasCreate_v2(cublasHandle_t *handle);
+int cublasDgemm_v2(cublasHandle_t h, int ta, int tb, int m, int n, int k,
+    const double *alpha, const double *A, int lda, const double *B, int ldb,
+    const double *beta, double *C, int ldc);
+int cublasSgemm_v2(cublasHandle_t h, int ta, int tb, int m, int n, int k,
+    const float *alpha, const float *A, int lda, const float *B, int ldb,
+    const float *beta, float *C, int ldc);
+"""
+OP_N, OP_T = 0, 1
+INT_MAX = 2**31 - 1
+
+
+def _library_path() -> str | None:
+    found = ctypes.util.find_library("cublas")
+    if found:
+        return found
+    for folder in ("/usr/local/cuda/lib64", "/usr/local/cuda/targets/x86_64-linux/lib"):
+        candidates = sorted(Path(folder).glob("libcublas.so*"))
+        if candidates:
+            return str(candidates[0])
+    return None
+
+
+class Cublas:
+    """One handle on the current context; ``gemm`` returns False when it cannot help."""
+
+    def __init__(self) -> None:
+        import cffi
+
+        path = _library_path()
+        if path is None:
+            raise OSError("libcublas was not found")
+        self.ffi = cffi.FFI()
+        self.ffi.cdef(CDEF)
+        self.lib = self.ffi.dlopen(path)
+        handle = self.ffi.new("cublasHandle_t *")
+        status = self.lib.cublasCreate_v2(handle)
+        if status:
+            raise OSError(f"cublasCreate failed with status {status}")
+        self.handle = handle[0]
+
+    @staticmethod
+    def _operand(rows: int, cols: int, strides: tuple[int, int]) -> tuple[int, int] | None:
+        """A row-major rows x cols operand as cuBLAS sees its transpose: (op, ld)."""
+        s0, s1 = strides
+        if s1 == 1 and s0 >= max(cols, 1):
+            return OP_N, s0
+        if s0 == 1 and s1 >= max(rows, 1):
+            return OP_T, s1
+        if rows == 1 and s1 == 1:
+            return OP_N, max(cols, 1)
+        if cols == 1 and s0 == 1:
+            return OP_T, max(rows, 1)
+        return None
+
+    def gemm(self, dtype: str, m: int, n: int, k: int, a: tuple[int, tuple[int, int]],
+             b: tuple[int, tuple[int, int]], c: int) -> bool:  # fmt: skip
+        """C (m x n, contiguous at address ``c``) = A (m x k) B (k x n), operands given as
+        (address, element strides); False when the strides do not suit cuBLAS."""
+        if max(m, n, k) > INT_MAX or 0 in (m, n, k):
+            return False
+        op_a = self._operand(m, k, a[1])
+        op_b = self._operand(k, n, b[1])
+        if op_a is None or op_b is None:
+            return False
+        ctype = "double" if dtype == "float64" else "float"
+        gemm = self.lib.cublasDgemm_v2 if dtype == "float64" else self.lib.cublasSgemm_v2
+        one, zero = self.ffi.new(f"{ctype} *", 1.0), self.ffi.new(f"{ctype} *", 0.0)
+        pointer = f"{ctype} *"
+        status = gemm(
+            self.handle, op_b[0], op_a[0], n, m, k, one,
+            self.ffi.cast(pointer, b[0]), op_b[1],
+            self.ffi.cast(pointer, a[0]), op_a[1],
+            zero, self.ffi.cast(pointer, c), max(n, 1),
+        )  # fmt: skip
+        return status == 0
+
+
+@functools.cache
+def cublas() -> Cublas | None:
+    """The process's cuBLAS, or None where it does not load (the tiled kernel runs)."""
+    try:
+        return Cublas()
+    except Exception:
+        return None
+
+
+def handle() -> Any:
+    return cublas()

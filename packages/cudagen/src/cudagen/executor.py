@@ -1,0 +1,265 @@
+"""Runs a plan on a device: kernels launched, views as stride arithmetic, host ops in
+Python, every crossing between host and device counted.
+
+The device is anything with the four operations of ``Device``: pycuda's (runtime.py)
+on a GPU, or the CPU harness of the tests, which runs the same kernels compiled as C++
+with the grid as loops. So everything here but the device itself is tested without one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from cudagen.kernels import MatmulKernel, ReduceKernel
+from cudagen.launch import Launch, LaunchConfig
+from cudagen.ops import copy_kernel
+from cudagen.plan import Plan, PlanStep
+from cudagen.views import Layout, NotAViewError
+from graphcore import Constant, Variable
+
+
+class Buffer(Protocol):
+    """Device memory: its address, kept allocated as long as the object lives."""
+
+    @property
+    def address(self) -> int: ...
+
+
+class Device(Protocol):
+    config: LaunchConfig
+
+    def alloc(self, nbytes: int) -> Buffer: ...
+
+    def upload(self, array: np.ndarray) -> Buffer:
+        """A new buffer holding ``array``'s elements in row-major order."""
+        ...
+
+    def download(self, buffer: Buffer, nbytes: int, offset: int, out: np.ndarray) -> None:
+        """``nbytes`` from ``offset`` bytes into the buffer, into contiguous ``out``."""
+        ...
+
+    def launch(self, launch: Launch) -> None: ...
+
+    def matmul(self, kernel: MatmulKernel, ins: Sequence[DeviceArray], out: DeviceArray) -> bool:
+        """A library's matrix product where it has one (cuBLAS); False: run the kernel."""
+        ...
+
+
+@dataclass
+class DeviceArray:
+    """An array on the device: a buffer, a dtype and a layout (strides in elements)."""
+
+    buffer: Buffer
+    dtype: np.dtype[Any]
+    layout: Layout
+
+    @property
+    def address(self) -> int:
+        return self.buffer.address + self.layout.offset * self.dtype.itemsize
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.layout.shape
+
+    @property
+    def strides(self) -> tuple[int, ...]:
+        return self.layout.strides
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.layout.shape, dtype=np.int64))
+
+
+@dataclass
+class Counters:
+    """Copies made: arguments in, outputs out, constants once, and transfers (a host
+    op's device input, a kernel's host input)."""
+
+    inputs_copied: int = 0
+    outputs_copied: int = 0
+    constants_copied: int = 0
+    transfers: int = 0
+    launches: int = 0
+    library_calls: int = 0
+
+
+@dataclass
+class Value:
+    """A value on the host, on the device, or both."""
+
+    host: Any = None
+    device: DeviceArray | None = None
+
+
+@dataclass
+class Executor:
+    """One compiled function's plan on one device; ``run(arguments)`` -> outputs."""
+
+    plan: Plan
+    device: Device
+    counters: Counters = field(default_factory=Counters)
+    _constants: dict[Variable, DeviceArray] = field(default_factory=dict)
+
+    def run(self, arguments: Sequence[Any], keep_on_device: Sequence[bool] = ()) -> list[Any]:
+        values: dict[Variable, Value] = {}
+        for var, argument in zip(self.plan.inputs, arguments, strict=True):
+            values[var] = (
+                Value(device=argument)
+                if isinstance(argument, DeviceArray)
+                else Value(host=argument)
+            )
+        for step in self.plan.steps:
+            if step.role == "fused":
+                continue
+            if step.role == "split":
+                for old, new in step.aliases:
+                    values[old] = self._value(values, new)
+                continue
+            if step.role == "kernel":
+                self._kernel(step, values)
+            elif step.role == "view":
+                self._view(step, values)
+            else:
+                self._host(step, values)
+        outputs: list[Any] = []
+        for position, var in enumerate(self.plan.outputs):
+            value = self._value(values, var)
+            keep = position < len(keep_on_device) and keep_on_device[position]
+            if keep and value.device is not None:
+                outputs.append(value.device)
+            elif value.host is not None:
+                outputs.append(
+                    np.array(value.host, copy=True) if var in self.plan.inputs else value.host
+                )
+            else:
+                assert value.device is not None
+                self.counters.outputs_copied += 1
+                outputs.append(self.to_host(value.device))
+        return outputs
+
+    # -- values ---------------------------------------------------------------------
+    def _value(self, values: dict[Variable, Value], var: Variable) -> Value:
+        if var not in values and isinstance(var, Constant):
+            values[var] = Value(host=np.asarray(var.data))
+        return values[var]
+
+    def on_device(self, values: dict[Variable, Value], var: Variable) -> DeviceArray:
+        value = self._value(values, var)
+        if value.device is None:
+            if isinstance(var, Constant):
+                if var not in self._constants:
+                    self.counters.constants_copied += 1
+                    self._constants[var] = self.to_device(np.asarray(var.data))
+                value.device = self._constants[var]
+            else:
+                if var in self.plan.inputs:
+                    self.counters.inputs_copied += 1
+                else:
+                    self.counters.transfers += 1
+                value.device = self.to_device(np.asarray(value.host, dtype=var.type.dtype))  # type: ignore[attr-defined]
+        return value.device
+
+    def on_host(self, values: dict[Variable, Value], var: Variable) -> Any:
+        value = self._value(values, var)
+        if value.host is None:
+            assert value.device is not None
+            self.counters.transfers += 1
+            value.host = self.to_host(value.device)
+        return value.host
+
+    def to_device(self, array: np.ndarray) -> DeviceArray:
+        return DeviceArray(self.device.upload(array), array.dtype, Layout.contiguous(array.shape))
+
+    def to_host(self, array: DeviceArray) -> np.ndarray:
+        """A contiguous host copy (a strided view is made contiguous on the device first)."""
+        if not array.layout.is_contiguous:
+            array = self._copy_contiguous(array)
+        out = np.empty(array.shape, array.dtype)
+        if out.nbytes:
+            self.device.download(
+                array.buffer, out.nbytes, array.layout.offset * array.dtype.itemsize, out
+            )
+        return out
+
+    def _copy_contiguous(self, array: DeviceArray) -> DeviceArray:
+        kernel = copy_kernel((str(array.dtype), tuple(n == 1 for n in array.shape)))
+        out = self.empty(array.shape, array.dtype)
+        for launch in kernel.launches([array], [out], self.device.config):
+            self._launch(launch)
+        return out
+
+    def empty(self, shape: tuple[int, ...], dtype: np.dtype[Any]) -> DeviceArray:
+        nbytes = max(1, int(np.prod(shape, dtype=np.int64)) * dtype.itemsize)
+        return DeviceArray(self.device.alloc(nbytes), dtype, Layout.contiguous(shape))
+
+    def _launch(self, launch: Launch) -> None:
+        self.counters.launches += 1
+        self.device.launch(launch)
+
+    # -- steps ----------------------------------------------------------------------
+    def _kernel(self, step: PlanStep, values: dict[Variable, Value]) -> None:
+        assert step.kernel is not None
+        kernel = step.kernel.kernel
+        ins = [self.on_device(values, var) for var in step.kernel.inputs]
+        shapes = kernel.output_shapes([op.shape for op in ins])
+        outs = [
+            self.empty(shape, np.dtype(var.type.dtype))  # type: ignore[attr-defined]
+            for shape, var in zip(shapes, step.node.outputs, strict=True)
+        ]
+        if isinstance(kernel, MatmulKernel):
+            if self.device.matmul(kernel, ins, outs[0]):
+                self.counters.library_calls += 1
+            else:
+                for launch in kernel.launches(ins, outs, self.device.config):
+                    self._launch(launch)
+        elif isinstance(kernel, ReduceKernel):
+            scratch = self.device.alloc(
+                kernel.scratch_bytes([op.shape for op in ins], self.device.config)
+            )
+            for launch in kernel.launches(ins, outs, self.device.config, scratch.address):
+                self._launch(launch)
+        else:
+            for launch in kernel.launches(ins, outs, self.device.config):
+                self._launch(launch)
+        for var, out in zip(step.node.outputs, outs, strict=True):
+            values[var] = Value(device=out)
+
+    def _view(self, step: PlanStep, values: dict[Variable, Value]) -> None:
+        assert step.view is not None
+        source = self.on_device(values, step.node.inputs[0])
+        extra = [
+            np.asarray(self.on_host(values, step.node.inputs[position]))
+            for position in step.view.host_inputs
+        ]
+        try:
+            layout = step.view.layout(source.layout, extra)
+        except NotAViewError:
+            source = self._copy_contiguous(source)
+            layout = step.view.layout(source.layout, extra)
+        values[step.node.outputs[0]] = Value(
+            device=DeviceArray(source.buffer, source.dtype, layout)
+        )
+
+    def _host(self, step: PlanStep, values: dict[Variable, Value]) -> None:
+        node = step.node
+        if step.role == "shape":
+            inputs = [self._shape_only(values, var) for var in node.inputs]
+        else:
+            inputs = [self.on_host(values, var) for var in node.inputs]
+        storage: list[list[Any]] = [[None] for _ in node.outputs]
+        node.op.perform(node, inputs, storage)
+        for var, cell in zip(node.outputs, storage, strict=True):
+            values[var] = Value(host=cell[0])
+
+    def _shape_only(self, values: dict[Variable, Value], var: Variable) -> Any:
+        """What a shape op reads: the host value, or a stand-in of the device value's
+        lengths (no copy: the host knows every device array's lengths)."""
+        value = self._value(values, var)
+        if value.host is not None:
+            return value.host
+        assert value.device is not None
+        return np.broadcast_to(np.zeros((), value.device.dtype), value.device.shape)

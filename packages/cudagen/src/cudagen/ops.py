@@ -1,0 +1,166 @@
+"""The CUDA rules of tensorops' ops: elementwise programs (switch included, a table
+row), reductions fused with the program feeding them, dot, and views."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from cudagen.expressions import element_program
+from cudagen.kernels import elementwise_kernel, matmul_kernel, reduce_kernel
+from cudagen.rules import KernelNode, NodeContext, ViewNode, cuda_ops, tensor_info
+from cudagen.views import Layout, dimshuffle_layout, reshape_layout, subtensor_layout
+from graphcore import Apply, Variable
+from tensorops import Composite, DimShuffle, Elemwise
+from tensorops.basic import constant
+from tensorops.indexing.basic import Subtensor
+from tensorops.products import Dot, MatMul
+from tensorops.reduction import Reduce
+from tensorops.scalar_ops import SCALAR_OPS
+from tensorops.shape_ops import Reshape
+
+REDUCTIONS = ("sum", "prod", "max", "min", "mean", "all", "any")
+FLOATS = ("float32", "float64")
+
+
+@cuda_ops.register(Elemwise)
+def elemwise_rule(ctx: NodeContext) -> KernelNode | None:
+    node = ctx.node
+    assert isinstance(node.op, Elemwise)
+    # An in-place pattern (FAST_RUN's) is dropped: a fresh output is always correct, and
+    # the input it would overwrite is read by no one after this node.
+    infos = [tensor_info(var) for var in [*node.inputs, *node.outputs]]
+    if any(info is None for info in infos):
+        return None
+    in_infos = [info for info in infos[: len(node.inputs)] if info is not None]
+    out_dtypes = [info[0] for info in infos[len(node.inputs) :] if info is not None]
+    in_dtypes = [dtype for dtype, _ in in_infos]
+    program = element_program(node.op, in_dtypes, out_dtypes)
+    if program is None:
+        return None
+    kernel = elementwise_kernel(
+        str(node.op), program, in_dtypes, [flags for _, flags in in_infos], out_dtypes
+    )
+    return KernelNode(kernel, tuple(node.inputs))
+
+
+@cuda_ops.register(Reduce)
+def reduce_rule(ctx: NodeContext) -> KernelNode | None:
+    node = ctx.node
+    op = node.op
+    assert isinstance(op, Reduce)
+    x_info, out_info = tensor_info(node.inputs[0]), tensor_info(node.outputs[0])
+    if x_info is None or out_info is None or op.reduction not in REDUCTIONS:
+        return None
+    if op.reduction in ("max", "min") and x_info[0] == "bool":
+        return None
+    if out_info[0] == "bool" and op.reduction not in ("all", "any"):
+        return None
+    label = str(op)
+    axes = tuple(sorted(op.axis))
+    producer = ctx.producer
+    if producer is not None and isinstance(producer.op, Elemwise) and len(producer.outputs) == 1:
+        infos = [tensor_info(var) for var in producer.inputs]
+        in_dtypes = [info[0] for info in infos if info is not None]
+        program = (
+            element_program(producer.op, in_dtypes, [x_info[0]])
+            if len(in_dtypes) == len(infos)
+            else None
+        )
+        if program is not None:
+            flags = [info[1] for info in infos if info is not None]
+            kernel = reduce_kernel(
+                f"{label} of {producer.op}", op.reduction, axes, op.keepdims, program,
+                in_dtypes, flags, x_info[0], out_info[0],
+            )  # fmt: skip
+            return KernelNode(kernel, tuple(producer.inputs), absorbs=True)
+    kernel = reduce_kernel(
+        label, op.reduction, axes, op.keepdims, _identity_program, [x_info[0]], [x_info[1]],
+        x_info[0], out_info[0],
+    )  # fmt: skip
+    return KernelNode(kernel, (node.inputs[0],))
+
+
+def split_composite(node: Apply) -> tuple[list[Apply], list[Variable]] | None:
+    """A fused node whose program has a step without CUDA, as one elementwise node per
+    step (each then a kernel, or a host op), and what stands for each of its outputs;
+    None when that changes an output's type, or the node is no fused program."""
+    op = node.op
+    if not isinstance(op, Elemwise) or not isinstance(op.scalar_op, Composite):
+        return None
+    composite = op.scalar_op
+    slots: list[Variable] = list(node.inputs)
+    slots += [constant(np.asarray(value), dtype=str(value.dtype)) for value in composite.constants]
+    nodes: list[Apply] = []
+    for step in composite.steps:
+        made = Elemwise(step.op).make_node(*(slots[a] for a in step.arguments))
+        nodes.append(made)
+        slots.append(made.outputs[0])
+    results = [slots[slot] for slot in composite.output_slots]
+    if any(new.type != old.type for new, old in zip(results, node.outputs, strict=True)):
+        return None
+    return nodes, results
+
+
+def _identity_program(values: Sequence[str]) -> tuple[list[str], list[str]]:
+    return [], [values[0]]
+
+
+@cuda_ops.register(MatMul)
+@cuda_ops.register(Dot)
+def dot_rule(ctx: NodeContext) -> KernelNode | None:
+    node = ctx.node
+    a, b = node.inputs
+    infos = [tensor_info(var) for var in (a, b, node.outputs[0])]
+    if any(info is None or info[0] not in FLOATS for info in infos):
+        return None
+    dtypes = {info[0] for info in infos if info is not None}
+    ranks = (len(a.type.shape), len(b.type.shape))  # type: ignore[attr-defined]
+    if len(dtypes) != 1 or 0 in ranks or max(ranks) > 2:
+        return None  # mixed precisions, scalings and batches run on the host
+    return KernelNode(matmul_kernel(str(node.op), dtypes.pop(), ranks), (a, b))
+
+
+@cuda_ops.register(DimShuffle)
+def dimshuffle_rule(ctx: NodeContext) -> ViewNode | None:
+    op = ctx.node.op
+    assert isinstance(op, DimShuffle)
+    if tensor_info(ctx.node.inputs[0]) is None or tensor_info(ctx.node.outputs[0]) is None:
+        return None
+    order = op.new_order
+    return ViewNode(lambda layout, values: dimshuffle_layout(layout, order))
+
+
+def copy_kernel(info: tuple[str, tuple[bool, ...]]) -> Any:
+    """A contiguous copy of a value of this dtype and these broadcast flags."""
+    dtype, flags = info
+    copy = element_program(Elemwise(SCALAR_OPS["identity"]), [dtype], [dtype])
+    assert copy is not None
+    return elementwise_kernel("copy", copy, [dtype], [flags], [dtype])
+
+
+@cuda_ops.register(Reshape)
+def reshape_rule(ctx: NodeContext) -> ViewNode | None:
+    info, out = tensor_info(ctx.node.inputs[0]), tensor_info(ctx.node.outputs[0])
+    if info is None or out is None:
+        return None
+
+    def layout(source: Layout, values: Sequence[Any]) -> Layout:
+        return reshape_layout(source, [int(n) for n in values[0]])
+
+    return ViewNode(layout, copy=copy_kernel(info), host_inputs=(1,))
+
+
+@cuda_ops.register(Subtensor)
+def subtensor_rule(ctx: NodeContext) -> ViewNode | None:
+    op = ctx.node.op
+    assert isinstance(op, Subtensor)
+    if tensor_info(ctx.node.inputs[0]) is None or tensor_info(ctx.node.outputs[0]) is None:
+        return None
+    spec = op.spec
+    positions = tuple(range(1, len(ctx.node.inputs)))
+    return ViewNode(
+        lambda layout, values: subtensor_layout(layout, spec, values), host_inputs=positions
+    )

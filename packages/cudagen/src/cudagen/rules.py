@@ -1,0 +1,61 @@
+"""How a node's CUDA is asked for and what it gives back.
+
+Rules live on ``cuda_ops``, graphcore's ``OpRegistry`` for CUDA (the seam ccodegen's C
+rules use), one per op class. A rule receives a ``NodeContext`` and returns a
+``KernelNode`` (kernels to launch, reading ``inputs``), a ``ViewNode`` (stride
+arithmetic, no kernel), or None: the node then runs on the host.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cudagen.kernels import ElementwiseKernel, MatmulKernel, ReduceKernel
+from cudagen.launch import MAX_DIMS
+from cudagen.scalar_cuda import CUDA_TYPES
+from cudagen.views import Layout
+from graphcore import Apply, OpRegistry, Variable
+
+Kernel = ElementwiseKernel | ReduceKernel | MatmulKernel
+
+
+@dataclass
+class NodeContext:
+    node: Apply
+    producer: Apply | None = None
+    """The elementwise node computing input 0 when only this node reads it: a reduction
+    may compute its values itself (``KernelNode.absorbs``)."""
+
+
+@dataclass(frozen=True)
+class KernelNode:
+    kernel: Kernel
+    inputs: tuple[Variable, ...]
+    """What the kernel reads: the node's inputs, or its producer's when it absorbs it."""
+    absorbs: bool = False
+
+
+@dataclass(frozen=True)
+class ViewNode:
+    """``layout(input 0's layout, host values of the other inputs)``; ``copy`` makes a
+    contiguous copy of input 0 first when the layout is no view (``NotAViewError``)."""
+
+    layout: Callable[[Layout, Sequence[Any]], Layout]
+    copy: ElementwiseKernel | None = None
+    host_inputs: tuple[int, ...] = field(default_factory=tuple)
+
+
+CudaRule = Callable[[NodeContext], KernelNode | ViewNode | None]
+
+cuda_ops: OpRegistry[CudaRule] = OpRegistry("CUDA kernels")
+
+
+def tensor_info(var: Variable) -> tuple[str, tuple[bool, ...]] | None:
+    """A variable's dtype and broadcast flags when kernels can hold it, else None."""
+    dtype = getattr(var.type, "dtype", None)
+    shape = getattr(var.type, "shape", None)
+    if dtype not in CUDA_TYPES or shape is None or len(shape) > MAX_DIMS:
+        return None
+    return str(dtype), tuple(length == 1 for length in shape)

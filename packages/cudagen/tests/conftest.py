@@ -1,0 +1,8 @@
+"""Test setup: the tests' own modules import as top-level modules (cpu_grid)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
