@@ -124,31 +124,34 @@ def test_a_dask_cluster_draws_what_a_local_run_draws(client: Any, name: str) -> 
     assert_same_trace(local.warmup, remote.warmup)
 
 
-def test_a_killed_worker_costs_only_its_chunk(client: Any) -> None:
+class KillsItsWorkerOnce:
+    """A standard normal density that, on its ``after``-th call in a worker, kills that
+    worker's process (os.kill of its own pid, mid-chunk), unless ``marker`` says a worker
+    was killed already: exactly one kill, while a chunk is surely in flight."""
+
+    def __init__(self, marker: str, after: int):
+        self.marker = marker
+        self.after = after
+        self.calls = 0
+
+    def __call__(self, x: NDArray) -> float:
+        self.calls += 1
+        if self.calls == self.after and not os.path.exists(self.marker):
+            with open(self.marker, "w") as note:
+                note.write(str(os.getpid()))
+            os.kill(os.getpid(), signal.SIGKILL)
+        return standard_normal(x)
+
+
+def test_a_killed_worker_costs_only_its_chunk(client: Any, tmp_path: Any) -> None:
     options = {**OPTIONS, "chains": 2, "draws": 700, "tune": 100}
-    local = sample(Metropolis(slow_normal, initial_point=np.zeros(2)), cores=1, **options)
-    before = client.run(os.getpid)
-    victim = next(iter(before.values()))
-    finished = threading.Event()
-    killed_mid_run = []
-
-    def kill() -> None:
-        killed_mid_run.append(not finished.is_set())
-        os.kill(victim, signal.SIGKILL)
-
-    timer = threading.Timer(0.4, kill)
-    timer.start()
-    try:
-        remote = sample(
-            Metropolis(slow_normal, initial_point=np.zeros(2)),
-            executor=client,
-            chunk_draws=40,
-            **options,
-        )
-    finally:
-        finished.set()
-        timer.join()
-    assert killed_mid_run == [True]
+    local = sample(Metropolis(standard_normal, initial_point=np.zeros(2)), cores=1, **options)
+    marker = tmp_path / "killed"
+    workers_before = set(client.run(os.getpid).values())
+    step = Metropolis(KillsItsWorkerOnce(str(marker), after=300), initial_point=np.zeros(2))
+    remote = sample(step, executor=client, chunk_draws=40, **options)
+    victim = int(marker.read_text())  # a worker was killed, mid-chunk
+    assert victim in workers_before
     assert_same_trace(local, remote)  # every draw, none twice
     client.wait_for_workers(2, timeout=30)  # the nanny starts a new worker for the next tests
     assert victim not in client.run(os.getpid).values()
