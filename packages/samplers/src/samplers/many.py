@@ -14,7 +14,7 @@ from typing import Any
 
 from samplers.errors import ChainWorkerError, SamplingError
 from samplers.progress import ProgressDisplay
-from samplers.remote import POLL_SECONDS, RESENDS, task_seam
+from samplers.remote import POLL_SECONDS, RESENDS, TaskSeam, task_seam
 
 
 @dataclass
@@ -74,7 +74,7 @@ def _map_here(
 
 
 def _map_on(
-    seam: Any, sample_one: Callable[[Any], Any], work: list[Any], display: ProgressDisplay
+    seam: TaskSeam, sample_one: Callable[[Any], Any], work: list[Any], display: ProgressDisplay
 ) -> list[Any]:
     results: list[Any] = [None] * len(work)
     losses = [0] * len(work)
