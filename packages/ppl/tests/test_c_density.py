@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import ppl as pm
+import ppl.model.flat
 import tensorops as pt
 from ccodegen import have_c_compiler
 
@@ -101,3 +102,19 @@ def test_a_failure_inside_the_c_density_names_the_step_and_the_error() -> None:
     message = str(raised.value)
     assert "NUTS on ['rho'] failed at the point rho = " in message
     assert "LinAlgError: Cholesky: the matrix is not positive definite" in message
+
+
+def test_without_a_c_entry_point_the_density_compiles_as_a_c_function(monkeypatch) -> None:
+    # density_pointer says None where some node has no C, or (unpickled elsewhere) where
+    # there is no compiler: the density then compiles as an ordinary function
+    model = eight_schools()
+    want = model.logp_dlogp_function()
+    monkeypatch.setattr(ppl.model.flat, "density_pointer", lambda *args: None)
+    density = model.logp_dlogp_function()
+    assert density.c_logp_dlogp is None
+    assert density.function.maker.linker.name == "c"
+    x = np.linspace(-1, 1, density.dim)
+    assert density.logp_dlogp(x)[0] == pytest.approx(want.logp_dlogp(x)[0], rel=1e-13)
+    copy = pickle.loads(pickle.dumps(want))  # unpickled where the pointer cannot be built
+    assert copy.c_logp_dlogp is None and copy.function.maker.linker.name == "c"
+    assert copy.logp_dlogp(x)[0] == pytest.approx(want.logp_dlogp(x)[0], rel=1e-13)

@@ -65,19 +65,22 @@ class FlatDensity:
         self._fixed_values = [np.zeros(shapes[v], dtype=v.type.dtype) for v in self.fixed_vars]
         self._pointer: DensityPointer | None = None
         self._shared_vars: list[SharedVariable] | None = None  # found on first use
-        inputs = [flat, *self.fixed_vars]
-        chosen_mode = get_mode(mode)
+        self._graph = ([flat, *self.fixed_vars], outputs)
+        self._mode = get_mode(mode)
         # Where the function would be C, the density is compiled once, as its C entry
         # point: rewritten (and linked in Python, which costs nothing), then translated.
-        self._via_pointer = _links_to_c(chosen_mode)
+        self._via_pointer = _links_to_c(self._mode)
         if self._via_pointer:
-            self.function = function(
-                inputs, outputs, mode=replace(chosen_mode, linker="py"), on_unused_input="ignore"
-            )
-            self._via_pointer = self._c_pointer() is not None
-        if not self._via_pointer:
-            self.function = function(inputs, outputs, mode=chosen_mode, on_unused_input="ignore")
-        self.function.trust_input = True
+            self.function = self._compile(replace(self._mode, linker="py"))
+            self._c_pointer()
+        else:
+            self.function = self._compile(self._mode)
+
+    def _compile(self, mode: Mode) -> Any:
+        inputs, outputs = self._graph
+        compiled = function(inputs, outputs, mode=mode, on_unused_input="ignore")
+        compiled.trust_input = True
+        return compiled
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -93,7 +96,9 @@ class FlatDensity:
             self._pointer = density_pointer(
                 self.function.maker.fgraph, self.dim, self._held_values()
             )
-            self._via_pointer = self._pointer is not None
+            if self._pointer is None:  # some node has no C (or, unpickled, no compiler)
+                self._via_pointer = False
+                self.function = self._compile(self._mode)
         return self._pointer
 
     def _held_values(self) -> list[Any]:
