@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 import tensorops as pt
-from autodiff import grad
 from ccodegen.density import density_pointer
 from graphcore import function, shared
 
@@ -22,8 +21,9 @@ def gaussian() -> tuple:
     x, shift = pt.dvector("x"), pt.dscalar("shift")
     scale = shared(np.float64(2.0), name="scale")
     centred = (x - shift) / scale
-    logp = -0.5 * pt.dot(centred, pt.dot(PRECISION, centred)) - DIM * pt.log(scale)
-    f = function([x, shift], [logp, grad(logp, x)])
+    pulled = pt.dot(PRECISION, centred)
+    logp = -0.5 * pt.dot(centred, pulled) - DIM * pt.log(scale)
+    f = function([x, shift], [logp, -pulled / scale])  # the gradient in x (symmetric precision)
     return f, [np.array(0.5), scale.get_value()], scale
 
 
@@ -50,7 +50,7 @@ def test_the_pointer_computes_what_the_function_computes() -> None:
 def test_a_failure_in_c_becomes_the_functions_error() -> None:
     x, where = pt.dvector("x"), pt.lscalar("where")
     logp = -0.5 * pt.sum(x**2) + x[where]
-    f = function([x, where], [logp, grad(logp, x)])
+    f = function([x, where], [logp, pt.inc_subtensor((-x)[where], 1.0)])
     pointer = density_pointer(f.maker.fgraph, 4, [np.array(2, dtype="int64")])
     assert pointer is not None
     assert pointer.call(np.ones(4))[0] == pytest.approx(-1.0)
