@@ -1,8 +1,10 @@
 """Sampling (issue 14, "Performance"): ``pm.sample`` end to end on M1 eight schools
 (non-centred), M2 bioassay, M4 hierarchical and M5 coal mining, (a) as written with its
 automatic compound step and (b) with the switchpoint summed out by a ``Potential`` of a
-logsumexp; ours (``import ppl as pm``) beside PyMC (its default sampler) and nutpie
-(``compile_pymc_model`` + ``nutpie.sample``; not M5a, which has a discrete variable).
+logsumexp, and M6, the 100-d correlated Gaussian (issue 16: sampling time with the
+model's C density against nutpie's); ours (``import ppl as pm``) beside PyMC (its default
+sampler) and nutpie (``compile_pymc_model`` + ``nutpie.sample``; not M5a, which has a
+discrete variable).
 
 Every run is a fresh process, with an empty compile cache ("cold": ours through
 ``GRAPHCORE_FLAGS=cache_dir``, PyMC's through ``PYTENSOR_FLAGS=base_compiledir``,
