@@ -14,12 +14,13 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from cudagen.indexed import STATUS_CLEAR, GatherKernel, ScatterKernel
 from cudagen.kernels import MatmulKernel, ReduceKernel
 from cudagen.launch import Launch, LaunchConfig
 from cudagen.ops import copy_kernel
 from cudagen.plan import Plan, PlanStep
 from cudagen.views import Layout, NotAViewError
-from graphcore import Constant, Variable
+from graphcore import Apply, Constant, Variable
 
 
 class Buffer(Protocol):
@@ -85,6 +86,17 @@ class Counters:
     transfers: int = 0
     launches: int = 0
     library_calls: int = 0
+    status_reads: int = 0
+    """Index checks read back (8 bytes a checked node, once per call at most)."""
+
+
+@dataclass(frozen=True)
+class PendingCheck:
+    """A gather or scatter launched in this call whose status word is not read yet."""
+
+    slot: int
+    indices: DeviceArray
+    rows: int
 
 
 @dataclass
@@ -103,8 +115,21 @@ class Executor:
     device: Device
     counters: Counters = field(default_factory=Counters)
     _constants: dict[Variable, DeviceArray] = field(default_factory=dict)
+    _status: DeviceArray | None = None
+    """A status word per gather and scatter of the plan (indexed.py), made on first use."""
+    _slots: dict[Apply, int] = field(default_factory=dict)
+    _pending: list[PendingCheck] = field(default_factory=list)
 
     def run(self, arguments: Sequence[Any], keep_on_device: Sequence[bool] = ()) -> list[Any]:
+        self._pending.clear()
+        try:
+            return self._run(arguments, keep_on_device)
+        except Exception:
+            # An index error of an earlier node comes first, as in the Python backend.
+            self.check_indices()
+            raise
+
+    def _run(self, arguments: Sequence[Any], keep_on_device: Sequence[bool]) -> list[Any]:
         values: dict[Variable, Value] = {}
         for var, argument in zip(self.plan.inputs, arguments, strict=True):
             values[var] = (
@@ -125,6 +150,7 @@ class Executor:
                 self._view(step, values)
             else:
                 self._host(step, values)
+        self.check_indices()
         outputs: list[Any] = []
         for position, var in enumerate(self.plan.outputs):
             value = self._value(values, var)
@@ -167,6 +193,7 @@ class Executor:
         value = self._value(values, var)
         if value.host is None:
             assert value.device is not None
+            self.check_indices()
             self.counters.transfers += 1
             value.host = self.to_host(value.device)
         return value.host
@@ -216,6 +243,8 @@ class Executor:
             else:
                 for launch in kernel.launches(ins, outs, self.device.config):
                     self._launch(launch)
+        elif isinstance(kernel, (GatherKernel, ScatterKernel)):
+            self._indexing(step, kernel, ins, outs)
         elif isinstance(kernel, ReduceKernel):
             scratch = self.device.alloc(
                 kernel.scratch_bytes([op.shape for op in ins], self.device.config)
@@ -227,6 +256,51 @@ class Executor:
                 self._launch(launch)
         for var, out in zip(step.node.outputs, outs, strict=True):
             values[var] = Value(device=out)
+
+    def _indexing(
+        self,
+        step: PlanStep,
+        kernel: GatherKernel | ScatterKernel,
+        ins: Sequence[DeviceArray],
+        outs: Sequence[DeviceArray],
+    ) -> None:
+        """A gather or scatter, its bad indices recorded in this node's status word."""
+        if self._status is None:
+            checked = [s.node for s in self.plan.steps if s.kernel is not None
+                       and isinstance(s.kernel.kernel, (GatherKernel, ScatterKernel))]  # fmt: skip
+            self._slots = {node: slot for slot, node in enumerate(checked)}
+            self._status = self.to_device(np.full(len(checked), STATUS_CLEAR, np.int64))
+        slot = self._slots[step.node]
+        scratch = self.device.alloc(kernel.scratch_bytes([op.shape for op in ins]))
+        status = self._status.address + 8 * slot
+        for launch in kernel.launches(ins, outs, self.device.config, status, scratch.address):
+            self._launch(launch)
+        indices = ins[kernel.index_input]
+        self._pending.append(PendingCheck(slot, indices, ins[0].shape[0]))
+
+    def check_indices(self) -> None:
+        """Reads the status words of this call's gathers and scatters (once: the host
+        waits for the device there anyway) and raises NumPy's IndexError for the first
+        node that met an index out of bounds."""
+        if not self._pending or self._status is None:
+            return
+        pending, self._pending = self._pending, []
+        words = np.empty(self._status.shape, np.int64)
+        self.counters.status_reads += 1
+        self.device.download(self._status.buffer, words.nbytes, 0, words)
+        for check in pending:
+            position = int(words[check.slot])
+            if position == STATUS_CLEAR:
+                continue
+            # The status words are cleared for the next call (a fresh copy).
+            self._status = self.to_device(np.full(words.shape, STATUS_CLEAR, np.int64))
+            index = np.empty((), check.indices.dtype)
+            layout = check.indices.layout
+            offset = (layout.offset + position * layout.strides[0]) * index.itemsize
+            self.device.download(check.indices.buffer, index.itemsize, offset, index)
+            raise IndexError(
+                f"index {int(index)} is out of bounds for axis 0 with size {check.rows}"
+            )
 
     def _view(self, step: PlanStep, values: dict[Variable, Value]) -> None:
         assert step.view is not None
