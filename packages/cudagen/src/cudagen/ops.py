@@ -13,10 +13,17 @@ from cudagen.expressions import element_program
 from cudagen.indexed import INDEX_DTYPES, gather_kernel, scatter_kernel
 from cudagen.kernels import elementwise_kernel, matmul_kernel, reduce_kernel
 from cudagen.rules import KernelNode, NodeContext, ViewNode, cuda_ops, tensor_info
-from cudagen.views import Layout, dimshuffle_layout, reshape_layout, subtensor_layout
+from cudagen.views import (
+    Layout,
+    broadcast_layout,
+    dimshuffle_layout,
+    reshape_layout,
+    subtensor_layout,
+)
 from graphcore import Apply, Variable
 from tensorops import Composite, DimShuffle, Elemwise
 from tensorops.basic import constant
+from tensorops.creation_ops import Alloc
 from tensorops.indexing.advanced import AdvancedIncSubtensor1, AdvancedSubtensor1
 from tensorops.indexing.basic import Subtensor
 from tensorops.products import Dot, MatMul
@@ -200,3 +207,13 @@ def scatter_rule(ctx: NodeContext) -> KernelNode | None:
         label, info[0], index_dtype, len(info[1]), op.set_instead_of_inc, copy_kernel(info)
     )
     return None if kernel is None else KernelNode(kernel, (x, y, indices))
+
+
+@cuda_ops.register(Alloc)
+def alloc_rule(ctx: NodeContext) -> ViewNode | None:
+    """A value broadcast to a shape: zero strides, no kernel and no memory (results are
+    never written in place, so the view may share the value's storage)."""
+    if tensor_info(ctx.node.inputs[0]) is None or tensor_info(ctx.node.outputs[0]) is None:
+        return None
+    positions = tuple(range(1, len(ctx.node.inputs)))
+    return ViewNode(broadcast_layout, host_inputs=positions)
