@@ -15,7 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from cudagen.indexed import STATUS_CLEAR, GatherKernel, ScatterKernel
-from cudagen.kernels import MatmulKernel, ReduceKernel
+from cudagen.kernels import ElementwiseKernel, MatmulKernel, ReduceKernel
 from cudagen.launch import Launch, LaunchConfig
 from cudagen.ops import copy_kernel
 from cudagen.plan import Plan, PlanStep
@@ -90,12 +90,21 @@ class Counters:
     """Index checks read back (8 bytes a checked node, once per call at most)."""
 
 
+def _checks(kernel: Any) -> bool:
+    """Whether a kernel reports errors through a status word."""
+    return isinstance(kernel, (GatherKernel, ScatterKernel)) or (
+        isinstance(kernel, ElementwiseKernel) and kernel.checks
+    )
+
+
 @dataclass(frozen=True)
 class PendingCheck:
-    """A gather or scatter launched in this call whose status word is not read yet."""
+    """A node launched in this call whose status word is not read yet: a gather or
+    scatter (its indices, the rows they index), or an elementwise kernel computing an
+    integer power (no indices)."""
 
     slot: int
-    indices: DeviceArray
+    indices: DeviceArray | None
     rows: int
 
 
@@ -251,6 +260,11 @@ class Executor:
             )
             for launch in kernel.launches(ins, outs, self.device.config, scratch.address):
                 self._launch(launch)
+        elif kernel.checks:
+            status = self._status_word(step)
+            for launch in kernel.launches(ins, outs, self.device.config, status):
+                self._launch(launch)
+            self._pending.append(PendingCheck(self._slots[step.node], None, 0))
         else:
             for launch in kernel.launches(ins, outs, self.device.config):
                 self._launch(launch)
@@ -265,23 +279,28 @@ class Executor:
         outs: Sequence[DeviceArray],
     ) -> None:
         """A gather or scatter, its bad indices recorded in this node's status word."""
-        if self._status is None:
-            checked = [s.node for s in self.plan.steps if s.kernel is not None
-                       and isinstance(s.kernel.kernel, (GatherKernel, ScatterKernel))]  # fmt: skip
-            self._slots = {node: slot for slot, node in enumerate(checked)}
-            self._status = self.to_device(np.full(len(checked), STATUS_CLEAR, np.int64))
-        slot = self._slots[step.node]
+        status = self._status_word(step)
         scratch = self.device.alloc(kernel.scratch_bytes([op.shape for op in ins]))
-        status = self._status.address + 8 * slot
         for launch in kernel.launches(ins, outs, self.device.config, status, scratch.address):
             self._launch(launch)
         indices = ins[kernel.index_input]
-        self._pending.append(PendingCheck(slot, indices, ins[0].shape[0]))
+        self._pending.append(PendingCheck(self._slots[step.node], indices, ins[0].shape[0]))
+
+    def _status_word(self, step: PlanStep) -> int:
+        """The address of this node's status word (one per checking node of the plan,
+        made clear on first use)."""
+        if self._status is None:
+            checked = [s.node for s in self.plan.steps if s.kernel is not None
+                       and _checks(s.kernel.kernel)]  # fmt: skip
+            self._slots = {node: slot for slot, node in enumerate(checked)}
+            self._status = self.to_device(np.full(len(checked), STATUS_CLEAR, np.int64))
+        return self._status.address + 8 * self._slots[step.node]
 
     def check_indices(self) -> None:
-        """Reads the status words of this call's gathers and scatters (once: the host
-        waits for the device there anyway) and raises NumPy's IndexError for the first
-        node that met an index out of bounds."""
+        """Reads the status words of this call's checking nodes (once: the host waits
+        for the device there anyway) and raises NumPy's error for the first node that
+        flagged one: an IndexError for an index out of bounds, a ValueError for an
+        integer's negative power."""
         if not self._pending or self._status is None:
             return
         pending, self._pending = self._pending, []
@@ -294,6 +313,8 @@ class Executor:
                 continue
             # The status words are cleared for the next call (a fresh copy).
             self._status = self.to_device(np.full(words.shape, STATUS_CLEAR, np.int64))
+            if check.indices is None:
+                raise ValueError("Integers to negative integer powers are not allowed.")
             index = np.empty((), check.indices.dtype)
             layout = check.indices.layout
             offset = (layout.offset + position * layout.strides[0]) * index.itemsize

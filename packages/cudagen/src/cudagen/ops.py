@@ -9,10 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from cudagen.expressions import element_program
+from cudagen.expressions import ElementProgram, element_program
 from cudagen.indexed import INDEX_DTYPES, gather_kernel, scatter_kernel
 from cudagen.kernels import elementwise_kernel, matmul_kernel, reduce_kernel
 from cudagen.rules import KernelNode, NodeContext, ViewNode, cuda_ops, tensor_info
+from cudagen.scalar_cuda import STATUS
 from cudagen.views import (
     Layout,
     broadcast_layout,
@@ -79,7 +80,7 @@ def reduce_rule(ctx: NodeContext) -> KernelNode | None:
             if len(in_dtypes) == len(infos)
             else None
         )
-        if program is not None:
+        if program is not None and not _flags_errors(program, len(in_dtypes)):
             flags = [info[1] for info in infos if info is not None]
             kernel = reduce_kernel(
                 f"{label} of {producer.op}", op.reduction, axes, op.keepdims, program,
@@ -91,6 +92,13 @@ def reduce_rule(ctx: NodeContext) -> KernelNode | None:
         x_info[0], out_info[0],
     )  # fmt: skip
     return KernelNode(kernel, (node.inputs[0],))
+
+
+def _flags_errors(program: ElementProgram, n_inputs: int) -> bool:
+    """Whether a program may flag an error (scalar_cuda.STATUS): a reduction does not fuse
+    it, and its own elementwise kernel reports it."""
+    statements, results = program([f"x{k}" for k in range(n_inputs)])
+    return any(STATUS in line for line in [*statements, *results])
 
 
 def split_composite(node: Apply) -> tuple[list[Apply], list[Variable]] | None:
