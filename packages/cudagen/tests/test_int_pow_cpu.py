@@ -5,6 +5,7 @@ reduction does not fuse a program that may flag, so its kernel reports it."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -13,19 +14,24 @@ from cpu_grid import COOPERATIVE, ELEMENTWISE, CpuGrid, build, in_place
 import tensorops as pt
 from cudagen.executor import Executor
 from cudagen.kernels import ElementwiseKernel
-from cudagen.plan import build_plan
+from cudagen.plan import Plan, build_plan
 from graphcore import Mode, function
 
 REWRITTEN = Mode(linker="py")
 DTYPES = ["int8", "int16", "int32", "int64", "uint8", "uint32", "uint64"]
 
 
-def _compiled(dtype: str, folder: Path, reduce: bool = False) -> tuple[object, Executor, Executor]:
+def power_graph(dtype: str, reduce: bool = False) -> tuple[Any, Plan]:
+    """``x**y`` (and more) compiled by the Python backend, and its CUDA plan."""
     x, y = pt.vector("x", dtype=dtype), pt.vector("y", dtype=dtype)
     power = x**y
     out = [(power + x).sum()] if reduce else [power, power * 3]
     f = function([x, y], out, mode=REWRITTEN)
-    plan = build_plan(f.maker.fgraph)
+    return f, build_plan(f.maker.fgraph)
+
+
+def _compiled(dtype: str, folder: Path, reduce: bool = False) -> tuple[Any, Executor, Executor]:
+    f, plan = power_graph(dtype, reduce)
     checked = [s for s in plan.steps if s.kernel and isinstance(s.kernel.kernel, ElementwiseKernel)
                and s.kernel.kernel.checks]  # fmt: skip
     assert len(checked) == 1, plan.describe()
