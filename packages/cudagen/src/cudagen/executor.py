@@ -4,6 +4,15 @@ Python, every crossing between host and device counted.
 The device is anything with the four operations of ``Device``: pycuda's (runtime.py)
 on a GPU, or the CPU harness of the tests, which runs the same kernels compiled as C++
 with the grid as loops. So everything here but the device itself is tested without one.
+
+Kernels cannot raise. Those that can meet NumPy's errors (a gather's or scatter's index
+out of bounds, an integer's negative power) flag them in a status word of their node
+(one int64 per such node, in one device array made once). The executor reads the words
+back once per call, where the host waits for the device anyway: before any device value
+is copied to the host (a host op's input), and after the last step, before the outputs;
+it then raises NumPy's exception for the first node in the plan's order that flagged
+one (an exception of a later step, raised first, gives way to it), so a failed call
+returns nothing and updates no shared value, as on the Python backend.
 """
 
 from __future__ import annotations
