@@ -96,7 +96,7 @@ class Counters:
     launches: int = 0
     library_calls: int = 0
     status_reads: int = 0
-    """Index checks read back (8 bytes a checked node, once per call at most)."""
+    """Status words read back (8 bytes a checking node, once per call at most)."""
 
 
 def _checks(kernel: Any) -> bool:
@@ -134,7 +134,8 @@ class Executor:
     counters: Counters = field(default_factory=Counters)
     _constants: dict[Variable, DeviceArray] = field(default_factory=dict)
     _status: DeviceArray | None = None
-    """A status word per gather and scatter of the plan (indexed.py), made on first use."""
+    """A status word per checking node of the plan (gathers, scatters, integer powers),
+    made on first use."""
     _slots: dict[Apply, int] = field(default_factory=dict)
     _pending: list[PendingCheck] = field(default_factory=list)
 
@@ -143,8 +144,8 @@ class Executor:
         try:
             return self._run(arguments, keep_on_device)
         except Exception:
-            # An index error of an earlier node comes first, as in the Python backend.
-            self.check_indices()
+            # An error an earlier node flagged comes first, as in the Python backend.
+            self.check_status()
             raise
 
     def _run(self, arguments: Sequence[Any], keep_on_device: Sequence[bool]) -> list[Any]:
@@ -168,7 +169,7 @@ class Executor:
                 self._view(step, values)
             else:
                 self._host(step, values)
-        self.check_indices()
+        self.check_status()
         outputs: list[Any] = []
         for position, var in enumerate(self.plan.outputs):
             value = self._value(values, var)
@@ -211,7 +212,7 @@ class Executor:
         value = self._value(values, var)
         if value.host is None:
             assert value.device is not None
-            self.check_indices()
+            self.check_status()
             self.counters.transfers += 1
             value.host = self.to_host(value.device)
         return value.host
@@ -305,7 +306,7 @@ class Executor:
             self._status = self.to_device(np.full(len(checked), STATUS_CLEAR, np.int64))
         return self._status.address + 8 * self._slots[step.node]
 
-    def check_indices(self) -> None:
+    def check_status(self) -> None:
         """Reads the status words of this call's checking nodes (once: the host waits
         for the device there anyway) and raises NumPy's error for the first node that
         flagged one: an IndexError for an index out of bounds, a ValueError for an
