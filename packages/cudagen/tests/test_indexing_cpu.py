@@ -172,3 +172,21 @@ def test_hierarchical_model_gather_and_its_gradient(tmp_path: Path) -> None:
     np.add.at(expected, group_of, observed - thetas[group_of])
     np.testing.assert_allclose(got_gradient, expected, rtol=1e-12)
     assert executor.counters.transfers == 0, plan.describe()
+
+
+@pytest.mark.parametrize("graph", GRAPHS, ids=["-".join(g) for g in GRAPHS])
+def test_rows_of_no_elements_still_check_their_indices(
+    library: Any, graph: tuple[str, ...]
+) -> None:
+    compiled = COMPILED[graph]
+    executor = Executor(compiled.plan, CpuGrid(library, ELEMENTWISE))
+    for indices in ([4, 0, 4], [1, 5]):
+        arguments = [a[:, :0] if a.ndim == 2 else a for a in _arguments(compiled, indices)]
+        expected = _python(compiled, arguments)
+        if isinstance(expected, Exception):
+            with pytest.raises(type(expected)) as raised:
+                executor.run(arguments)
+            assert str(raised.value) == str(expected)
+        else:
+            (got,) = executor.run(arguments)
+            assert got.shape == expected.shape and got.dtype == expected.dtype

@@ -80,6 +80,13 @@ def _inner_offset(ndim: int, strides: str, target: str) -> list[str]:
     return lines
 
 
+def _threads(count: int, inner: int) -> tuple[int, int]:
+    """The threads' count and the elements per row they take: rows of no elements still
+    take a thread each, which checks the row's index and stops (``empty``)."""
+    step = max(inner, 1)
+    return count * step, step
+
+
 def _region(shape: tuple[int, ...], count: int) -> tuple[tuple[int, ...], int]:
     """The indexed region's lengths (``count`` rows of x's) and a row's element count."""
     inner = 1
@@ -114,13 +121,14 @@ class GatherKernel:
         status: int, scratch: int = 0,
     ) -> list[Launch]:  # fmt: skip
         x, indices = ins
-        (region, inner) = _region(x.shape, indices.shape[0])
-        n = region[0] * inner
-        if n == 0:
+        count = indices.shape[0]
+        _, inner = _region(x.shape, count)
+        if count == 0:
             return []
-        arguments = i64(n) + i64(inner) + i64(x.shape[0]) + dims(x.shape) + dims(x.strides)
+        n, step = _threads(count, inner)
+        arguments = i64(n) + i64(step) + i64(x.shape[0]) + dims(x.shape) + dims(x.strides)
         arguments += pointer(x.address) + pointer(indices.address) + i64(indices.strides[0])
-        arguments += pointer(outs[0].address) + pointer(status)
+        arguments += pointer(outs[0].address) + pointer(status) + i64(int(inner == 0))
         grid = (blocks_for(n, config), 1, 1)
         return [Launch(self.name, grid, (config.threads, 1, 1), arguments)]
 
@@ -129,6 +137,7 @@ def gather_kernel(label: str, dtype: str, index_dtype: str, ndim: int) -> Gather
     t, it = CUDA_TYPES[dtype], CUDA_TYPES[index_dtype]
     body = [
         *_row_lines("atomicMin(status, r); continue;"),
+        "if (empty) continue;",
         "long long o = j * xst.d[0];",
         *_inner_offset(ndim, "xst", "o"),
         "out[i] = x[o];",
@@ -138,7 +147,7 @@ def gather_kernel(label: str, dtype: str, index_dtype: str, ndim: int) -> Gather
             'extern "C" __global__ void NAME(long long n, long long inner, long long rows,',
             f"        cu_dims shape, cu_dims xst, const {t} *__restrict__ x,",
             f"        const {it} *__restrict__ idx, long long ist, {t} *__restrict__ out,",
-            "        long long *status) {",
+            "        long long *status, long long empty) {",
             "    " + _loop(),
             *("        " + line for line in body),
             "    }",
@@ -202,15 +211,15 @@ class ScatterKernel:
         copied = self.copy.launches([x], outs, config)
         count = indices.shape[0]
         region, inner = _region(x.shape, count)
-        n = count * inner
-        if n == 0:
+        if count == 0:
             return copied
+        n, step = _threads(count, inner)
         y_strides = self.value_strides(x.shape, y.shape, y.strides, count)
         block = (config.threads, 1, 1)
         rows = i64(x.shape[0])
         index = pointer(indices.address) + i64(indices.strides[0])
-        common = i64(inner) + rows + dims(region) + dims(y_strides) + pointer(y.address) + index
-        common += pointer(outs[0].address) + pointer(status)
+        common = i64(step) + rows + dims(region) + dims(y_strides) + pointer(y.address) + index
+        common += pointer(outs[0].address) + pointer(status) + i64(int(inner == 0))
         grid = (blocks_for(n, config), 1, 1)
         if not self.set_instead_of_inc:
             return [*copied, Launch(f"{self.name}_a", grid, block, i64(n) + common)]
@@ -241,7 +250,7 @@ def scatter_kernel(
     parameters = [
         "long long n, long long inner, long long rows, cu_dims shape, cu_dims yst,",
         f"        const {t} *__restrict__ y, const {it} *__restrict__ idx, long long ist,",
-        f"        {t} *__restrict__ out, long long *status",
+        f"        {t} *__restrict__ out, long long *status, long long empty",
     ]
     y_offset = ["long long oy = r * yst.d[0];", *_inner_offset(ndim, "yst", "oy")]
     target = "out[j * inner + i % inner]"
@@ -264,7 +273,7 @@ def scatter_kernel(
             f'extern "C" __global__ void NAME_s({"".join(parameters)}, long long *claim) {{',
             "    " + _loop(),
             *("        " + line for line in _row_lines("continue;")),
-            "        if (claim[j] != r) continue;",
+            "        if (empty || claim[j] != r) continue;",
             *("        " + line for line in y_offset),
             f"        {target} = y[oy];",
             "    }",
@@ -276,6 +285,7 @@ def scatter_kernel(
             f'extern "C" __global__ void NAME_a({"".join(parameters)}) {{',
             "    " + _loop(),
             *("        " + line for line in _row_lines("atomicMin(status, r); continue;")),
+            "        if (empty) continue;",
             *("        " + line for line in y_offset),
             f"        atomicAdd(({add} *)&{target}, ({add})y[oy]);",
             "    }",
