@@ -128,7 +128,7 @@ class CpuGrid:
         self.launched.append(launch.kernel)
         function = getattr(self.library, f"launch_{launch.kernel}")
         grid, block = launch.grid, launch.block
-        cooperative = not launch.kernel.startswith("cu_ew") or launch.kernel.endswith("_f")
+        cooperative = launch.kernel.startswith(("cu_red", "cu_mm"))
         if cooperative and (block[0] * block[1] != 1):
             raise AssertionError(f"{launch.kernel}: the harness runs it with one-thread blocks")
         function(grid[0], grid[1], block[0], block[1], ctypes.c_char_p(launch.arguments))

@@ -40,3 +40,11 @@ static inline float cyl_bessel_i0f(float x) { return (float)cyl_bessel_i0((doubl
 static inline double cyl_bessel_i1(double x) {
     return x < 0 ? -std::cyl_bessel_i(1.0, -x) : std::cyl_bessel_i(1.0, x); }
 static inline float cyl_bessel_i1f(float x) { return (float)cyl_bessel_i1((double)x); }
+
+/* Atomics: the harness runs one thread at a time, so a plain read-modify-write is atomic. */
+template <typename T> static inline T atomicAdd(T *address, T value) {
+    const T old = *address; *address = old + value; return old; }
+template <typename T> static inline T atomicMin(T *address, T value) {
+    const T old = *address; if (value < old) *address = value; return old; }
+template <typename T> static inline T atomicMax(T *address, T value) {
+    const T old = *address; if (value > old) *address = value; return old; }

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from test_cpu_grid import ON_DEVICE, ROWS
+from test_indexing_cpu import COMPILED
+from test_int_pow_cpu import DTYPES, power_graph
 
 from cudagen import nvcc
 from cudagen.source import module_source
@@ -21,8 +23,15 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+KERNELS = [kernel for name in ON_DEVICE for kernel in ROWS[name].plan.kernels]
+KERNELS += [kernel for compiled in COMPILED.values() for kernel in compiled.plan.kernels]
+KERNELS += [kernel for dtype in DTYPES for kernel in power_graph(dtype)[1].kernels]
+"""The op table's kernels, with the gathers, scatters (atomics of every dtype they take)
+and integer powers of the tests beside it."""
+
+
 def _op_table_module() -> str:
-    return module_source([kernel for name in ON_DEVICE for kernel in ROWS[name].plan.kernels])
+    return module_source(KERNELS)
 
 
 def test_data_centre_archs_known() -> None:
@@ -37,7 +46,7 @@ def test_op_table_compiles_to_ptx(cache: Path, arch: str) -> None:
     ptx = nvcc.compile_module(source, arch)
     text = ptx.decode()
     assert f".target {arch}" in text
-    for kernel in {k.name: k for name in ON_DEVICE for k in ROWS[name].plan.kernels}.values():
+    for kernel in {k.name: k for k in KERNELS}.values():
         for entry in kernel.kernel_names:
             assert f".entry {entry}(" in text, f"{entry} is missing from the PTX for {arch}"
 

@@ -17,6 +17,7 @@ from cudagen.plan import build_plan
 from cudagen.runtime import CudaProgram, Resident
 from graphcore import CallLayout, FunctionGraph, Mode, Out, RewriteQuery, function, shared
 from graphcore.compile import linkers
+from tensorops.indexing import inc_subtensor
 
 CPU_GRID = Mode("cpu_grid", RewriteQuery(include=("fast_run",)), "CPU grid")
 
@@ -125,3 +126,20 @@ def test_split_program_runs_its_host_step_on_the_host() -> None:
     for _ in range(2):
         np.testing.assert_allclose(f(xs), scipy.special.gammainc(np.exp(xs), 2.0) * 3)
     assert program.counters.transfers == 4  # exp(x) out, gammainc's result in, per call
+
+
+def test_an_index_error_leaves_shared_values_as_they_were() -> None:
+    """A gather's bad index raises NumPy's IndexError from the call (read from the
+    status word before the outputs), and the update of w is not applied."""
+    i = pt.lvector("i")
+    w = shared(np.arange(5.0), name="w")
+    f = function([i], w[i].sum(), updates=[(w, inc_subtensor(w[i], 1.0))], mode=CPU_GRID)
+    (program,) = CpuGridLinker.programs
+    assert f(np.array([0, 4, 4])) == 8.0
+    np.testing.assert_allclose(w.get_value(), [1, 1, 2, 3, 6])
+    with pytest.raises(IndexError, match=r"^index -6 is out of bounds for axis 0 with size 5$"):
+        f(np.array([1, -6, 9]))
+    np.testing.assert_allclose(w.get_value(), [1, 1, 2, 3, 6])
+    assert f(np.array([-1])) == 6.0
+    np.testing.assert_allclose(w.get_value(), [1, 1, 2, 3, 7])
+    assert program.counters.status_reads == 3 and program.counters.transfers == 0

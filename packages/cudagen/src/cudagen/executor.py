@@ -4,6 +4,15 @@ Python, every crossing between host and device counted.
 The device is anything with the four operations of ``Device``: pycuda's (runtime.py)
 on a GPU, or the CPU harness of the tests, which runs the same kernels compiled as C++
 with the grid as loops. So everything here but the device itself is tested without one.
+
+Kernels cannot raise. Those that can meet NumPy's errors (a gather's or scatter's index
+out of bounds, an integer's negative power) flag them in a status word of their node
+(one int64 per such node, in one device array made once). The executor reads the words
+back once per call, where the host waits for the device anyway: before any device value
+is copied to the host (a host op's input), and after the last step, before the outputs;
+it then raises NumPy's exception for the first node in the plan's order that flagged
+one (an exception of a later step, raised first, gives way to it), so a failed call
+returns nothing and updates no shared value, as on the Python backend.
 """
 
 from __future__ import annotations
@@ -14,12 +23,13 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from cudagen.kernels import MatmulKernel, ReduceKernel
+from cudagen.indexed import STATUS_CLEAR, GatherKernel, ScatterKernel
+from cudagen.kernels import ElementwiseKernel, MatmulKernel, ReduceKernel
 from cudagen.launch import Launch, LaunchConfig
 from cudagen.ops import copy_kernel
 from cudagen.plan import Plan, PlanStep
 from cudagen.views import Layout, NotAViewError
-from graphcore import Constant, Variable
+from graphcore import Apply, Constant, Variable
 
 
 class Buffer(Protocol):
@@ -85,6 +95,26 @@ class Counters:
     transfers: int = 0
     launches: int = 0
     library_calls: int = 0
+    status_reads: int = 0
+    """Status words read back (8 bytes a checking node, once per call at most)."""
+
+
+def _checks(kernel: Any) -> bool:
+    """Whether a kernel reports errors through a status word."""
+    return isinstance(kernel, (GatherKernel, ScatterKernel)) or (
+        isinstance(kernel, ElementwiseKernel) and kernel.checks
+    )
+
+
+@dataclass(frozen=True)
+class PendingCheck:
+    """A node launched in this call whose status word is not read yet: a gather or
+    scatter (its indices, the rows they index), or an elementwise kernel computing an
+    integer power (no indices)."""
+
+    slot: int
+    indices: DeviceArray | None
+    rows: int
 
 
 @dataclass
@@ -103,8 +133,22 @@ class Executor:
     device: Device
     counters: Counters = field(default_factory=Counters)
     _constants: dict[Variable, DeviceArray] = field(default_factory=dict)
+    _status: DeviceArray | None = None
+    """A status word per checking node of the plan (gathers, scatters, integer powers),
+    made on first use."""
+    _slots: dict[Apply, int] = field(default_factory=dict)
+    _pending: list[PendingCheck] = field(default_factory=list)
 
     def run(self, arguments: Sequence[Any], keep_on_device: Sequence[bool] = ()) -> list[Any]:
+        self._pending.clear()
+        try:
+            return self._run(arguments, keep_on_device)
+        except Exception:
+            # An error an earlier node flagged comes first, as in the Python backend.
+            self.check_status()
+            raise
+
+    def _run(self, arguments: Sequence[Any], keep_on_device: Sequence[bool]) -> list[Any]:
         values: dict[Variable, Value] = {}
         for var, argument in zip(self.plan.inputs, arguments, strict=True):
             values[var] = (
@@ -125,6 +169,7 @@ class Executor:
                 self._view(step, values)
             else:
                 self._host(step, values)
+        self.check_status()
         outputs: list[Any] = []
         for position, var in enumerate(self.plan.outputs):
             value = self._value(values, var)
@@ -167,6 +212,7 @@ class Executor:
         value = self._value(values, var)
         if value.host is None:
             assert value.device is not None
+            self.check_status()
             self.counters.transfers += 1
             value.host = self.to_host(value.device)
         return value.host
@@ -216,17 +262,76 @@ class Executor:
             else:
                 for launch in kernel.launches(ins, outs, self.device.config):
                     self._launch(launch)
+        elif isinstance(kernel, (GatherKernel, ScatterKernel)):
+            self._indexing(step, kernel, ins, outs)
         elif isinstance(kernel, ReduceKernel):
             scratch = self.device.alloc(
                 kernel.scratch_bytes([op.shape for op in ins], self.device.config)
             )
             for launch in kernel.launches(ins, outs, self.device.config, scratch.address):
                 self._launch(launch)
+        elif kernel.checks:
+            status = self._status_word(step)
+            for launch in kernel.launches(ins, outs, self.device.config, status):
+                self._launch(launch)
+            self._pending.append(PendingCheck(self._slots[step.node], None, 0))
         else:
             for launch in kernel.launches(ins, outs, self.device.config):
                 self._launch(launch)
         for var, out in zip(step.node.outputs, outs, strict=True):
             values[var] = Value(device=out)
+
+    def _indexing(
+        self,
+        step: PlanStep,
+        kernel: GatherKernel | ScatterKernel,
+        ins: Sequence[DeviceArray],
+        outs: Sequence[DeviceArray],
+    ) -> None:
+        """A gather or scatter, its bad indices recorded in this node's status word."""
+        status = self._status_word(step)
+        scratch = self.device.alloc(kernel.scratch_bytes([op.shape for op in ins]))
+        for launch in kernel.launches(ins, outs, self.device.config, status, scratch.address):
+            self._launch(launch)
+        indices = ins[kernel.index_input]
+        self._pending.append(PendingCheck(self._slots[step.node], indices, ins[0].shape[0]))
+
+    def _status_word(self, step: PlanStep) -> int:
+        """The address of this node's status word (one per checking node of the plan,
+        made clear on first use)."""
+        if self._status is None:
+            checked = [s.node for s in self.plan.steps if s.kernel is not None
+                       and _checks(s.kernel.kernel)]  # fmt: skip
+            self._slots = {node: slot for slot, node in enumerate(checked)}
+            self._status = self.to_device(np.full(len(checked), STATUS_CLEAR, np.int64))
+        return self._status.address + 8 * self._slots[step.node]
+
+    def check_status(self) -> None:
+        """Reads the status words of this call's checking nodes (once: the host waits
+        for the device there anyway) and raises NumPy's error for the first node that
+        flagged one: an IndexError for an index out of bounds, a ValueError for an
+        integer's negative power."""
+        if not self._pending or self._status is None:
+            return
+        pending, self._pending = self._pending, []
+        words = np.empty(self._status.shape, np.int64)
+        self.counters.status_reads += 1
+        self.device.download(self._status.buffer, words.nbytes, 0, words)
+        for check in pending:
+            position = int(words[check.slot])
+            if position == STATUS_CLEAR:
+                continue
+            # The status words are cleared for the next call (a fresh copy).
+            self._status = self.to_device(np.full(words.shape, STATUS_CLEAR, np.int64))
+            if check.indices is None:
+                raise ValueError("Integers to negative integer powers are not allowed.")
+            index = np.empty((), check.indices.dtype)
+            layout = check.indices.layout
+            offset = (layout.offset + position * layout.strides[0]) * index.itemsize
+            self.device.download(check.indices.buffer, index.itemsize, offset, index)
+            raise IndexError(
+                f"index {int(index)} is out of bounds for axis 0 with size {check.rows}"
+            )
 
     def _view(self, step: PlanStep, values: dict[Variable, Value]) -> None:
         assert step.view is not None

@@ -30,7 +30,7 @@ from cudagen.launch import (
     is_contiguous,
     pointer,
 )
-from cudagen.scalar_cuda import CUDA_TYPES
+from cudagen.scalar_cuda import CUDA_TYPES, STATUS
 
 GRID_Y_LIMIT = 65535
 
@@ -120,6 +120,9 @@ class ElementwiseKernel:
     source: str
     in_broadcastable: tuple[tuple[bool, ...], ...]
     out_dtypes: tuple[str, ...]
+    checks: bool = False
+    """Whether a row may flag an error (an integer's negative power): the kernel then
+    takes the status word's address last (scalar_cuda.STATUS)."""
 
     @property
     def kernel_names(self) -> tuple[str, ...]:
@@ -130,7 +133,11 @@ class ElementwiseKernel:
         return [shape] * len(self.out_dtypes)
 
     def launches(
-        self, ins: Sequence[Operand], outs: Sequence[Operand], config: LaunchConfig
+        self,
+        ins: Sequence[Operand],
+        outs: Sequence[Operand],
+        config: LaunchConfig,
+        status: int = 0,
     ) -> list[Launch]:
         shape = outs[0].shape
         n = 1
@@ -141,6 +148,8 @@ class ElementwiseKernel:
         grid = (blocks_for(n, config), 1, 1)
         block = (config.threads, 1, 1)
         out_args = b"".join(pointer(out.address) for out in outs)
+        if self.checks:
+            out_args += pointer(status)
         steps = _contiguous_steps(ins, shape)
         if steps is not None:
             in_args = b"".join(
@@ -175,6 +184,9 @@ def elementwise_kernel(
     ndim = len(in_broadcastable[0]) if in_broadcastable else 0
     body = _elementwise_body(program, in_dtypes, out_dtypes)
     outs = [f"{CUDA_TYPES[d]} *__restrict__ out{j}" for j, d in enumerate(out_dtypes)]
+    checks = any(STATUS in line for line in body)
+    if checks:
+        outs.append(f"long long *{STATUS}")
     ins_c = [f"const {CUDA_TYPES[d]} *__restrict__ in{k}, long long step{k}"
              for k, d in enumerate(in_dtypes)]  # fmt: skip
     ins_s = [f"const {CUDA_TYPES[d]} *__restrict__ in{k}, cu_dims st{k}"
@@ -201,7 +213,9 @@ def elementwise_kernel(
     )
     name = _name("cu_ew", text)
     source = f"/* {_comment(label)} */\n" + text.replace("NAME", name)
-    return ElementwiseKernel(name, label, source, tuple(in_broadcastable), tuple(out_dtypes))
+    return ElementwiseKernel(
+        name, label, source, tuple(in_broadcastable), tuple(out_dtypes), checks
+    )
 
 
 def _comment(label: str) -> str:
@@ -358,6 +372,8 @@ def reduce_kernel(
     identity = _identity(identity_word, out_dtype)
     values = [f"x{k}" for k in range(len(in_dtypes))]
     statements, (result,) = program(values)
+    if any(STATUS in line for line in [*statements, result]):
+        raise ValueError(f"{label}: a reduction cannot fuse a program that flags errors")
     reads = [f"const {CUDA_TYPES[d]} x{k} = in{k}[o{k}];" for k, d in enumerate(in_dtypes)]
     element = [*reads, *statements, f"const {acc} x = ({acc})({result});", fold]
     loop = [

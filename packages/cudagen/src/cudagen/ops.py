@@ -1,5 +1,6 @@
 """The CUDA rules of tensorops' ops: elementwise programs (switch included, a table
-row), reductions fused with the program feeding them, dot, and views."""
+row), reductions fused with the program feeding them, dot, views, and indexing by an
+integer vector (gather, scatter)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,23 @@ from typing import Any
 
 import numpy as np
 
-from cudagen.expressions import element_program
+from cudagen.expressions import ElementProgram, element_program
+from cudagen.indexed import INDEX_DTYPES, gather_kernel, scatter_kernel
 from cudagen.kernels import elementwise_kernel, matmul_kernel, reduce_kernel
 from cudagen.rules import KernelNode, NodeContext, ViewNode, cuda_ops, tensor_info
-from cudagen.views import Layout, dimshuffle_layout, reshape_layout, subtensor_layout
+from cudagen.scalar_cuda import STATUS
+from cudagen.views import (
+    Layout,
+    broadcast_layout,
+    dimshuffle_layout,
+    reshape_layout,
+    subtensor_layout,
+)
 from graphcore import Apply, Variable
 from tensorops import Composite, DimShuffle, Elemwise
 from tensorops.basic import constant
+from tensorops.creation_ops import Alloc
+from tensorops.indexing.advanced import AdvancedIncSubtensor1, AdvancedSubtensor1
 from tensorops.indexing.basic import Subtensor
 from tensorops.products import Dot, MatMul
 from tensorops.reduction import Reduce
@@ -69,7 +80,7 @@ def reduce_rule(ctx: NodeContext) -> KernelNode | None:
             if len(in_dtypes) == len(infos)
             else None
         )
-        if program is not None:
+        if program is not None and not _flags_errors(program, len(in_dtypes)):
             flags = [info[1] for info in infos if info is not None]
             kernel = reduce_kernel(
                 f"{label} of {producer.op}", op.reduction, axes, op.keepdims, program,
@@ -81,6 +92,13 @@ def reduce_rule(ctx: NodeContext) -> KernelNode | None:
         x_info[0], out_info[0],
     )  # fmt: skip
     return KernelNode(kernel, (node.inputs[0],))
+
+
+def _flags_errors(program: ElementProgram, n_inputs: int) -> bool:
+    """Whether a program may flag an error (scalar_cuda.STATUS): a reduction does not fuse
+    it, and its own elementwise kernel reports it."""
+    statements, results = program([f"x{k}" for k in range(n_inputs)])
+    return any(STATUS in line for line in [*statements, *results])
 
 
 def split_composite(node: Apply) -> tuple[list[Apply], list[Variable]] | None:
@@ -164,3 +182,46 @@ def subtensor_rule(ctx: NodeContext) -> ViewNode | None:
     return ViewNode(
         lambda layout, values: subtensor_layout(layout, spec, values), host_inputs=positions
     )
+
+
+def _index_dtype(ctx: NodeContext, position: int) -> str | None:
+    info = tensor_info(ctx.node.inputs[position])
+    return info[0] if info is not None and info[0] in INDEX_DTYPES else None
+
+
+@cuda_ops.register(AdvancedSubtensor1)
+def gather_rule(ctx: NodeContext) -> KernelNode | None:
+    """``x[indices]``: a gather, bounds checked on the device."""
+    x, indices = ctx.node.inputs
+    info, index_dtype = tensor_info(x), _index_dtype(ctx, 1)
+    if info is None or index_dtype is None or tensor_info(ctx.node.outputs[0]) is None:
+        return None
+    kernel = gather_kernel(str(ctx.node.op), info[0], index_dtype, len(info[1]))
+    return KernelNode(kernel, (x, indices))
+
+
+@cuda_ops.register(AdvancedIncSubtensor1)
+def scatter_rule(ctx: NodeContext) -> KernelNode | None:
+    """``x`` with ``x[indices]`` incremented (atomicAdd) or set: the in-place variant
+    writes a fresh result too (x may be a constant's or a shared value's device copy)."""
+    op = ctx.node.op
+    assert isinstance(op, AdvancedIncSubtensor1)
+    x, y, indices = ctx.node.inputs
+    info, y_info, index_dtype = tensor_info(x), tensor_info(y), _index_dtype(ctx, 2)
+    if info is None or y_info is None or index_dtype is None or y_info[0] != info[0]:
+        return None
+    label = f"Advanced{'Set' if op.set_instead_of_inc else 'Inc'}Subtensor1"
+    kernel = scatter_kernel(
+        label, info[0], index_dtype, len(info[1]), op.set_instead_of_inc, copy_kernel(info)
+    )
+    return None if kernel is None else KernelNode(kernel, (x, y, indices))
+
+
+@cuda_ops.register(Alloc)
+def alloc_rule(ctx: NodeContext) -> ViewNode | None:
+    """A value broadcast to a shape: zero strides, no kernel and no memory (results are
+    never written in place, so the view may share the value's storage)."""
+    if tensor_info(ctx.node.inputs[0]) is None or tensor_info(ctx.node.outputs[0]) is None:
+        return None
+    positions = tuple(range(1, len(ctx.node.inputs)))
+    return ViewNode(broadcast_layout, host_inputs=positions)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from cudagen.indexed import ScatterKernel
 from cudagen.ops import copy_kernel, split_composite  # importing ops registers the rules
 from cudagen.rules import Kernel, KernelNode, NodeContext, ViewNode, cuda_ops, tensor_info
 from graphcore import Apply, Constant, FunctionGraph, Variable
@@ -66,6 +67,8 @@ class Plan:
         for step in self.steps:
             if step.kernel is not None:
                 found.setdefault(step.kernel.kernel.name, step.kernel.kernel)
+                if isinstance(step.kernel.kernel, ScatterKernel):
+                    found.setdefault(step.kernel.kernel.copy.name, step.kernel.kernel.copy)
             if step.view is not None and step.view.copy is not None:
                 found.setdefault(step.view.copy.name, step.view.copy)
         # Strided values (views, arguments passed as device views) are made contiguous

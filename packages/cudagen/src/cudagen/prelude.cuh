@@ -68,6 +68,17 @@ template <typename T> __device__ __forceinline__ T cu_mod_int(T a, T b) {
     const T r = a % b;
     return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r; }
 
+/* An integer power by squaring in 64-bit unsigned arithmetic (wrapping as NumPy's); a
+ * negative exponent, which NumPy refuses, sets the kernel's status word. */
+template <typename T> __device__ __forceinline__ T cu_pow_int(T base, T exponent, long long *status) {
+    if (exponent < (T)0) { atomicMin(status, 0LL); return (T)0; }
+    unsigned long long result = 1, factor = (unsigned long long)base;
+    for (unsigned long long e = (unsigned long long)exponent; e; e >>= 1) {
+        if (e & 1ULL) result *= factor;
+        factor *= factor;
+    }
+    return (T)result; }
+
 /* Folds of the reductions: NaN wins in max and min, as in NumPy. */
 struct cu_fold_sum { template <typename T> __device__ T operator()(T a, T b) const { return a + b; } };
 struct cu_fold_prod { template <typename T> __device__ T operator()(T a, T b) const { return a * b; } };

@@ -147,6 +147,25 @@ def _float_test(name: str, integer_value: str) -> Row:
     return lambda args, ops: f"cu_{name}({args[0]})" if ops.is_float else integer_value
 
 
+STATUS = "cu_status"
+"""The status word a row may flag an error in (NumPy raises there): a kernel whose text
+names it takes it as its last parameter, and the executor reads it back."""
+
+
+def _pow(args: Sequence[str], ops: Operands) -> str:
+    """Floats: CUDA's pow. Integers: by squaring, wrapping as NumPy does; a negative
+    exponent flags the status word (NumPy raises ValueError)."""
+    if ops.is_float:
+        return f"pow{ops.suffix}({args[0]}, {args[1]})"
+    if ops.kind == "b" or ops.out not in INTEGER_RESULTS:
+        raise NoCudaError("pow of booleans")
+    t = CUDA_TYPES[ops.out]
+    return f"cu_pow_int(({t})({args[0]}), ({t})({args[1]}), {STATUS})"
+
+
+INTEGER_RESULTS = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
+
+
 def _reciprocal(args: Sequence[str], ops: Operands) -> str:
     if not ops.is_float:
         raise NoCudaError("reciprocal of integers")
@@ -176,7 +195,7 @@ SCALAR_CUDA: dict[str, Row] = {
     "true_div": _infix("/"),
     "int_div": _floored("floor_div"),
     "mod": _floored("mod"),
-    "pow": _math("pow"),
+    "pow": _pow,
     "neg": lambda args, ops: f"(-{args[0]})",
     "reciprocal": _reciprocal,
     "minimum": _minmax("<"),

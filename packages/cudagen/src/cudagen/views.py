@@ -1,4 +1,4 @@
-"""Views on the device: DimShuffle, Reshape and basic indexing as stride arithmetic.
+"""Views on the device: DimShuffle, Reshape, basic indexing and Alloc as stride arithmetic.
 
 A device array is an allocation and a ``Layout`` (lengths, strides in elements, the
 offset of its first element). A view node runs no kernel: it computes its output's
@@ -126,3 +126,20 @@ def index_layout(layout: Layout, key: Sequence[Any]) -> Layout:
 def subtensor_layout(layout: Layout, spec: Sequence[Any], values: Sequence[Any]) -> Layout:
     """A Subtensor's view: its spec with the run-time index values."""
     return index_layout(layout, numpy_key(tuple(spec), values))
+
+
+def broadcast_layout(layout: Layout, sizes: Sequence[int]) -> Layout:
+    """``value`` broadcast to ``sizes`` (Alloc): zero strides where the value has length 1,
+    NumPy's ValueError where it has another length than the size asked for."""
+    wanted = tuple(int(n) for n in sizes)
+    if any(n < 0 for n in wanted):
+        raise ValueError("negative dimensions are not allowed")
+    extra = len(wanted) - len(layout.shape)
+    shape = (1,) * extra + layout.shape
+    strides = (0,) * extra + layout.strides
+    if extra < 0 or any(n not in (1, want) for n, want in zip(shape, wanted, strict=True)):
+        raise ValueError(
+            f"could not broadcast input array from shape {layout.shape} into shape {wanted}"
+        )
+    new_strides = tuple(0 if n == 1 else stride for n, stride in zip(shape, strides, strict=True))
+    return Layout(wanted, new_strides, layout.offset)
