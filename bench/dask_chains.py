@@ -19,6 +19,7 @@ Run alone: ``python bench/dask_chains.py`` (needs ``distributed``, the samplers[
 
 from __future__ import annotations
 
+import importlib.util
 import statistics
 import sys
 import time
@@ -169,21 +170,12 @@ def many_models(client: Any) -> None:
 
 
 def main() -> None:
-    try:
-        import distributed
-    except ImportError:
+    if importlib.util.find_spec("distributed") is None:
         unavailable(WORKLOAD, "ours", "distributed is not installed (the samplers[dask] extra)")
         return
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
+    from samplers.testing import local_cluster
+
+    with local_cluster() as client:
         chains(client, "M1 eight schools", eight_schools(SCHOOLS_Y))
         chains(client, "M4 hierarchical", hierarchical())
         many_models(client)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import ppl as pm
+from samplers.testing import local_cluster
 
 SCHOOLS_Y = np.array([28.0, 8.0, -3.0, 7.0, -1.0, 1.0, 18.0, 12.0])
 SCHOOLS_SIGMA = np.array([15.0, 10.0, 16.0, 11.0, 9.0, 11.0, 10.0, 18.0])
@@ -43,17 +44,8 @@ def pool() -> Any:
 
 @pytest.fixture(scope="module")
 def client() -> Any:
-    distributed = pytest.importorskip("distributed", reason="samplers[dask] is not installed")
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        ) as cluster,
-        distributed.Client(cluster) as dask_client,
-    ):
+    pytest.importorskip("distributed", reason="samplers[dask] is not installed")
+    with local_cluster() as dask_client:
         yield dask_client
 
 

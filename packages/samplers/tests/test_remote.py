@@ -22,6 +22,7 @@ from samplers.nuts import NUTS
 from samplers.progress import ProgressDisplay
 from samplers.runner import sample
 from samplers.slice import Slice
+from samplers.testing import local_cluster
 from samplers.trace import Trace
 
 
@@ -80,17 +81,8 @@ def needs_c(name: str) -> None:
 
 @pytest.fixture(scope="module")
 def client() -> Any:
-    distributed = pytest.importorskip("distributed", reason="samplers[dask] is not installed")
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        ) as cluster,
-        distributed.Client(cluster) as dask_client,
-    ):
+    pytest.importorskip("distributed", reason="samplers[dask] is not installed")
+    with local_cluster() as dask_client:
         yield dask_client
 
 

@@ -1,12 +1,15 @@
-"""Densities for tests and benchmarks of the C kernel: a standard normal in NumPy and in C.
+"""For tests and benchmarks: a standard normal in NumPy and in C, and a local Dask cluster.
 
 ``CStandardNormal`` is the smallest density that takes the kernel's C way in (a function
 pointer and its context), so the tests and ``bench/nuts_overhead.py`` measure the
-sampler, not a model compiler.
+sampler, not a model compiler. ``local_cluster`` is the cluster the executor tests and
+``bench/dask_chains.py`` sample on.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from numpy.typing import NDArray
@@ -52,3 +55,22 @@ class CStandardNormal:
     def logp_dlogp(self, x: NDArray) -> tuple[float, NDArray]:
         self.python_calls += 1
         return standard_normal(x)
+
+
+@contextlib.contextmanager
+def local_cluster(n_workers: int = 2) -> Iterator[Any]:
+    """A ``distributed.Client`` of a LocalCluster: ``n_workers`` worker processes of one
+    thread each, on 127.0.0.1 only, no dashboard (needs the ``samplers[dask]`` extra)."""
+    import distributed
+
+    with (
+        distributed.LocalCluster(
+            n_workers=n_workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client
