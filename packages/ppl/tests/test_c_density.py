@@ -118,3 +118,32 @@ def test_without_a_c_entry_point_the_density_compiles_as_a_c_function(monkeypatc
     copy = pickle.loads(pickle.dumps(want))  # unpickled where the pointer cannot be built
     assert copy.c_logp_dlogp is None and copy.function.maker.linker.name == "c"
     assert copy.logp_dlogp(x)[0] == pytest.approx(want.logp_dlogp(x)[0], rel=1e-13)
+
+
+def test_a_compiled_density_and_logp_pickle_into_a_new_process_with_equal_results() -> None:
+    import subprocess
+    import sys
+
+    model = eight_schools()
+    density = model.logp_dlogp_function()
+    logp = model.compile_logp()
+    x = np.linspace(-1.0, 1.0, density.dim)
+    point = density.array_to_point(x)
+    code = (
+        "import pickle, sys, numpy as np\n"
+        "density, logp, x, point = pickle.loads(sys.stdin.buffer.read())\n"
+        "value, gradient = density.logp_dlogp(x)\n"
+        "assert density.c_logp_dlogp is not None  # the C entry point, built again here\n"
+        "print(repr(value), repr(float(logp(point))), *map(repr, gradient.tolist()))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        input=pickle.dumps((density, logp, x, point)),
+        capture_output=True,
+        check=True,
+    )
+    printed = [float(word) for word in done.stdout.decode().split()]
+    value, gradient = density.logp_dlogp(x)
+    assert printed[0] == value
+    assert printed[1] == float(logp(point))
+    assert printed[2:] == gradient.tolist()
