@@ -24,6 +24,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from cudagen.indexed import STATUS_CLEAR, GatherKernel, ScatterKernel
+from cudagen.joined import GuardKernel
 from cudagen.kernels import ElementwiseKernel, MatmulKernel, ReduceKernel
 from cudagen.launch import Launch, LaunchConfig
 from cudagen.ops import copy_kernel
@@ -101,7 +102,7 @@ class Counters:
 
 def _checks(kernel: Any) -> bool:
     """Whether a kernel reports errors through a status word."""
-    return isinstance(kernel, (GatherKernel, ScatterKernel)) or (
+    return isinstance(kernel, (GatherKernel, ScatterKernel, GuardKernel)) or (
         isinstance(kernel, ElementwiseKernel) and kernel.checks
     )
 
@@ -115,6 +116,8 @@ class PendingCheck:
     slot: int
     indices: DeviceArray | None
     rows: int
+    error: Exception | None = None
+    """A guard's error, raised as it is when its word is set."""
 
 
 @dataclass
@@ -251,6 +254,9 @@ class Executor:
         assert step.kernel is not None
         kernel = step.kernel.kernel
         ins = [self.on_device(values, var) for var in step.kernel.inputs]
+        if isinstance(kernel, GuardKernel):
+            self._guard(step, kernel, ins, values)
+            return
         shapes = kernel.output_shapes([op.shape for op in ins])
         outs = [
             self.empty(shape, np.dtype(var.type.dtype))  # type: ignore[attr-defined]
@@ -270,7 +276,7 @@ class Executor:
             )
             for launch in kernel.launches(ins, outs, self.device.config, scratch.address):
                 self._launch(launch)
-        elif kernel.checks:
+        elif isinstance(kernel, ElementwiseKernel) and kernel.checks:
             status = self._status_word(step)
             for launch in kernel.launches(ins, outs, self.device.config, status):
                 self._launch(launch)
@@ -295,6 +301,22 @@ class Executor:
             self._launch(launch)
         indices = ins[kernel.index_input]
         self._pending.append(PendingCheck(self._slots[step.node], indices, ins[0].shape[0]))
+
+    def _guard(
+        self,
+        step: PlanStep,
+        kernel: GuardKernel,
+        ins: Sequence[DeviceArray],
+        values: dict[Variable, Value],
+    ) -> None:
+        """The conditions checked into this node's status word; the guarded value is
+        the result as it is (no copy)."""
+        status = self._status_word(step)
+        for launch in kernel.launches(ins[1:], self.device.config, status):
+            self._launch(launch)
+        error = kernel.error(kernel.message)
+        self._pending.append(PendingCheck(self._slots[step.node], None, 0, error))
+        values[step.node.outputs[0]] = Value(device=ins[0])
 
     def _status_word(self, step: PlanStep) -> int:
         """The address of this node's status word (one per checking node of the plan,
@@ -323,6 +345,8 @@ class Executor:
                 continue
             # The status words are cleared for the next call (a fresh copy).
             self._status = self.to_device(np.full(words.shape, STATUS_CLEAR, np.int64))
+            if check.error is not None:
+                raise check.error
             if check.indices is None:
                 raise ValueError("Integers to negative integer powers are not allowed.")
             index = np.empty((), check.indices.dtype)
