@@ -146,12 +146,12 @@ def test_an_index_error_leaves_shared_values_as_they_were() -> None:
     assert program.counters.status_reads == 3 and program.counters.transfers == 0
 
 
-class NegativeScale(ValueError):
+class NegativeScaleError(ValueError):
     """The error a guard of these tests raises (a package's own, as ppl's checks)."""
 
 
 class ScaleCheck(Guard):
-    error = NegativeScale
+    error = NegativeScaleError
 
 
 def test_a_failing_guard_raises_its_error_and_leaves_shared_values() -> None:
@@ -167,9 +167,9 @@ def test_a_failing_guard_raises_its_error_and_leaves_shared_values() -> None:
     assert program.plan.count("host") == 0 and not program.plan.transfers
     assert f(2.0) == 2.5
     np.testing.assert_allclose(w.get_value(), [1, 2, 3])
-    with pytest.raises(NegativeScale) as expected:
+    with pytest.raises(NegativeScaleError) as expected:
         reference(-1.0)
-    with pytest.raises(NegativeScale) as raised:
+    with pytest.raises(NegativeScaleError) as raised:
         f(-1.0)
     assert str(raised.value) == str(expected.value) == "Normal: sigma > 0"
     np.testing.assert_allclose(w.get_value(), [1, 2, 3])

@@ -21,7 +21,12 @@ from cudagen.views import Layout
 from graphcore import Apply, OpRegistry, Variable
 
 Kernel = (
-    ElementwiseKernel | ReduceKernel | MatmulKernel | GatherKernel | ScatterKernel | JoinKernel
+    ElementwiseKernel
+    | ReduceKernel
+    | MatmulKernel
+    | GatherKernel
+    | ScatterKernel
+    | JoinKernel
     | GuardKernel
 )
 
