@@ -6,13 +6,14 @@ on a GPU, or the CPU harness of the tests, which runs the same kernels compiled 
 with the grid as loops. So everything here but the device itself is tested without one.
 
 Kernels cannot raise. Those that can meet NumPy's errors (a gather's or scatter's index
-out of bounds, an integer's negative power) flag them in a status word of their node
+out of bounds, an integer's negative power) or a guard's (a condition false: ppl's
+parameter checks) flag them in a status word of their node
 (one int64 per such node, in one device array made once). The executor reads the words
 back once per call, where the host waits for the device anyway: before any device value
 is copied to the host (a host op's input), and after the last step, before the outputs;
-it then raises NumPy's exception for the first node in the plan's order that flagged
-one (an exception of a later step, raised first, gives way to it), so a failed call
-returns nothing and updates no shared value, as on the Python backend.
+it then raises NumPy's exception (or the guard's own) for the first node in the plan's
+order that flagged one (an exception of a later step, raised first, gives way to it), so
+a failed call returns nothing and updates no shared value, as on the Python backend.
 """
 
 from __future__ import annotations
@@ -110,8 +111,8 @@ def _checks(kernel: Any) -> bool:
 @dataclass(frozen=True)
 class PendingCheck:
     """A node launched in this call whose status word is not read yet: a gather or
-    scatter (its indices, the rows they index), or an elementwise kernel computing an
-    integer power (no indices)."""
+    scatter (its indices, the rows they index), an elementwise kernel computing an
+    integer power (no indices), or a guard (its error)."""
 
     slot: int
     indices: DeviceArray | None
@@ -137,8 +138,8 @@ class Executor:
     counters: Counters = field(default_factory=Counters)
     _constants: dict[Variable, DeviceArray] = field(default_factory=dict)
     _status: DeviceArray | None = None
-    """A status word per checking node of the plan (gathers, scatters, integer powers),
-    made on first use."""
+    """A status word per checking node of the plan (gathers, scatters, integer powers,
+    guards), made on first use."""
     _slots: dict[Apply, int] = field(default_factory=dict)
     _pending: list[PendingCheck] = field(default_factory=list)
 
@@ -332,7 +333,7 @@ class Executor:
         """Reads the status words of this call's checking nodes (once: the host waits
         for the device there anyway) and raises NumPy's error for the first node that
         flagged one: an IndexError for an index out of bounds, a ValueError for an
-        integer's negative power."""
+        integer's negative power, a guard's own error for a false condition."""
         if not self._pending or self._status is None:
             return
         pending, self._pending = self._pending, []
