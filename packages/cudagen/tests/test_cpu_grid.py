@@ -23,6 +23,7 @@ from cpu_grid import COOPERATIVE, ELEMENTWISE, CpuGrid, build, in_place
 
 from cudagen.executor import Executor
 from cudagen.indexed import GatherKernel, ScatterKernel
+from cudagen.joined import GuardKernel, JoinKernel
 from cudagen.kernels import ElementwiseKernel
 from cudagen.plan import Plan, build_plan
 from cudagen.scalar_cuda import CUDA_TYPES
@@ -58,13 +59,16 @@ ELEMENTWISE_ONLY = [
     name
     for name in WITH_KERNELS
     if all(
-        isinstance(s.kernel.kernel, (ElementwiseKernel, GatherKernel, ScatterKernel))
+        isinstance(
+            s.kernel.kernel,
+            (ElementwiseKernel, GatherKernel, ScatterKernel, JoinKernel, GuardKernel),
+        )
         for s in ROWS[name].plan.steps
         if s.kernel
     )
 ]
 """Rows whose kernels need no cooperation within a block (elementwise, gathers,
-scatters): also run with 4-thread blocks."""
+scatters, joins, guards): also run with 4-thread blocks."""
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,10 @@ import pytest
 from test_cpu_grid import ON_DEVICE, ROWS
 from test_indexing_cpu import COMPILED
 from test_int_pow_cpu import DTYPES, power_graph
+from test_join_guard_cpu import JOINS
 
 from cudagen import nvcc
+from cudagen.joined import guard_kernel, join_kernel
 from cudagen.source import module_source
 
 pytestmark = pytest.mark.skipif(nvcc.find_nvcc() is None, reason="nvcc is not installed")
@@ -26,8 +28,13 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 KERNELS = [kernel for name in ON_DEVICE for kernel in ROWS[name].plan.kernels]
 KERNELS += [kernel for compiled in COMPILED.values() for kernel in compiled.plan.kernels]
 KERNELS += [kernel for dtype in DTYPES for kernel in power_graph(dtype)[1].kernels]
-"""The op table's kernels, with the gathers, scatters (atomics of every dtype they take)
-and integer powers of the tests beside it."""
+KERNELS += [kernel for _, plan in JOINS.values() for kernel in plan.kernels]
+KERNELS += [
+    join_kernel("MakeVector{int64}", 0, ["int8", "int32", "int64"], "int64", 1, stacked=True),
+    guard_kernel("Guard", [("bool", 0), ("bool", 2), ("float64", 1)], ValueError, "x > 0"),
+]
+"""The op table's kernels, with the gathers, scatters (atomics of every dtype they take),
+integer powers, joins and guards of the tests beside it."""
 
 
 def _op_table_module() -> str:

@@ -17,6 +17,7 @@ from cudagen.plan import build_plan
 from cudagen.runtime import CudaProgram, Resident
 from graphcore import CallLayout, FunctionGraph, Mode, Out, RewriteQuery, function, shared
 from graphcore.compile import linkers
+from tensorops.guards import Guard
 from tensorops.indexing import inc_subtensor
 
 CPU_GRID = Mode("cpu_grid", RewriteQuery(include=("fast_run",)), "CPU grid")
@@ -143,3 +144,36 @@ def test_an_index_error_leaves_shared_values_as_they_were() -> None:
     assert f(np.array([-1])) == 6.0
     np.testing.assert_allclose(w.get_value(), [1, 1, 2, 3, 7])
     assert program.counters.status_reads == 3 and program.counters.transfers == 0
+
+
+class NegativeScaleError(ValueError):
+    """The error a guard of these tests raises (a package's own, as ppl's checks)."""
+
+
+class ScaleCheck(Guard):
+    error = NegativeScaleError
+
+
+def test_a_failing_guard_raises_its_error_and_leaves_shared_values() -> None:
+    """A guard's conditions are checked on the device: a pass moves no data besides
+    the status word read with the outputs; a failure raises the guard's own error
+    with its message, as the Python backend does, and applies no update."""
+    s = pt.scalar("s")
+    w = shared(np.arange(3.0), name="w")
+    guarded = ScaleCheck("Normal: sigma > 0")((w**2).sum() / s, pt.gt(s, 0.0), pt.gt(w, -1.0))
+    f = function([s], guarded, updates=[(w, w + 1.0)], mode=CPU_GRID)
+    reference = function([s], guarded, mode=Mode(linker="py"))
+    (program,) = CpuGridLinker.programs
+    assert program.plan.count("host") == 0 and not program.plan.transfers
+    assert f(2.0) == 2.5
+    np.testing.assert_allclose(w.get_value(), [1, 2, 3])
+    with pytest.raises(NegativeScaleError) as expected:
+        reference(-1.0)
+    with pytest.raises(NegativeScaleError) as raised:
+        f(-1.0)
+    assert str(raised.value) == str(expected.value) == "Normal: sigma > 0"
+    np.testing.assert_allclose(w.get_value(), [1, 2, 3])
+    assert f(1.0) == 14.0
+    np.testing.assert_allclose(w.get_value(), [2, 3, 4])
+    counters = program.counters
+    assert counters.transfers == 0 and counters.status_reads == 3

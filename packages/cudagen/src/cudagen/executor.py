@@ -6,13 +6,14 @@ on a GPU, or the CPU harness of the tests, which runs the same kernels compiled 
 with the grid as loops. So everything here but the device itself is tested without one.
 
 Kernels cannot raise. Those that can meet NumPy's errors (a gather's or scatter's index
-out of bounds, an integer's negative power) flag them in a status word of their node
+out of bounds, an integer's negative power) or a guard's (a condition false: ppl's
+parameter checks) flag them in a status word of their node
 (one int64 per such node, in one device array made once). The executor reads the words
 back once per call, where the host waits for the device anyway: before any device value
 is copied to the host (a host op's input), and after the last step, before the outputs;
-it then raises NumPy's exception for the first node in the plan's order that flagged
-one (an exception of a later step, raised first, gives way to it), so a failed call
-returns nothing and updates no shared value, as on the Python backend.
+it then raises NumPy's exception (or the guard's own) for the first node in the plan's
+order that flagged one (an exception of a later step, raised first, gives way to it), so
+a failed call returns nothing and updates no shared value, as on the Python backend.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from cudagen.indexed import STATUS_CLEAR, GatherKernel, ScatterKernel
+from cudagen.joined import GuardKernel
 from cudagen.kernels import ElementwiseKernel, MatmulKernel, ReduceKernel
 from cudagen.launch import Launch, LaunchConfig
 from cudagen.ops import copy_kernel
@@ -101,7 +103,7 @@ class Counters:
 
 def _checks(kernel: Any) -> bool:
     """Whether a kernel reports errors through a status word."""
-    return isinstance(kernel, (GatherKernel, ScatterKernel)) or (
+    return isinstance(kernel, (GatherKernel, ScatterKernel, GuardKernel)) or (
         isinstance(kernel, ElementwiseKernel) and kernel.checks
     )
 
@@ -109,12 +111,14 @@ def _checks(kernel: Any) -> bool:
 @dataclass(frozen=True)
 class PendingCheck:
     """A node launched in this call whose status word is not read yet: a gather or
-    scatter (its indices, the rows they index), or an elementwise kernel computing an
-    integer power (no indices)."""
+    scatter (its indices, the rows they index), an elementwise kernel computing an
+    integer power (no indices), or a guard (its error)."""
 
     slot: int
     indices: DeviceArray | None
     rows: int
+    error: Exception | None = None
+    """A guard's error, raised as it is when its word is set."""
 
 
 @dataclass
@@ -134,8 +138,8 @@ class Executor:
     counters: Counters = field(default_factory=Counters)
     _constants: dict[Variable, DeviceArray] = field(default_factory=dict)
     _status: DeviceArray | None = None
-    """A status word per checking node of the plan (gathers, scatters, integer powers),
-    made on first use."""
+    """A status word per checking node of the plan (gathers, scatters, integer powers,
+    guards), made on first use."""
     _slots: dict[Apply, int] = field(default_factory=dict)
     _pending: list[PendingCheck] = field(default_factory=list)
 
@@ -251,6 +255,9 @@ class Executor:
         assert step.kernel is not None
         kernel = step.kernel.kernel
         ins = [self.on_device(values, var) for var in step.kernel.inputs]
+        if isinstance(kernel, GuardKernel):
+            self._guard(step, kernel, ins, values)
+            return
         shapes = kernel.output_shapes([op.shape for op in ins])
         outs = [
             self.empty(shape, np.dtype(var.type.dtype))  # type: ignore[attr-defined]
@@ -270,7 +277,7 @@ class Executor:
             )
             for launch in kernel.launches(ins, outs, self.device.config, scratch.address):
                 self._launch(launch)
-        elif kernel.checks:
+        elif isinstance(kernel, ElementwiseKernel) and kernel.checks:
             status = self._status_word(step)
             for launch in kernel.launches(ins, outs, self.device.config, status):
                 self._launch(launch)
@@ -296,6 +303,22 @@ class Executor:
         indices = ins[kernel.index_input]
         self._pending.append(PendingCheck(self._slots[step.node], indices, ins[0].shape[0]))
 
+    def _guard(
+        self,
+        step: PlanStep,
+        kernel: GuardKernel,
+        ins: Sequence[DeviceArray],
+        values: dict[Variable, Value],
+    ) -> None:
+        """The conditions checked into this node's status word; the guarded value is
+        the result as it is (no copy)."""
+        status = self._status_word(step)
+        for launch in kernel.launches(ins[1:], self.device.config, status):
+            self._launch(launch)
+        error = kernel.error(kernel.message)
+        self._pending.append(PendingCheck(self._slots[step.node], None, 0, error))
+        values[step.node.outputs[0]] = Value(device=ins[0])
+
     def _status_word(self, step: PlanStep) -> int:
         """The address of this node's status word (one per checking node of the plan,
         made clear on first use)."""
@@ -310,7 +333,7 @@ class Executor:
         """Reads the status words of this call's checking nodes (once: the host waits
         for the device there anyway) and raises NumPy's error for the first node that
         flagged one: an IndexError for an index out of bounds, a ValueError for an
-        integer's negative power."""
+        integer's negative power, a guard's own error for a false condition."""
         if not self._pending or self._status is None:
             return
         pending, self._pending = self._pending, []
@@ -323,6 +346,8 @@ class Executor:
                 continue
             # The status words are cleared for the next call (a fresh copy).
             self._status = self.to_device(np.full(words.shape, STATUS_CLEAR, np.int64))
+            if check.error is not None:
+                raise check.error
             if check.indices is None:
                 raise ValueError("Integers to negative integer powers are not allowed.")
             index = np.empty((), check.indices.dtype)

@@ -1,6 +1,7 @@
 """The CUDA rules of tensorops' ops: elementwise programs (switch included, a table
-row), reductions fused with the program feeding them, dot, views, and indexing by an
-integer vector (gather, scatter)."""
+row), reductions fused with the program feeding them, dot, views, indexing by an
+integer vector (gather, scatter), joins (``Join``, ``MakeVector``) and guards (checks
+of conditions, ppl's parameter checks among them)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import numpy as np
 
 from cudagen.expressions import ElementProgram, element_program
 from cudagen.indexed import INDEX_DTYPES, gather_kernel, scatter_kernel
+from cudagen.joined import guard_kernel, join_kernel
 from cudagen.kernels import elementwise_kernel, matmul_kernel, reduce_kernel
 from cudagen.rules import KernelNode, NodeContext, ViewNode, cuda_ops, tensor_info
 from cudagen.scalar_cuda import STATUS
@@ -25,12 +27,15 @@ from graphcore import Apply, Variable
 from tensorops import Composite, DimShuffle, Elemwise
 from tensorops.basic import constant
 from tensorops.creation_ops import Alloc
+from tensorops.guards import Guard
 from tensorops.indexing.advanced import AdvancedIncSubtensor1, AdvancedSubtensor1
 from tensorops.indexing.basic import Subtensor
+from tensorops.join_ops import Join
 from tensorops.products import Dot, MatMul
 from tensorops.reduction import Reduce
 from tensorops.scalar_ops import SCALAR_OPS
 from tensorops.shape_ops import Reshape
+from tensorops.sizes import MakeVector
 
 REDUCTIONS = ("sum", "prod", "max", "min", "mean", "all", "any")
 FLOATS = ("float32", "float64")
@@ -225,3 +230,33 @@ def alloc_rule(ctx: NodeContext) -> ViewNode | None:
         return None
     positions = tuple(range(1, len(ctx.node.inputs)))
     return ViewNode(broadcast_layout, host_inputs=positions)
+
+
+@cuda_ops.register(MakeVector)
+@cuda_ops.register(Join)
+def join_rule(ctx: NodeContext) -> KernelNode | None:
+    """Pieces copied into one result, a kernel launch per piece (``MakeVector``: scalars
+    as pieces of length 1, cast to the vector's dtype)."""
+    node = ctx.node
+    infos = [tensor_info(var) for var in [*node.inputs, *node.outputs]]
+    if any(info is None for info in infos):
+        return None
+    dtypes = [info[0] for info in infos if info is not None]
+    out_dtype, ndim = dtypes[-1], len(node.outputs[0].type.shape)  # type: ignore[attr-defined]
+    stacked = isinstance(node.op, MakeVector)
+    axis = 0 if stacked else node.op.axis  # type: ignore[attr-defined]
+    kernel = join_kernel(str(node.op), axis, dtypes[:-1], out_dtype, ndim, stacked)
+    return KernelNode(kernel, tuple(node.inputs))
+
+
+@cuda_ops.register(Guard)
+def guard_rule(ctx: NodeContext) -> KernelNode | None:
+    """The conditions checked on the device; the guarded value passes through."""
+    op = ctx.node.op
+    assert isinstance(op, Guard)
+    infos = [tensor_info(var) for var in ctx.node.inputs]
+    if any(info is None for info in infos):
+        return None
+    conditions = [(info[0], len(info[1])) for info in infos[1:] if info is not None]
+    kernel = guard_kernel(str(op), conditions, op.error, op.message)
+    return KernelNode(kernel, tuple(ctx.node.inputs))

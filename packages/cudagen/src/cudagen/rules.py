@@ -13,13 +13,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cudagen.indexed import GatherKernel, ScatterKernel
+from cudagen.joined import GuardKernel, JoinKernel
 from cudagen.kernels import ElementwiseKernel, MatmulKernel, ReduceKernel
 from cudagen.launch import MAX_DIMS
 from cudagen.scalar_cuda import CUDA_TYPES
 from cudagen.views import Layout
 from graphcore import Apply, OpRegistry, Variable
 
-Kernel = ElementwiseKernel | ReduceKernel | MatmulKernel | GatherKernel | ScatterKernel
+Kernel = (
+    ElementwiseKernel
+    | ReduceKernel
+    | MatmulKernel
+    | GatherKernel
+    | ScatterKernel
+    | JoinKernel
+    | GuardKernel
+)
 
 
 @dataclass

@@ -16,8 +16,9 @@ import numpy as np
 
 import tensorops as pt
 from autodiff.registry import GradEntry, register_gradient
-from graphcore import Apply, Op, Variable
+from graphcore import Apply, Variable
 from ppl.rebuild import rebuild
+from tensorops.guards import Guard
 from tensorops.opsupport import tensor_type
 
 
@@ -25,28 +26,11 @@ class ParameterValueError(ValueError):
     """A distribution's parameter is outside its domain (``sigma > 0`` failed)."""
 
 
-class CheckParameter(Op):
-    """``logp`` unchanged when all of ``conditions`` hold; raises otherwise."""
+class CheckParameter(Guard):
+    """``logp`` unchanged when all of ``conditions`` hold; raises ``ParameterValueError``
+    otherwise (a ``Guard``, so backends without Python evaluate it themselves)."""
 
-    __props__ = ("message",)
-
-    def __init__(self, message: str):
-        self.view_map = {0: [0]}
-        self.message = message
-
-    def make_node(self, logp: Any, *conditions: Any) -> Apply:
-        value = pt.as_tensor(logp)
-        flags = [pt.as_tensor(c) for c in conditions]
-        return Apply(self, [value, *flags], [value.type()])
-
-    def perform(self, node: Apply, inputs: Sequence[Any], output_storage: Any) -> None:
-        value, *flags = inputs
-        if not all(bool(np.all(flag)) for flag in flags):
-            raise ParameterValueError(self.message)
-        output_storage[0][0] = value
-
-    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: Sequence[Any]) -> list[Any]:
-        return [input_shapes[0]]
+    error = ParameterValueError
 
     def __str__(self) -> str:
         return f"Check{{{self.message}}}"
