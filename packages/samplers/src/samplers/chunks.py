@@ -20,7 +20,6 @@ import io
 import pickle
 import threading
 import time
-import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +28,7 @@ import numpy as np
 
 from samplers.blocks import Block, Point
 from samplers.chain import ChainArrays, advance, prepare_chain, step_densities
-from samplers.errors import SamplingError
+from samplers.errors import SamplingError, TaskFailure
 
 KEPT_DENSITIES = 4
 """How many plans' densities a worker thread keeps (the most recent ones)."""
@@ -77,15 +76,6 @@ class ChunkResult:
     step_size: float | None
     seconds: float
     state: bytes
-
-
-@dataclass
-class ChunkFailure:
-    """An error the chunk's own code raised, as text: the parent names the chain."""
-
-    error_type: str
-    message: str
-    traceback: str
 
 
 def pickle_densities(step: Any) -> bytes:
@@ -183,10 +173,10 @@ def first_state(step: Any, seed: np.random.SeedSequence, tune: int, chain: int) 
     return pickle_state(ChainState(chain_step, point, 0, False), chain, densities)
 
 
-def run_chunk(plan: ChunkPlan, state_bytes: bytes) -> ChunkResult | ChunkFailure:
+def run_chunk(plan: ChunkPlan, state_bytes: bytes) -> ChunkResult | TaskFailure:
     """Run the next ``plan.chunk_draws`` draws (fewer at the chain's end) of a chain.
 
-    An error of the step comes back as a ChunkFailure rather than raised, so the
+    An error of the step comes back as a TaskFailure rather than raised, so the
     parent can tell it from a lost task (a raised error), which it sends again.
     """
     try:
@@ -226,4 +216,4 @@ def run_chunk(plan: ChunkPlan, state_bytes: bytes) -> ChunkResult | ChunkFailure
             dump_state(after, densities),
         )
     except (Exception, KeyboardInterrupt) as error:
-        return ChunkFailure(type(error).__name__, str(error), traceback.format_exc())
+        return TaskFailure.of(error)

@@ -7,32 +7,21 @@ it and its item. One progress line per item, ticked as its task returns.
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
-from samplers.errors import ChainWorkerError, SamplingError
+from samplers.errors import SamplingError, TaskFailure
 from samplers.progress import ProgressDisplay
-from samplers.remote import POLL_SECONDS, RESENDS, TaskSeam, task_seam
-
-
-@dataclass
-class ItemFailure:
-    """An error ``sample_one`` raised, as text: the parent names the item."""
-
-    error_type: str
-    message: str
-    traceback: str
+from samplers.remote import Task, TaskSeam, run_resending, task_seam
 
 
 def call_one(sample_one: Callable[[Any], Any], item: Any) -> Any:
-    """``sample_one(item)``, an error coming back as an ItemFailure rather than raised, so
+    """``sample_one(item)``, an error coming back as a TaskFailure rather than raised, so
     the parent can tell it from a lost task (a raised error), which it sends again."""
     try:
         return sample_one(item)
     except Exception as error:
-        return ItemFailure(type(error).__name__, str(error), traceback.format_exc())
+        return TaskFailure.of(error)
 
 
 def map_sample(
@@ -77,39 +66,18 @@ def _map_on(
     seam: TaskSeam, sample_one: Callable[[Any], Any], work: list[Any], display: ProgressDisplay
 ) -> list[Any]:
     results: list[Any] = [None] * len(work)
-    losses = [0] * len(work)
-    in_flight: dict[Any, int] = {}
 
-    def send(index: int) -> None:
-        in_flight[seam.submit(call_one, sample_one, work[index])] = index
+    def task(index: int) -> Task:
+        return call_one, (sample_one, work[index])
 
-    try:
-        for index in range(len(work)):
-            send(index)
-        while in_flight:
-            for future in seam.wait(list(in_flight), POLL_SECONDS):
-                index = in_flight.pop(future)
-                try:
-                    outcome = future.result()
-                except Exception as error:  # the task was lost, not failed
-                    losses[index] += 1
-                    if losses[index] > RESENDS:
-                        raise SamplingError(
-                            f"item {index} failed: its task was lost {losses[index]} times, "
-                            f"last by {type(error).__name__}: {error}"
-                        ) from error
-                    send(index)
-                    continue
-                results[index] = _unwrap(index, outcome)
-                display.update(index, 1, False, 0, None, 0.0)
-    finally:
-        seam.cancel(list(in_flight))
+    def on_result(index: int, outcome: Any) -> bool:
+        if isinstance(outcome, TaskFailure):
+            raise outcome.raised_as(f"item {index} failed")
+        results[index] = outcome
+        display.update(index, 1, False, 0, None, 0.0)
+        return False
+
+    run_resending(
+        seam, range(len(work)), task, on_result, lambda index: f"item {index} failed: its task"
+    )
     return results
-
-
-def _unwrap(index: int, outcome: Any) -> Any:
-    if isinstance(outcome, ItemFailure):
-        raise SamplingError(
-            f"item {index} failed: {outcome.error_type}: {outcome.message}"
-        ) from ChainWorkerError(outcome.traceback)
-    return outcome

@@ -1,18 +1,19 @@
 """Tasks on an executor: a Dask ``distributed.Client`` or any ``concurrent.futures.Executor``.
 
-One seam (``task_seam``) turns either into ``submit`` and ``wait``; ``run_chunked``
-runs chains on it as chunks of draws (see ``samplers.chunks``), one chunk of each
-chain in flight at a time, resending a chunk whose task was lost.
+One seam (``task_seam``) turns either into ``submit`` and ``wait``; ``run_resending``
+keeps tasks in flight on it and sends a lost one again; ``run_chunked`` runs chains
+through it as chunks of draws (see ``samplers.chunks``), one chunk of each chain in
+flight at a time (``map_sample`` runs one task per item through it).
 """
 
 from __future__ import annotations
 
 import concurrent.futures
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any, Protocol
 
-from samplers.chunks import ChunkFailure, ChunkPlan, ChunkResult, run_chunk
-from samplers.errors import ChainWorkerError, SamplingError
+from samplers.chunks import ChunkPlan, ChunkResult, run_chunk
+from samplers.errors import SamplingError, TaskFailure
 
 POLL_SECONDS = 0.25
 """How long one wait for a task lasts: how soon Ctrl-C is noticed."""
@@ -121,6 +122,60 @@ def task_seam(executor: Any, caller: str) -> TaskSeam:
     )
 
 
+Task = tuple[Callable[..., Any], tuple[Any, ...]]
+"""A task: a function and its arguments."""
+
+
+def run_resending(
+    seam: TaskSeam,
+    keys: Iterable[int],
+    task: Callable[[int], Task],
+    on_result: Callable[[int, Any], bool],
+    name: Callable[[int], str],
+) -> None:
+    """Send ``task(key)`` for each key and hand each result to ``on_result(key, result)``,
+    which says whether to send that key's next task.
+
+    A task whose future raises was lost (its worker died, the executor broke), not failed
+    (a task reports its own errors in its result): it is sent again, up to RESENDS times,
+    and then a SamplingError says that ``name(key)`` was lost. Tasks still in flight are
+    cancelled on the way out, Ctrl-C included.
+    """
+    losses: dict[int, int] = {}
+    in_flight: dict[Any, int] = {}
+
+    def send(key: int) -> None:
+        function, arguments = task(key)
+        try:
+            in_flight[seam.submit(function, *arguments)] = key
+        except Exception as error:
+            raise SamplingError(
+                f"{name(key)} was not taken by the executor: {type(error).__name__}: {error}"
+            ) from error
+
+    try:
+        for key in keys:
+            send(key)
+        while in_flight:
+            for future in seam.wait(list(in_flight), POLL_SECONDS):
+                key = in_flight.pop(future)
+                try:
+                    result = future.result()
+                except Exception as error:
+                    losses[key] = losses.get(key, 0) + 1
+                    if losses[key] > RESENDS:
+                        raise SamplingError(
+                            f"{name(key)} was lost {losses[key]} times, last by "
+                            f"{type(error).__name__}: {error}"
+                        ) from error
+                    send(key)
+                    continue
+                if on_result(key, result):
+                    send(key)
+    finally:
+        seam.cancel(list(in_flight))
+
+
 ChunkSink = Callable[[int, ChunkResult], None]
 """on_chunk(chain, result): called once per chunk, in each chain's order."""
 
@@ -131,55 +186,31 @@ def run_chunked(
     """Run every chain to its end, a chunk at a time; return the draws each completed and
     whether Ctrl-C stopped the run (the chunks in flight then are dropped).
 
-    The parent keeps each chain's state until its chunk comes back, so a task that
-    raises (the executor lost it) is sent again from that state, up to RESENDS times,
-    and makes the same draws. An error of the chain's own code ends the run, naming it.
+    The parent keeps each chain's state until its chunk comes back, so a chunk whose task
+    was lost is sent again from that state (``run_resending``) and makes the same draws.
+    An error of the chain's own code ends the run, naming it.
     """
     held = list(states)
     shared_plan = seam.share(plan)
     done = [0] * len(held)
-    losses = [0] * len(held)
-    in_flight: dict[Any, int] = {}
 
-    def send(chain: int) -> None:
-        try:
-            in_flight[seam.submit(run_chunk, shared_plan, held[chain])] = chain
-        except Exception as error:
-            raise SamplingError(
-                f"chain {chain} failed: the executor did not take its chunk of draws "
-                f"from {done[chain]}: {type(error).__name__}: {error}"
-            ) from error
+    def task(chain: int) -> Task:
+        return run_chunk, (shared_plan, held[chain])
 
+    def on_result(chain: int, result: ChunkResult | TaskFailure) -> bool:
+        if isinstance(result, TaskFailure):
+            raise result.raised_as(f"chain {chain} failed in its draws from {done[chain]}")
+        on_chunk(chain, result)
+        held[chain] = result.state
+        done[chain] = result.stop
+        return done[chain] < plan.total
+
+    def name(chain: int) -> str:
+        return f"chain {chain} failed: its chunk of draws from {done[chain]}"
+
+    chains = range(len(held)) if plan.total > 0 else range(0)
     try:
-        for chain in range(len(held)):
-            if plan.total > 0:
-                send(chain)
-        while in_flight:
-            for future in seam.wait(list(in_flight), POLL_SECONDS):
-                chain = in_flight.pop(future)
-                try:
-                    result = future.result()
-                except Exception as error:  # the task was lost, not failed
-                    losses[chain] += 1
-                    if losses[chain] > RESENDS:
-                        raise SamplingError(
-                            f"chain {chain} failed: its chunk of draws from {done[chain]} was "
-                            f"lost {losses[chain]} times, last by {type(error).__name__}: {error}"
-                        ) from error
-                    send(chain)
-                    continue
-                if isinstance(result, ChunkFailure):
-                    raise SamplingError(
-                        f"chain {chain} failed in its draws from {done[chain]}: "
-                        f"{result.error_type}: {result.message}"
-                    ) from ChainWorkerError(result.traceback)
-                on_chunk(chain, result)
-                held[chain] = result.state
-                done[chain] = result.stop
-                if done[chain] < plan.total:
-                    send(chain)
+        run_resending(seam, chains, task, on_result, name)
     except KeyboardInterrupt:
         return done, True
-    finally:
-        seam.cancel(list(in_flight))
     return done, False
