@@ -59,6 +59,8 @@ ROWS = [
     ("Shape_i static", lambda m: pt.Shape_i(0)(m) * pt.Shape_i(1)(m), "s", {"Shape_i", "mul"}, set()),
     ("Shape static", lambda m: m.shape, "s", {"Shape"}, set()),
     ("Shape_i lifted", lambda a: pt.exp(a).shape[0] + a.shape[0], "v", {"exp"}, {"Shape_i"}),
+    ("Shape lifted", lambda a: pt.exp(a).shape * 2, "v", {"exp", "Shape"}, {"Shape_i"}),
+    ("slice's shape from infer_shape", lambda a: a[1:].shape, "v", {"Subtensor", "Shape"}, set()),
     ("sum of a scalar", pt.sum, "0", {"Reduce"}, set()),
     # stabilize
     ("log(1+x)", lambda a: pt.log(1 + a), "v", {"log"}, {"log1p"}),
@@ -229,3 +231,22 @@ def test_rewrites_keep_the_function_signature(pipeline, build):
     for got, expected in zip(fast(*values), reference(*values), strict=True):
         assert got.dtype == expected.dtype and got.shape == expected.shape
         np.testing.assert_allclose(got, expected, rtol=1e-6)
+
+
+def test_a_constant_of_one_repeated_number_becomes_a_broadcast_scalar(pipeline):
+    m = pt.dmatrix("m", shape=(3, 4))
+    f = g.function([m], pt.exp(m) * pt.constant(np.full((3, 4), -0.5)))
+    constants = [
+        var
+        for node in f.maker.fgraph.toposort()
+        for var in node.inputs
+        if isinstance(var, g.Constant)
+    ]
+    # the number is written into the fused loop (or broadcast): no 3 x 4 array is read
+    assert all(np.size(var.data) == 1 for var in constants), constants
+    np.testing.assert_allclose(f(M), -0.5 * np.exp(M))
+    # a constant that gives the output its shape stays whole
+    v = pt.dvector("v")
+    h = g.function([v], v * pt.constant(np.full(5, 2.0)))
+    assert h.maker.fgraph.outputs[0].type.shape == (5,)
+    np.testing.assert_allclose(h(V), 2.0 * V)

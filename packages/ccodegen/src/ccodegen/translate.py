@@ -486,13 +486,15 @@ def translation_unit(segments: Sequence[Segment]) -> Unit:
             )
             cdef.append(signature + ";")
     support = [code for seg in segments for code in seg.support]
-    unit = assemble_unit(support, [seg.code for seg in segments], entries, cdef)
-    unit.segments = list(segments)
-    return unit
+    return assemble_unit(support, [seg.code for seg in segments], entries, cdef, segments)
 
 
 def assemble_unit(
-    support: Sequence[str], codes: Sequence[str], entries: Sequence[str], cdef: Sequence[str]
+    support: Sequence[str],
+    codes: Sequence[str],
+    entries: Sequence[str],
+    cdef: Sequence[str],
+    segments: Sequence[Segment] = (),
 ) -> Unit:
     """A translation unit: the runtime, the prelude, the support code (once each), the
     code, then the entry points (declared to cffi by ``cdef``), with the state accessors
@@ -536,7 +538,7 @@ intptr_t *cg_wanted(cg_state *st) { return (intptr_t *)st->wanted; }
             accessors,
         ]
     )
-    return Unit([], source, "\n".join(all_cdef), tables)
+    return Unit(list(segments), source, "\n".join(all_cdef), tables)
 
 
 def load_unit(unit: Unit, name_hint: str = "graph") -> CompiledModule:

@@ -203,7 +203,7 @@ def lifted_size(fgraph: FunctionGraph, x: Variable, axis: int, like: Variable) -
     ]
     try:
         inferred = infer_shape(fgraph, producer, input_shapes)
-    except (NotImplementedError, TypeError, ValueError, AttributeError):
+    except NotImplementedError:
         return None
     size = inferred[x.index or 0][axis]
     if isinstance(size, (int, np.integer)):
