@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 import tensorops as pt
 from autodiff import grad
 from ccodegen.density import DensityPointer, density_pointer
-from graphcore import Mode, SharedVariable, Variable, available_linkers, function, get_mode
+from graphcore import Mode, SharedVariable, Variable, function, get_mode, make_linker
 from ppl.checks import checks_as_minus_inf
 from ppl.model.density import flat_join, model_logp, value_vars_of
 from ppl.rebuild import substitute
@@ -171,7 +171,4 @@ def current_shapes(model: Any) -> dict[Variable, tuple[int, ...]]:
 
 def _links_to_c(mode: Mode) -> bool:
     """Whether ``mode`` links with ccodegen's C linker (``"auto"``: the installed best)."""
-    linker = mode.linker
-    if linker == "auto":
-        linker = available_linkers()[0]
-    return linker == "c"
+    return make_linker(mode.linker).name == "c"
