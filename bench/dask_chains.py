@@ -54,19 +54,14 @@ def eight_schools(y: np.ndarray) -> Any:
     return model
 
 
-def hierarchical() -> Any:
-    """M4, 100 groups x 20."""
-    import models
+def ppl_sampling_model(case: str) -> Any:
+    """A model of ppl_sampling's table (the same code, ours)."""
+    import ppl_sampling
 
     import ppl as pm
 
-    groups, y = models.hierarchical_data()
     with pm.Model() as model:
-        mu = pm.Normal("mu", 0.0, 5.0)
-        tau = pm.HalfNormal("tau", 5.0)
-        sigma = pm.HalfNormal("sigma", 5.0)
-        z = pm.Normal("z", 0.0, 1.0, shape=100)
-        pm.Normal("y", (mu + tau * z)[groups], sigma, observed=y)
+        ppl_sampling.MODELS[case](pm)
     return model
 
 
@@ -177,7 +172,7 @@ def main() -> None:
 
     with local_cluster() as client:
         chains(client, "M1 eight schools", eight_schools(SCHOOLS_Y))
-        chains(client, "M4 hierarchical", hierarchical())
+        chains(client, "M4 hierarchical", ppl_sampling_model("M4 hierarchical"))
         many_models(client)
 
 
