@@ -130,12 +130,10 @@ class DensityPointer:
     inputs after ``x``, then its large constants) at ``value``'s data and keeps it alive.
     """
 
-    def __init__(
-        self, module: Any, step: Step, dim: int, held: Sequence[Any], labels: Sequence[str]
-    ):
+    def __init__(self, module: Any, step: Step, dim: int, held: Sequence[Any]):
         ffi, lib = module.ffi, module.lib
         self._module = module
-        self._labels = list(labels)
+        self._labels = step.node_labels
         self._ndims = [cvar.ndim for cvar in step.inputs]
         self._dtypes = [np.dtype(cvar.dtype) for cvar in step.inputs]
         raw = lib.cg_density_new(id(np.ndarray))
@@ -215,7 +213,7 @@ def density_pointer(
     unit = assemble_unit(step.support, [step.code, _wrapper(step)], [], [_CDEF])
     module = load_unit(unit, name_hint)
     values = [*held, *(np.asarray(constant.data) for constant in large)]
-    return DensityPointer(module, step, dim, values, step.node_labels)
+    return DensityPointer(module, step, dim, values)
 
 
 def _is_density(fgraph: FunctionGraph, n_held: int) -> bool:
