@@ -17,7 +17,7 @@ from autodiff import grad
 from graphcore import Mode, function
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "packages" / "cudagen" / "tests"))
-from cpu_grid import COOPERATIVE, CpuGrid, build
+from cpu_grid import ONE_THREAD, WARPS, CpuGrid, build
 
 from cudagen.executor import Executor
 from cudagen.joined import GuardKernel, JoinKernel
@@ -53,7 +53,12 @@ def test_hierarchical_model_density_runs_wholly_on_the_device(tmp_path: Path) ->
     kinds = {type(s.kernel.kernel) for s in plan.steps if s.kernel is not None}
     assert plan.count("host") == 0 and not plan.transfers, plan.describe()
     assert {JoinKernel, GuardKernel} <= kinds
-    executor = Executor(plan, CpuGrid(build(plan.kernels, tmp_path), COOPERATIVE))
+    library = build(plan.kernels, tmp_path)
+    for config in (ONE_THREAD, WARPS):
+        _check_on_the_harness(model, value_vars, f, Executor(plan, CpuGrid(library, config)))
+
+
+def _check_on_the_harness(model: Any, value_vars: list[Any], f: Any, executor: Executor) -> None:
     rng = np.random.default_rng(4)
     point = [rng.normal(size=model.initial_point()[v.name].shape) for v in value_vars]
     sigma_at = [v.name for v in value_vars].index("sigma")

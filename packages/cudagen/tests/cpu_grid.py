@@ -1,11 +1,12 @@
-"""The CPU harness: generated CUDA compiled by g++ with the grid run as loops.
+"""The CPU harness: generated CUDA compiled by g++, a block's threads run as CPU threads.
 
-``CpuGrid`` is an executor ``Device`` whose memory is host memory and whose launches
-call the kernels once per (block, thread), through a wrapper per kernel that unpacks
-the same parameter buffer ``cuLaunchKernel`` would read. Reductions and matrix products
-cooperate within a block, so the harness runs them with one-thread blocks (grid_host.h);
-elementwise kernels run with several threads per block. Small grids (``max_blocks``)
-make every grid-stride loop go round more than once.
+``CpuGrid`` is an executor ``Device`` whose memory is host memory and whose launches run
+the kernels on every (block, thread), through a wrapper per kernel that unpacks the same
+parameter buffer ``cuLaunchKernel`` would read. Blocks run one after another, the
+threads of one as coroutines taking turns between barriers (grid_host.h), so reductions
+really shuffle within warps and meet in shared memory, and tiles really wait at
+``__syncthreads``. Small grids
+(``max_blocks``) make every grid-stride loop go round more than once.
 """
 
 from __future__ import annotations
@@ -32,36 +33,31 @@ from cudagen.views import Layout
 HEADER = Path(__file__).with_name("grid_host.h")
 _SIGNATURE = re.compile(r'extern "C" __global__ void (\w+)\((.*?)\)\s*\{', re.DOTALL)
 
-COOPERATIVE = LaunchConfig(threads=1, max_blocks=3, tile=1)
-"""Reductions and products: one thread per block, three blocks."""
+ONE_THREAD = LaunchConfig(threads=1, max_blocks=3, tile=1)
+"""One thread per block, three blocks: every loop over a grid goes round."""
+WARPS = LaunchConfig(threads=64, max_blocks=3, tile=4)
+"""Two warps a block (a reduction shuffles within each, then meets in shared memory),
+three blocks, tiles of 4 x 4 threads."""
 ELEMENTWISE = LaunchConfig(threads=4, max_blocks=3, tile=1)
+"""Four threads a block, three blocks: for kernels whose threads do not cooperate."""
 
 
 def _wrapper(name: str, parameters: str) -> str:
-    """``launch_<name>(gx, gy, bx, by, buffer)``: the parameters unpacked, then the
-    kernel called once per thread of every block."""
-    lines = [f'extern "C" void launch_{name}(unsigned gx, unsigned gy, unsigned bx, '
-             "unsigned by, const char *buffer) {"]  # fmt: skip
+    """``launch_<name>(gx, gy, bx, by, buffer)``: the kernel run on every thread of every
+    block (grid_host.h), each thread unpacking the parameters; 1 when threads got stuck."""
+    lines = [f'extern "C" int launch_{name}(unsigned gx, unsigned gy, unsigned bx, '
+             "unsigned by, const char *buffer) {",
+             "    return cu_run_grid(gx, gy, bx, by, buffer, [](const char *buffer) {"]  # fmt: skip
     arguments = []
     offset = 0
     for k, parameter in enumerate(p.strip() for p in parameters.split(",")):
         found = re.fullmatch(r"(.*?)(\w+)", parameter, re.DOTALL)
         assert found is not None, parameter
         ctype = found.group(1).replace("__restrict__", "").strip()
-        lines.append(f"    {ctype} p{k}; std::memcpy(&p{k}, buffer + {offset}, sizeof p{k});")
+        lines.append(f"        {ctype} p{k}; std::memcpy(&p{k}, buffer + {offset}, sizeof p{k});")
         offset += 64 if "cu_dims" in ctype else 8
         arguments.append(f"p{k}")
-    lines += [
-        "    gridDim = {gx, gy, 1}; blockDim = {bx, by, 1};",
-        "    for (unsigned y = 0; y < gy; ++y) for (unsigned x = 0; x < gx; ++x) {",
-        "        blockIdx = {x, y, 0};",
-        "        for (unsigned ty = 0; ty < by; ++ty) for (unsigned tx = 0; tx < bx; ++tx) {",
-        "            threadIdx = {tx, ty, 0};",
-        f"            {name}({', '.join(arguments)});",
-        "        }",
-        "    }",
-        "}",
-    ]
+    lines += [f"        {name}({', '.join(arguments)});", "    });", "}"]
     return "\n".join(lines)
 
 
@@ -128,10 +124,16 @@ class CpuGrid:
         self.launched.append(launch.kernel)
         function = getattr(self.library, f"launch_{launch.kernel}")
         grid, block = launch.grid, launch.block
-        cooperative = launch.kernel.startswith(("cu_red", "cu_mm"))
-        if cooperative and (block[0] * block[1] != 1):
-            raise AssertionError(f"{launch.kernel}: the harness runs it with one-thread blocks")
-        function(grid[0], grid[1], block[0], block[1], ctypes.c_char_p(launch.arguments))
+        if launch.kernel.startswith("cu_red") and block[0] % 32 and block[0] != 1:
+            raise AssertionError(f"{launch.kernel}: cu_block_reduce takes whole warps, not "
+                                 f"blocks of {block[0]} threads")  # fmt: skip
+        function.restype = ctypes.c_int
+        stuck = function(grid[0], grid[1], block[0], block[1], ctypes.c_char_p(launch.arguments))
+        if stuck:
+            raise AssertionError(
+                f"{launch.kernel}: some threads of a block never reached a __syncthreads or "
+                "a warp shuffle that others waited at (divergent code)"
+            )
 
     def matmul(self, kernel: MatmulKernel, ins: Sequence[Any], out: Any) -> bool:
         return False

@@ -2,8 +2,10 @@
 
 Every row of tensorops' op table is compiled with the Python linker after the FAST_RUN
 rewrites, planned for CUDA, and run by the executor on ``CpuGrid``: the kernels g++
-compiled from the generated CUDA, with the grid as loops (three blocks, so every
-grid-stride loop goes round), views as stride arithmetic, host ops in Python. The
+compiled from the generated CUDA, a block's threads as CPU threads (three blocks of one
+thread, so every grid-stride loop goes round; then blocks of several threads, two whole
+warps for reductions and 4 x 4 tiles for products), views as stride arithmetic, host
+ops in Python. The
 results must equal the Python backend's (shapes, dtypes; integers exactly, floats
 within the harness's tolerances); where Python raises, the executor must raise the same
 exception. The rows' arguments are also passed as strided, reversed, Fortran-ordered
@@ -19,7 +21,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from cpu_grid import COOPERATIVE, ELEMENTWISE, CpuGrid, build, in_place
+from cpu_grid import ELEMENTWISE, ONE_THREAD, WARPS, CpuGrid, build, in_place
 
 from cudagen.executor import Executor
 from cudagen.indexed import GatherKernel, ScatterKernel
@@ -69,6 +71,8 @@ ELEMENTWISE_ONLY = [
 ]
 """Rows whose kernels need no cooperation within a block (elementwise, gathers,
 scatters, joins, guards): also run with 4-thread blocks."""
+COOPERATING = [name for name in WITH_KERNELS if name not in ELEMENTWISE_ONLY]
+"""Rows with a reduction or a tiled product: also run with blocks of two warps."""
 
 
 @pytest.fixture(scope="session")
@@ -136,7 +140,7 @@ VIEWS: dict[str, Callable[[np.ndarray], np.ndarray | None]] = {
 @pytest.mark.parametrize("name", ON_DEVICE)
 def test_kernels_equal_python(library: Any, name: str) -> None:
     row = ROWS[name]
-    device = CpuGrid(library, COOPERATIVE)
+    device = CpuGrid(library, ONE_THREAD)
     executor = Executor(row.plan, device)
     expected = _python(row, row.values)
     assert not isinstance(expected, Exception), f"{name}: Python raised {expected!r}"
@@ -170,3 +174,17 @@ def test_elementwise_with_several_threads_per_block(library: Any, name: str) -> 
     expected = _python(row, values)
     if not isinstance(expected, Exception):
         _check(row, _run(executor, arguments), expected, " (4 threads per block, strided)")
+
+
+@pytest.mark.parametrize("name", COOPERATING)
+def test_reductions_and_products_with_warps(library: Any, name: str) -> None:
+    row = ROWS[name]
+    executor = Executor(row.plan, CpuGrid(library, WARPS))
+    expected = _python(row, row.values)
+    assert not isinstance(expected, Exception)
+    _check(row, _run(executor, list(row.values)), expected, " (blocks of two warps)")
+    values = [v[::-1] if v.ndim else v for v in row.values]
+    arguments = [in_place(v) if v.ndim and v.dtype.name in CUDA_TYPES else v for v in values]
+    expected = _python(row, values)
+    if not isinstance(expected, Exception):
+        _check(row, _run(executor, arguments), expected, " (blocks of two warps, reversed)")

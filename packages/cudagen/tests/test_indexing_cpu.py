@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from cpu_grid import COOPERATIVE, ELEMENTWISE, CpuGrid, build, in_place
+from cpu_grid import ELEMENTWISE, ONE_THREAD, WARPS, CpuGrid, build, in_place
 
 import tensorops as pt
 from cudagen.executor import Executor
@@ -88,7 +88,7 @@ def test_on_the_device_and_equal_to_python(library: Any, graph: tuple[str, str, 
     (step,) = compiled.plan.steps
     assert step.role == "kernel"
     assert isinstance(step.kernel and step.kernel.kernel, (GatherKernel, ScatterKernel))
-    for config in (COOPERATIVE, ELEMENTWISE, MANY_BLOCKS):
+    for config in (ONE_THREAD, ELEMENTWISE, WARPS, MANY_BLOCKS):
         executor = Executor(compiled.plan, CpuGrid(library, config))
         for indices in ([1, 1, 0, 4, -1, 1, -5, 2], [], [3]):
             arguments = _arguments(compiled, indices)
@@ -110,7 +110,7 @@ def test_an_index_out_of_bounds_raises_numpys_error(library: Any, graph: tuple[s
     compiled = COMPILED[graph]
     signed = not compiled.index_dtype.startswith("uint")
     cases = [[0, 5, 7, 1], [2, 9, 2]] + ([[-6, 0], [1, 2, -7, 40]] if signed else [])
-    for config in (COOPERATIVE, MANY_BLOCKS):
+    for config in (ONE_THREAD, WARPS, MANY_BLOCKS):
         executor = Executor(compiled.plan, CpuGrid(library, config))
         for indices in cases:
             arguments = _arguments(compiled, indices)
@@ -143,7 +143,7 @@ def test_the_first_bad_node_is_the_one_reported(library: Any, tmp_path: Path) ->
 
 def test_a_value_that_does_not_broadcast_is_refused(library: Any) -> None:
     compiled = COMPILED[("inc", "float64", "int64")]
-    executor = Executor(compiled.plan, CpuGrid(library, COOPERATIVE))
+    executor = Executor(compiled.plan, CpuGrid(library, ONE_THREAD))
     x, y, i = _arguments(compiled, [0, 1, 2])
     assert isinstance(_python(compiled, [x, y[:2], i]), ValueError)
     with pytest.raises(ValueError, match=r"shape mismatch: value array of shape \(2, 3\)"):
@@ -165,7 +165,7 @@ def test_hierarchical_model_gather_and_its_gradient(tmp_path: Path) -> None:
     rng = np.random.default_rng(2)
     group_of = rng.integers(0, 8, size=500)
     thetas, observed = rng.normal(size=8), rng.normal(size=500)
-    executor = Executor(plan, CpuGrid(build(plan.kernels, tmp_path), COOPERATIVE))
+    executor = Executor(plan, CpuGrid(build(plan.kernels, tmp_path), ONE_THREAD))
     got_density, got_gradient = executor.run([thetas, observed, group_of])
     np.testing.assert_allclose(got_density, -0.5 * ((observed - thetas[group_of]) ** 2).sum())
     expected = np.zeros(8)

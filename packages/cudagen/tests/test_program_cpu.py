@@ -10,9 +10,10 @@ from typing import ClassVar
 
 import numpy as np
 import pytest
-from cpu_grid import COOPERATIVE, CpuGrid, build
+from cpu_grid import CpuGrid, build
 
 import tensorops as pt
+from cudagen.launch import LaunchConfig
 from cudagen.plan import build_plan
 from cudagen.runtime import CudaProgram, Resident
 from graphcore import CallLayout, FunctionGraph, Mode, Out, RewriteQuery, function, shared
@@ -34,7 +35,7 @@ class CpuGridLinker:
     def link(self, fgraph: FunctionGraph, layout: CallLayout | None = None) -> CudaProgram:
         layout = layout or CallLayout.fresh(fgraph)
         plan = build_plan(fgraph)
-        device = CpuGrid(build(plan.kernels, self.folder), COOPERATIVE)
+        device = CpuGrid(build(plan.kernels, self.folder), LaunchConfig())  # a GPU's sizes
         program = CudaProgram(plan, layout, device, dict(fgraph.update_mapping or {}))
         CpuGridLinker.programs.append(program)
         return program

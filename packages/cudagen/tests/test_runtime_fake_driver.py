@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from cpu_grid import COOPERATIVE, CpuGrid, build
+from cpu_grid import CpuGrid, build
 
 import tensorops as pt
 from cudagen import device, runtime
@@ -68,7 +68,7 @@ class FakeDriver(types.ModuleType):
         ctypes.memmove(destination.ctypes.data, source, destination.nbytes)
 
     def module_from_buffer(self, image: bytes) -> Any:
-        grid = CpuGrid(build_from_source(image.decode(), self.folder), COOPERATIVE)
+        grid = CpuGrid(build_from_source(image.rstrip(b"\0").decode(), self.folder))
         driver = self
 
         class Function:
@@ -102,13 +102,6 @@ def fake_pycuda(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Fak
     monkeypatch.setattr(runtime, "toolkit", lambda: Toolkit("nvcc", "13.0", ("sm_80", "sm_90")))
     monkeypatch.setattr(runtime, "compile_module", lambda source, arch, kind: source.encode())
     monkeypatch.setattr(runtime, "cublas", lambda: None)  # the tiled kernel
-    original = runtime.PycudaDevice.__init__
-
-    def harness_blocks(self: Any, driver_: Any, source: str) -> None:
-        original(self, driver_, source)
-        self.config = COOPERATIVE  # the harness's one-thread blocks
-
-    monkeypatch.setattr(runtime.PycudaDevice, "__init__", harness_blocks)
     original_link = CudaLinker.link
 
     def link(self: Any, fgraph: Any, layout: Any = None) -> Any:

@@ -97,7 +97,8 @@ class PycudaDevice:
             image = compile_module(source, arch, "cubin")
         else:  # a GPU newer than this nvcc: the driver compiles the newest PTX it has
             known = [a for a in toolkit().archs if int(a[3:]) <= major * 10 + minor]
-            image = compile_module(source, max(known, key=lambda a: int(a[3:])), "ptx")
+            ptx = compile_module(source, max(known, key=lambda a: int(a[3:])), "ptx")
+            image = ptx + b"\0"  # cuModuleLoadData reads PTX as a NUL-terminated string
         self.module = driver.module_from_buffer(image)
         self.pool = Pool(driver)
         self._functions: dict[str, Any] = {}

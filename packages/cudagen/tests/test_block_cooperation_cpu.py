@@ -1,0 +1,157 @@
+"""Threads of a block cooperating, on the CPU harness: reductions (warp shuffles, then
+one value per warp through shared memory, then the fold of the blocks' partials) and the
+tiled matrix product (tiles loaded by all threads between two ``__syncthreads``).
+
+The op table's arrays are small, so most of a block's threads hold the identity there;
+these arrays give every lane of every warp values of its own, with blocks of one to
+eight warps and the launch sizes a GPU gets (``LaunchConfig()``), so a lost lane, a
+missing barrier or a wrong partial index shows as a wrong result.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from cpu_grid import WARPS, CpuGrid, build, in_place
+
+import tensorops as pt
+from cudagen import kernels
+from cudagen.executor import Executor
+from cudagen.launch import LaunchConfig
+from cudagen.plan import build_plan
+from graphcore import Mode, function
+
+REWRITTEN = Mode(linker="py")
+CONFIGS = {
+    "two warps, three blocks": WARPS,
+    "three warps, five blocks": LaunchConfig(threads=96, max_blocks=5, tile=8),
+    "a GPU's launch sizes": LaunchConfig(),
+}
+REDUCTIONS = ["sum", "prod", "max", "min", "mean", "all", "any"]
+SHAPES: dict[str, tuple[tuple[int, ...], tuple[int, ...] | None]] = {
+    "vector": ((5003,), None),
+    "rows": ((37, 129), (1,)),
+    "columns": ((129, 37), (0,)),
+    "few long rows": ((3, 2000), (1,)),
+    "outer axes": ((6, 5, 300), (0, 2)),
+}
+
+
+def _values(reduction: str, dtype: str, shape: tuple[int, ...]) -> np.ndarray:
+    rng = np.random.default_rng(abs(hash((reduction, dtype, shape))) % 2**32)
+    if dtype == "bool":  # mostly true for all, mostly false for any: one lane decides
+        rare = rng.random(shape) < 0.001
+        return ~rare if reduction == "all" else rare
+    if reduction == "prod":  # products that neither overflow nor vanish
+        if dtype.startswith("int"):
+            return rng.choice(np.array([-1, 1, 1, 1], dtype), size=shape)
+        return rng.uniform(0.995, 1.005, shape).astype(dtype)
+    if dtype.startswith("int"):
+        return rng.integers(-1000, 1000, shape).astype(dtype)
+    return rng.normal(size=shape).astype(dtype)
+
+
+def _graph(reduction: str, dtype: str, ndim: int, axes: tuple[int, ...] | None) -> Any:
+    x = pt.tensor("x", dtype=dtype, shape=(None,) * ndim)
+    value = x if dtype == "bool" or reduction == "prod" else x * 2 - 1  # a fused program
+    return function([x], [getattr(pt, reduction)(value, axis=axes)], mode=REWRITTEN)
+
+
+CASES = [
+    (reduction, dtype, shape_name)
+    for reduction in REDUCTIONS
+    for dtype in (["bool"] if reduction in ("all", "any") else ["float64", "float32", "int64"])
+    for shape_name in SHAPES
+]
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str, str], Any]:
+    functions = {
+        case: _graph(case[0], case[1], len(SHAPES[case[2]][0]), SHAPES[case[2]][1])
+        for case in CASES
+    }
+    plans = {case: build_plan(f.maker.fgraph) for case, f in functions.items()}
+    kernels = [kernel for plan in plans.values() for kernel in plan.kernels]
+    library = build(kernels, Path(tmp_path_factory.mktemp("cooperation")))
+    return {case: (functions[case], plans[case], library) for case in CASES}
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=list(CONFIGS))
+@pytest.mark.parametrize("case", CASES, ids=["-".join(case) for case in CASES])
+def test_reductions_fold_every_lane(compiled: Any, case: Any, config: str) -> None:
+    f, plan, library = compiled[case]
+    reduction, dtype, shape_name = case
+    assert plan.count("host") == 0, plan.describe()
+    values = _values(reduction, dtype, SHAPES[shape_name][0])
+    executor = Executor(plan, CpuGrid(library, CONFIGS[config]))
+    for arguments, host in ((values, values), (in_place(values[::-1]), values[::-1])):
+        (got,), (expected,) = executor.run([arguments]), f(host)
+        assert got.dtype == expected.dtype and got.shape == expected.shape
+        if dtype.startswith(("int", "bool")):
+            assert np.array_equal(got, expected), f"{case}, {config}: {got} != {expected}"
+        else:
+            rtol = 1e-4 if dtype == "float32" else 1e-11
+            np.testing.assert_allclose(got, expected, rtol=rtol, atol=rtol, err_msg=str(case))
+
+
+@pytest.mark.parametrize("case", [case for case in CASES if case[2] != "vector"],
+                         ids=["-".join(case) for case in CASES if case[2] != "vector"])  # fmt: skip
+def test_a_block_folds_output_after_output(
+    compiled: Any, case: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Grids of at most 4 rows of blocks: each block reduces one output after another,
+    reusing its shared memory (on a GPU, past 65535 outputs)."""
+    monkeypatch.setattr(kernels, "GRID_Y_LIMIT", 4)
+    f, plan, library = compiled[case]
+    values = _values(case[0], case[1], SHAPES[case[2]][0])
+    (got,), (expected,) = Executor(plan, CpuGrid(library, WARPS)).run([values]), f(values)
+    rtol = {"float32": 1e-4, "float64": 1e-11}.get(case[1], 0)
+    np.testing.assert_allclose(got, expected, rtol=rtol, atol=rtol, err_msg=str(case))
+
+
+PRODUCTS: dict[str, tuple[tuple[int, ...], tuple[int, ...], bool]] = {
+    "matrix @ matrix": ((33, 47), (47, 29), False),
+    "transposed views": ((47, 33), (29, 47), True),
+    "matrix @ vector": ((70, 45), (45,), False),
+    "vector @ matrix": ((45,), (45, 70), False),
+}
+
+
+def _product(
+    dtype: str, a_shape: tuple[int, ...], b_shape: tuple[int, ...], transposed: bool
+) -> Any:
+    a = pt.tensor("a", dtype=dtype, shape=(None,) * len(a_shape))
+    b = pt.tensor("b", dtype=dtype, shape=(None,) * len(b_shape))
+    product = pt.dot(a.T, b.T) if transposed else pt.dot(a, b)
+    return function([a, b], [product], mode=REWRITTEN)
+
+
+@pytest.fixture(scope="module")
+def products(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Any]:
+    functions = {
+        (dtype, label): _product(dtype, *shapes)
+        for dtype in ("float64", "float32")
+        for label, shapes in PRODUCTS.items()
+    }
+    plans = {key: build_plan(f.maker.fgraph) for key, f in functions.items()}
+    kernels = [kernel for plan in plans.values() for kernel in plan.kernels]
+    library = build(kernels, Path(tmp_path_factory.mktemp("products")))
+    return {key: (functions[key], plans[key], library) for key in functions}
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=list(CONFIGS))
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_tiled_products_share_their_tiles(products: Any, dtype: str, config: str) -> None:
+    rng = np.random.default_rng(7)
+    for label, (a_shape, b_shape, _) in PRODUCTS.items():
+        f, plan, library = products[dtype, label]
+        assert [s.kernel.kernel for s in plan.steps if s.kernel], plan.describe()
+        executor = Executor(plan, CpuGrid(library, CONFIGS[config]))
+        av, bv = rng.normal(size=a_shape).astype(dtype), rng.normal(size=b_shape).astype(dtype)
+        (got,), (expected,) = executor.run([av, bv]), f(av, bv)
+        rtol = 1e-4 if dtype == "float32" else 1e-12
+        np.testing.assert_allclose(got, expected, rtol=rtol, atol=rtol, err_msg=label)
