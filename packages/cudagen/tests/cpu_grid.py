@@ -61,16 +61,21 @@ def _wrapper(name: str, parameters: str) -> str:
     return "\n".join(lines)
 
 
-def host_source(kernels: Sequence[Kernel]) -> str:
-    """The module as g++ compiles it: the header, the CUDA source, a wrapper per kernel."""
-    cuda = module_source(kernels)
+def host_source(cuda: str) -> str:
+    """A CUDA module's source as g++ compiles it: the header, the source, a wrapper per
+    kernel."""
     wrappers = [_wrapper(name, parameters) for name, parameters in _SIGNATURE.findall(cuda)]
     return "\n".join([f'#include "{HEADER}"', cuda, *wrappers])
 
 
 def build(kernels: Sequence[Kernel], folder: Path) -> ctypes.CDLL:
     """The kernels as a shared library (kept in ``folder`` under the source's hash)."""
-    source = host_source(kernels)
+    return build_module(module_source(kernels), folder)
+
+
+def build_module(cuda: str, folder: Path) -> ctypes.CDLL:
+    """A CUDA module's source as a shared library (kept in ``folder`` under its hash)."""
+    source = host_source(cuda)
     key = hashlib.sha256(source.encode()).hexdigest()[:20]
     library = folder / f"grid_{key}.so"
     if not library.exists():

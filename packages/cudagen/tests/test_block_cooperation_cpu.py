@@ -10,6 +10,7 @@ missing barrier or a wrong partial index shows as a wrong result.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ import tensorops as pt
 from cudagen import kernels
 from cudagen.executor import Executor
 from cudagen.launch import LaunchConfig
-from cudagen.plan import build_plan
+from cudagen.plan import Plan, build_plan
 from graphcore import Mode, function
 
 REWRITTEN = Mode(linker="py")
@@ -68,49 +69,53 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str, str], Any]:
-    functions = {
-        case: _graph(case[0], case[1], len(SHAPES[case[2]][0]), SHAPES[case[2]][1])
-        for case in CASES
-    }
-    plans = {case: build_plan(f.maker.fgraph) for case, f in functions.items()}
-    kernels = [kernel for plan in plans.values() for kernel in plan.kernels]
-    library = build(kernels, Path(tmp_path_factory.mktemp("cooperation")))
-    return {case: (functions[case], plans[case], library) for case in CASES}
+REDUCED = {
+    case: _graph(case[0], case[1], len(SHAPES[case[2]][0]), SHAPES[case[2]][1]) for case in CASES
+}
+"""Each case compiled by the Python backend (after the FAST_RUN rewrites)."""
+REDUCED_PLANS = {case: build_plan(f.maker.fgraph) for case, f in REDUCED.items()}
 
 
-@pytest.mark.parametrize("config", CONFIGS, ids=list(CONFIGS))
-@pytest.mark.parametrize("case", CASES, ids=["-".join(case) for case in CASES])
-def test_reductions_fold_every_lane(compiled: Any, case: Any, config: str) -> None:
-    f, plan, library = compiled[case]
+def check_reduction(
+    case: tuple[str, str, str], executor: Executor, on_device: Callable[[np.ndarray], Any]
+) -> None:
+    """The case's values, then reversed (a view passed in place by ``on_device``)."""
     reduction, dtype, shape_name = case
-    assert plan.count("host") == 0, plan.describe()
+    assert REDUCED_PLANS[case].count("host") == 0, REDUCED_PLANS[case].describe()
     values = _values(reduction, dtype, SHAPES[shape_name][0])
-    executor = Executor(plan, CpuGrid(library, CONFIGS[config]))
-    for arguments, host in ((values, values), (in_place(values[::-1]), values[::-1])):
-        (got,), (expected,) = executor.run([arguments]), f(host)
+    for arguments, host in ((values, values), (on_device(values[::-1]), values[::-1])):
+        (got,), (expected,) = executor.run([arguments]), REDUCED[case](host)
         assert got.dtype == expected.dtype and got.shape == expected.shape
         if dtype.startswith(("int", "bool")):
-            assert np.array_equal(got, expected), f"{case}, {config}: {got} != {expected}"
+            assert np.array_equal(got, expected), f"{case}: {got} != {expected}"
         else:
             rtol = 1e-4 if dtype == "float32" else 1e-11
             np.testing.assert_allclose(got, expected, rtol=rtol, atol=rtol, err_msg=str(case))
 
 
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    kernels = [kernel for plan in [*REDUCED_PLANS.values(), *PRODUCT_PLANS.values()]
+               for kernel in plan.kernels]  # fmt: skip
+    return build(kernels, Path(tmp_path_factory.mktemp("cooperation")))
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=list(CONFIGS))
+@pytest.mark.parametrize("case", CASES, ids=["-".join(case) for case in CASES])
+def test_reductions_fold_every_lane(library: Any, case: Any, config: str) -> None:
+    executor = Executor(REDUCED_PLANS[case], CpuGrid(library, CONFIGS[config]))
+    check_reduction(case, executor, in_place)
+
+
 @pytest.mark.parametrize("case", [case for case in CASES if case[2] != "vector"],
                          ids=["-".join(case) for case in CASES if case[2] != "vector"])  # fmt: skip
 def test_a_block_folds_output_after_output(
-    compiled: Any, case: Any, monkeypatch: pytest.MonkeyPatch
+    library: Any, case: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Grids of at most 4 rows of blocks: each block reduces one output after another,
     reusing its shared memory (on a GPU, past 65535 outputs)."""
     monkeypatch.setattr(kernels, "GRID_Y_LIMIT", 4)
-    f, plan, library = compiled[case]
-    values = _values(case[0], case[1], SHAPES[case[2]][0])
-    (got,), (expected,) = Executor(plan, CpuGrid(library, WARPS)).run([values]), f(values)
-    rtol = {"float32": 1e-4, "float64": 1e-11}.get(case[1], 0)
-    np.testing.assert_allclose(got, expected, rtol=rtol, atol=rtol, err_msg=str(case))
+    check_reduction(case, Executor(REDUCED_PLANS[case], CpuGrid(library, WARPS)), in_place)
 
 
 PRODUCTS: dict[str, tuple[tuple[int, ...], tuple[int, ...], bool]] = {
@@ -130,28 +135,29 @@ def _product(
     return function([a, b], [product], mode=REWRITTEN)
 
 
-@pytest.fixture(scope="module")
-def products(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Any]:
-    functions = {
-        (dtype, label): _product(dtype, *shapes)
-        for dtype in ("float64", "float32")
-        for label, shapes in PRODUCTS.items()
-    }
-    plans = {key: build_plan(f.maker.fgraph) for key, f in functions.items()}
-    kernels = [kernel for plan in plans.values() for kernel in plan.kernels]
-    library = build(kernels, Path(tmp_path_factory.mktemp("products")))
-    return {key: (functions[key], plans[key], library) for key in functions}
+PRODUCT_FUNCTIONS = {
+    (dtype, label): _product(dtype, *shapes)
+    for dtype in ("float64", "float32")
+    for label, shapes in PRODUCTS.items()
+}
+PRODUCT_PLANS = {key: build_plan(f.maker.fgraph) for key, f in PRODUCT_FUNCTIONS.items()}
+
+
+def check_products(dtype: str, executor_of: Callable[[Plan], Executor]) -> None:
+    rng = np.random.default_rng(7)
+    for label, (a_shape, b_shape, _) in PRODUCTS.items():
+        plan = PRODUCT_PLANS[dtype, label]
+        assert plan.count("host") == 0, plan.describe()
+        av, bv = rng.normal(size=a_shape).astype(dtype), rng.normal(size=b_shape).astype(dtype)
+        (got,), (expected,) = (
+            executor_of(plan).run([av, bv]),
+            PRODUCT_FUNCTIONS[dtype, label](av, bv),
+        )
+        rtol = 1e-4 if dtype == "float32" else 1e-12
+        np.testing.assert_allclose(got, expected, rtol=rtol, atol=rtol, err_msg=label)
 
 
 @pytest.mark.parametrize("config", CONFIGS, ids=list(CONFIGS))
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_tiled_products_share_their_tiles(products: Any, dtype: str, config: str) -> None:
-    rng = np.random.default_rng(7)
-    for label, (a_shape, b_shape, _) in PRODUCTS.items():
-        f, plan, library = products[dtype, label]
-        assert [s.kernel.kernel for s in plan.steps if s.kernel], plan.describe()
-        executor = Executor(plan, CpuGrid(library, CONFIGS[config]))
-        av, bv = rng.normal(size=a_shape).astype(dtype), rng.normal(size=b_shape).astype(dtype)
-        (got,), (expected,) = executor.run([av, bv]), f(av, bv)
-        rtol = 1e-4 if dtype == "float32" else 1e-12
-        np.testing.assert_allclose(got, expected, rtol=rtol, atol=rtol, err_msg=label)
+def test_tiled_products_share_their_tiles(library: Any, dtype: str, config: str) -> None:
+    check_products(dtype, lambda plan: Executor(plan, CpuGrid(library, CONFIGS[config])))

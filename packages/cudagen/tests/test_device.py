@@ -3,7 +3,11 @@
 Skipped, with the reason, where there is no device (no pycuda, no driver, no GPU).
 The op table's kernels are one module, compiled once for the device (nvcc's cubin);
 each row then runs through the executor on ``PycudaDevice`` as test_cpu_grid runs it
-on the CPU: the row's values, a second call, and strided views read in place.
+on the CPU: the row's values, a second call, and strided views read in place. The
+harness's other checks run here too, with a GPU's launch sizes: reductions large enough
+for every lane of every warp (test_block_cooperation_cpu), products through cuBLAS and
+through the tiled kernel, and gathers and scatters whose atomics really race
+(test_indexing_cpu).
 """
 
 from __future__ import annotations
@@ -12,7 +16,15 @@ from typing import Any
 
 import numpy as np
 import pytest
+from test_block_cooperation_cpu import (
+    CASES,
+    PRODUCT_PLANS,
+    REDUCED_PLANS,
+    check_products,
+    check_reduction,
+)
 from test_cpu_grid import ON_DEVICE, ROWS, VIEWS, _check, _python, _run
+from test_indexing_cpu import COMPILED, GRAPHS, check_equal_to_python, check_out_of_bounds
 
 import tensorops as pt
 from cudagen.device import no_device_reason, require_driver
@@ -34,13 +46,24 @@ def gpu() -> Any:
     return PycudaDevice(require_driver(), module_source(kernels))
 
 
+@pytest.fixture(scope="module")
+def gpu_checks() -> Any:
+    """The kernels of the harness's other checks, as one module."""
+    from cudagen.runtime import PycudaDevice
+
+    plans = [*REDUCED_PLANS.values(), *PRODUCT_PLANS.values()]
+    plans += [compiled.plan for compiled in COMPILED.values()]
+    return PycudaDevice(require_driver(), module_source([k for p in plans for k in p.kernels]))
+
+
 def _device_view(device: Any, view: np.ndarray) -> DeviceArray:
     """A strided NumPy view as the same view of a device copy of the memory it views."""
     owner = view
     while isinstance(owner.base, np.ndarray):
         owner = owner.base
-    assert owner.flags.c_contiguous
-    buffer = device.upload(owner.reshape(-1).view(np.uint8))
+    memory = owner.T if owner.flags.f_contiguous else owner  # its bytes in memory order
+    assert memory.flags.c_contiguous
+    buffer = device.upload(memory.reshape(-1).view(np.uint8))
     return DeviceArray(buffer, view.dtype, Layout.of(view, owner.__array_interface__["data"][0]))
 
 
@@ -66,6 +89,29 @@ def test_op_table_on_the_gpu(gpu: Any, name: str) -> None:
                 _run(executor, arguments)
             continue
         _check(row, _run(executor, arguments), expected, f" ({label} arguments on the device)")
+
+
+@pytest.mark.parametrize("case", CASES, ids=["-".join(case) for case in CASES])
+def test_reductions_on_the_gpu(gpu_checks: Any, case: Any) -> None:
+    executor = Executor(REDUCED_PLANS[case], gpu_checks)
+    check_reduction(case, executor, lambda view: _device_view(gpu_checks, view))
+
+
+@pytest.mark.parametrize("through", ["cuBLAS", "the tiled kernel"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_products_on_the_gpu(
+    gpu_checks: Any, dtype: str, through: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if through == "the tiled kernel":
+        monkeypatch.setattr(gpu_checks, "matmul", lambda kernel, ins, out: False)
+    check_products(dtype, lambda plan: Executor(plan, gpu_checks))
+
+
+@pytest.mark.parametrize("graph", GRAPHS, ids=["-".join(g) for g in GRAPHS])
+def test_gathers_and_scatters_on_the_gpu(gpu_checks: Any, graph: Any) -> None:
+    executor = Executor(COMPILED[graph].plan, gpu_checks)
+    check_equal_to_python(COMPILED[graph], executor, lambda view: _device_view(gpu_checks, view))
+    check_out_of_bounds(COMPILED[graph], executor)
 
 
 def test_mode_cuda_end_to_end() -> None:

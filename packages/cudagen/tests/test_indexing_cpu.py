@@ -6,6 +6,7 @@ scatter-add of its gradient, against NumPy."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,47 @@ def _python(compiled: Compiled, arguments: list[np.ndarray]) -> np.ndarray | Exc
     return np.asarray(result)
 
 
+MANY_REPEATS = [int(k) for k in np.random.default_rng(0).integers(-5, 5, 300)]
+"""300 indices into 5 rows: many threads increment (or set) one row at once."""
+
+
+def check_equal_to_python(
+    compiled: Compiled, executor: Executor, on_device: Callable[[np.ndarray], Any]
+) -> None:
+    """Repeated, negative, empty and many repeated indices, the arguments as given and
+    as reversed views (``on_device`` passes a view to the executor in place)."""
+    for indices in ([1, 1, 0, 4, -1, 1, -5, 2], [], [3], MANY_REPEATS):
+        arguments = _arguments(compiled, indices)
+        expected = _python(compiled, arguments)
+        assert not isinstance(expected, Exception)
+        views = [arguments, [on_device(a[::-1]) if a.ndim else a for a in arguments]]
+        for k, given in enumerate(views):
+            if k:
+                expected = _python(compiled, [a[::-1] for a in arguments])
+                assert not isinstance(expected, Exception)
+            (got,) = executor.run(given)
+            assert got.dtype == expected.dtype and got.shape == expected.shape
+            rtol = 1e-5 if compiled.dtype == "float32" else 1e-12  # sums in any order
+            np.testing.assert_allclose(got, expected, rtol=rtol, atol=rtol, err_msg=f"{indices}")
+    assert executor.counters.status_reads > 0
+
+
+def check_out_of_bounds(compiled: Compiled, executor: Executor) -> None:
+    """NumPy's IndexError for the first bad index; the next good call is checked afresh."""
+    signed = not compiled.index_dtype.startswith("uint")
+    cases = [[0, 5, 7, 1], [2, 9, 2]] + ([[-6, 0], [1, 2, -7, 40]] if signed else [])
+    for indices in cases:
+        arguments = _arguments(compiled, indices)
+        expected = _python(compiled, arguments)
+        assert isinstance(expected, IndexError), indices
+        with pytest.raises(IndexError) as raised:
+            executor.run(arguments)
+        assert str(raised.value) == str(expected), f"{compiled.kind} {indices}"
+        good = _arguments(compiled, [0, 4, -1] if signed else [0, 4])
+        (got,) = executor.run(good)
+        np.testing.assert_allclose(got, _python(compiled, good), rtol=1e-6)
+
+
 @pytest.mark.parametrize("graph", GRAPHS, ids=["-".join(g) for g in GRAPHS])
 def test_on_the_device_and_equal_to_python(library: Any, graph: tuple[str, str, str]) -> None:
     compiled = COMPILED[graph]
@@ -89,40 +131,14 @@ def test_on_the_device_and_equal_to_python(library: Any, graph: tuple[str, str, 
     assert step.role == "kernel"
     assert isinstance(step.kernel and step.kernel.kernel, (GatherKernel, ScatterKernel))
     for config in (ONE_THREAD, ELEMENTWISE, WARPS, MANY_BLOCKS):
-        executor = Executor(compiled.plan, CpuGrid(library, config))
-        for indices in ([1, 1, 0, 4, -1, 1, -5, 2], [], [3]):
-            arguments = _arguments(compiled, indices)
-            expected = _python(compiled, arguments)
-            assert not isinstance(expected, Exception)
-            views = [arguments, [in_place(a[::-1]) if a.ndim else a for a in arguments]]
-            for k, given in enumerate(views):
-                if k:
-                    expected = _python(compiled, [a[::-1] for a in arguments])
-                    assert not isinstance(expected, Exception)
-                (got,) = executor.run(given)
-                assert got.dtype == expected.dtype and got.shape == expected.shape
-                np.testing.assert_allclose(got, expected, rtol=1e-6, err_msg=f"{indices}")
-        assert executor.counters.status_reads > 0
+        check_equal_to_python(compiled, Executor(compiled.plan, CpuGrid(library, config)), in_place)
 
 
 @pytest.mark.parametrize("graph", GRAPHS, ids=["-".join(g) for g in GRAPHS])
 def test_an_index_out_of_bounds_raises_numpys_error(library: Any, graph: tuple[str, ...]) -> None:
     compiled = COMPILED[graph]
-    signed = not compiled.index_dtype.startswith("uint")
-    cases = [[0, 5, 7, 1], [2, 9, 2]] + ([[-6, 0], [1, 2, -7, 40]] if signed else [])
     for config in (ONE_THREAD, WARPS, MANY_BLOCKS):
-        executor = Executor(compiled.plan, CpuGrid(library, config))
-        for indices in cases:
-            arguments = _arguments(compiled, indices)
-            expected = _python(compiled, arguments)
-            assert isinstance(expected, IndexError), indices
-            with pytest.raises(IndexError) as raised:
-                executor.run(arguments)
-            assert str(raised.value) == str(expected), f"{compiled.kind} {indices}"
-            # The status word is clear again: the next call is checked afresh.
-            good = _arguments(compiled, [0, 4, -1] if signed else [0, 4])
-            (got,) = executor.run(good)
-            np.testing.assert_allclose(got, _python(compiled, good), rtol=1e-6)
+        check_out_of_bounds(compiled, Executor(compiled.plan, CpuGrid(library, config)))
 
 
 def test_the_first_bad_node_is_the_one_reported(library: Any, tmp_path: Path) -> None:
