@@ -15,6 +15,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 PYTHON="${PYTHON:-python3}"
 PACKAGES=(graphcore tensorops autodiff rewriter ccodegen cudagen scanloop randomstreams samplers ppl)
 cd "$ROOT"
+export PYTHONUNBUFFERED=1 XLA_PYTHON_CLIENT_PREALLOCATE=false  # JAX takes memory as it needs it
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv || echo "nvidia-smi failed"
 nvcc --version | tail -1 || { echo "nvcc is not on PATH: install the CUDA toolkit"; exit 1; }
 

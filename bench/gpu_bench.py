@@ -97,7 +97,8 @@ def elementwise(driver: Any, rate: float, sizes: list[int]) -> None:
                         if workload != "logistic"
                         else (lambda: 1 / (1 + cupy.exp(-cx)))
                     )
-                    record(workload, case, "cupy", timed(cupy_fn, sync), bound)
+                    cupy_sync = cupy.cuda.Device().synchronize  # its stream, not ours
+                    record(workload, case, "cupy", timed(cupy_fn, cupy_sync), bound)
                 if jax is not None:
                     import jax.numpy as jnp
 
@@ -160,7 +161,7 @@ def main() -> int:
         print(f"no CUDA device: {reason}; nothing to measure")
         return 1
     driver = require_driver()
-    import pycuda.autoinit  # noqa: F401
+    import pycuda.autoprimaryctx  # noqa: F401
 
     rate = bandwidth(driver)
     sizes = [int(1e7), int(1e8)] if "--quick" not in sys.argv else [int(1e6)]

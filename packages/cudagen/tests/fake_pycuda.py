@@ -41,7 +41,9 @@ class FakeDriver(types.ModuleType):
         self.folder = folder
         self.allocations = 0
         self.launches: list[str] = []
-        capability = types.SimpleNamespace(compute_capability=lambda: (9, 0))
+        capability = types.SimpleNamespace(
+            compute_capability=lambda: (9, 0), name=lambda: "the CPU harness"
+        )
         self.Device = types.SimpleNamespace(count=lambda: 1)
         self.Context = types.SimpleNamespace(
             get_device=lambda: capability, synchronize=lambda: None
@@ -59,6 +61,9 @@ class FakeDriver(types.ModuleType):
 
     def memcpy_dtoh(self, destination: np.ndarray, source: int) -> None:
         ctypes.memmove(destination.ctypes.data, source, destination.nbytes)
+
+    def memcpy_dtod(self, destination: Any, source: Any, nbytes: int) -> None:
+        ctypes.memmove(int(destination), int(source), nbytes)
 
     def module_from_buffer(self, image: bytes) -> Any:
         grid = CpuGrid(build_module(image.rstrip(b"\0").decode(), self.folder))
@@ -87,7 +92,7 @@ def install(
     package.driver = driver  # type: ignore[attr-defined]
     set_item(sys.modules, "pycuda", package)  # type: ignore[arg-type]
     set_item(sys.modules, "pycuda.driver", driver)  # type: ignore[arg-type]
-    set_item(sys.modules, "pycuda.autoinit", types.ModuleType("pycuda.autoinit"))  # type: ignore[arg-type]
+    set_item(sys.modules, "pycuda.autoprimaryctx", types.ModuleType("pycuda.autoprimaryctx"))  # type: ignore[arg-type]
     set_attribute(runtime, "toolkit", lambda: Toolkit("nvcc", "13.0", ("sm_80", "sm_90")))
     set_attribute(runtime, "compile_module", lambda source, arch, kind: source.encode())
     set_attribute(runtime, "cublas", lambda: None)

@@ -86,7 +86,8 @@ class PycudaDevice:
     """The executor's device on the current pycuda context."""
 
     def __init__(self, driver: Any, source: str):
-        import pycuda.autoinit  # noqa: F401 - a context on the first device
+        # The first device's primary context, shared with CuPy, JAX or PyTorch in the process.
+        import pycuda.autoprimaryctx  # noqa: F401
 
         self.driver = driver
         self.config = LaunchConfig()
