@@ -163,6 +163,9 @@ def main() -> int:
     driver = require_driver()
     import pycuda.autoprimaryctx  # noqa: F401
 
+    from cudagen.cublas import cublas, library_path
+
+    print(f"cuBLAS: {library_path()} ({'loaded' if cublas() else 'did not load: tiled kernel'})")
     rate = bandwidth(driver)
     sizes = [int(1e7), int(1e8)] if "--quick" not in sys.argv else [int(1e6)]
     elementwise(driver, rate, sizes)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes.util
 import functools
+import os
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +28,24 @@ OP_N, OP_T = 0, 1
 INT_MAX = 2**31 - 1
 
 
-def _library_path() -> str | None:
+def library_path() -> str | None:
+    """libcublas: ``$CUDAGEN_CUBLAS``, the loader's, the toolkit's, or the one NVIDIA's
+    wheels install (``nvidia/*/lib``, beside CuPy or PyTorch)."""
+    if os.environ.get("CUDAGEN_CUBLAS"):
+        return os.environ["CUDAGEN_CUBLAS"]
     found = ctypes.util.find_library("cublas")
     if found:
         return found
-    for folder in ("/usr/local/cuda/lib64", "/usr/local/cuda/targets/x86_64-linux/lib"):
-        candidates = sorted(Path(folder).glob("libcublas.so*"))
+    folders = [Path("/usr/local/cuda/lib64"), Path("/usr/local/cuda/targets/x86_64-linux/lib")]
+    folders += sorted(Path("/usr/local").glob("cuda-*/lib64"))
+    try:
+        import nvidia
+
+        folders += [Path(p) / kind / "lib" for p in nvidia.__path__ for kind in ("cu13", "cublas")]
+    except ImportError:
+        pass
+    for folder in folders:
+        candidates = sorted(folder.glob("libcublas.so*"))
         if candidates:
             return str(candidates[0])
     return None
@@ -44,7 +57,7 @@ class Cublas:
     def __init__(self) -> None:
         import cffi
 
-        path = _library_path()
+        path = library_path()
         if path is None:
             raise OSError("libcublas was not found")
         self.ffi = cffi.FFI()
