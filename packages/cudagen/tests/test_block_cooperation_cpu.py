@@ -123,6 +123,9 @@ PRODUCTS: dict[str, tuple[tuple[int, ...], tuple[int, ...], bool]] = {
     "transposed views": ((47, 33), (29, 47), True),
     "matrix @ vector": ((70, 45), (45,), False),
     "vector @ matrix": ((45,), (45, 70), False),
+    "batches (matmul)": ((3, 20, 30), (3, 30, 17), False),
+    "broadcast batches (matmul)": ((2, 1, 9, 30), (4, 30, 11), False),
+    "vector @ batches (matmul)": ((30,), (5, 30, 7), False),
 }
 
 
@@ -131,6 +134,8 @@ def _product(
 ) -> Any:
     a = pt.tensor("a", dtype=dtype, shape=(None,) * len(a_shape))
     b = pt.tensor("b", dtype=dtype, shape=(None,) * len(b_shape))
+    if max(len(a_shape), len(b_shape)) > 2:
+        return function([a, b], [pt.matmul(a, b)], mode=REWRITTEN)
     product = pt.dot(a.T, b.T) if transposed else pt.dot(a, b)
     return function([a, b], [product], mode=REWRITTEN)
 

@@ -1,7 +1,8 @@
 """The row-major to column-major mapping of cuBLAS's gemm, checked without a GPU: a
 stand-in library computes what cuBLAS's gemm documents (column-major, op N or T, leading
-dimensions) on host memory, and the product must be NumPy's, for contiguous, transposed
-and sliced operands and vectors; strides cuBLAS cannot take are refused."""
+dimensions, strided batches) on host memory, and the product must be NumPy's, for
+contiguous, transposed and sliced operands, vectors and matmul's batches; strides cuBLAS
+cannot take are refused."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from cpu_grid import in_place
 
 from cudagen.cublas import CDEF, OP_N, Cublas
+from cudagen.kernels import matmul_kernel
 
 cffi = pytest.importorskip("cffi")
 
@@ -40,6 +43,15 @@ class FakeGemm:
         out = _column_major(self.ffi, c, m, n, ldc)
         product = alpha[0] * (op_a @ op_b)
         out[...] = product if beta[0] == 0 else product + beta[0] * out  # beta 0: C unread
+        return 0
+
+    def cublasDgemmStridedBatched(self, handle: Any, ta: int, tb: int, m: int, n: int, k: int,
+                                  alpha: Any, a: Any, lda: int, stride_a: int, b: Any, ldb: int,
+                                  stride_b: int, beta: Any, c: Any, ldc: int, stride_c: int,
+                                  count: int) -> int:  # fmt: skip
+        for z in range(count):  # product z reads A + z strideA, B + z strideB
+            self.cublasDgemm_v2(handle, ta, tb, m, n, k, alpha, a + z * stride_a, lda,
+                                b + z * stride_b, ldb, beta, c + z * stride_c, ldc)  # fmt: skip
         return 0
 
 
@@ -95,3 +107,40 @@ def test_strides_cublas_cannot_take_are_refused() -> None:
     a, b = BASE[::2, ::2], BASE[:4, :3]  # no unit stride on either axis of a
     out = np.empty((a.shape[0], 3))
     assert not _library().gemm("float64", 3, 3, 4, _operand(a), _operand(b), _operand(out)[0])
+
+
+BATCHES = {
+    "contiguous batches": lambda: (rng.normal(size=(2, 3, 4, 5)), rng.normal(size=(2, 3, 5, 6))),
+    "a matrix for every batch": lambda: (rng.normal(size=(3, 4, 5)), rng.normal(size=(5, 2))),
+    "transposed matrices": lambda: (
+        rng.normal(size=(3, 5, 4)).transpose(0, 2, 1),
+        rng.normal(size=(3, 5, 2)),
+    ),
+    "every other batch": lambda: (rng.normal(size=(6, 4, 5))[::2], rng.normal(size=(1, 5, 2))),
+    "a vector times batches": lambda: (rng.normal(size=5), rng.normal(size=(3, 5, 2))),
+}
+
+
+@pytest.mark.parametrize("layout", sorted(BATCHES))
+def test_strided_batches_equal_numpy(layout: str) -> None:
+    """As the runtime calls cuBLAS for matmul: the kernel's strided batch, then gemm."""
+    a, b = BATCHES[layout]()
+    kernel = matmul_kernel("matmul", "float64", (a.ndim, b.ndim))
+    ins = [in_place(a), in_place(b)]
+    (shape,) = kernel.output_shapes([a.shape, b.shape])
+    out = np.full(shape, np.nan)
+    batch = kernel.strided_batch(ins)
+    assert batch is not None, layout
+    m, n, k, a_strides, b_strides = kernel.matrices(ins)
+    done = _library().gemm(
+        "float64", m, n, k, (ins[0].address, a_strides), (ins[1].address, b_strides),
+        out.__array_interface__["data"][0], batch,
+    )  # fmt: skip
+    assert done
+    np.testing.assert_allclose(out, np.matmul(a, b), rtol=1e-12)
+
+
+def test_batches_no_one_stride_reaches_are_left_to_the_kernel() -> None:
+    a = rng.normal(size=(2, 4, 3, 5))[:, :3]  # batch strides 4 and 1 matrices: no one step
+    kernel = matmul_kernel("matmul", "float64", (4, 2))
+    assert kernel.strided_batch([in_place(a), in_place(rng.normal(size=(5, 2)))]) is None

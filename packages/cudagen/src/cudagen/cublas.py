@@ -1,7 +1,9 @@
 """cuBLAS's gemm through cffi, from the toolkit's libcublas (no Python binding needed).
 
 NumPy arrays are row-major and cuBLAS is column-major: C = A B row-major is
-C^T = B^T A^T column-major, so the call passes B first. Operands whose strides are not
+C^T = B^T A^T column-major, so the call passes B first. Batches of products (matmul)
+whose operands each start a fixed stride after the previous one are one strided batched
+call. Operands whose strides are not
 a matrix cuBLAS takes (unit stride along one axis, the other at least the length)
 are left to the tiled kernel.
 """
@@ -23,6 +25,14 @@ int cublasDgemm_v2(cublasHandle_t h, int ta, int tb, int m, int n, int k,
 int cublasSgemm_v2(cublasHandle_t h, int ta, int tb, int m, int n, int k,
     const float *alpha, const float *A, int lda, const float *B, int ldb,
     const float *beta, float *C, int ldc);
+int cublasDgemmStridedBatched(cublasHandle_t h, int ta, int tb, int m, int n, int k,
+    const double *alpha, const double *A, int lda, long long strideA,
+    const double *B, int ldb, long long strideB, const double *beta,
+    double *C, int ldc, long long strideC, int batchCount);
+int cublasSgemmStridedBatched(cublasHandle_t h, int ta, int tb, int m, int n, int k,
+    const float *alpha, const float *A, int lda, long long strideA,
+    const float *B, int ldb, long long strideB, const float *beta,
+    float *C, int ldc, long long strideC, int batchCount);
 """
 OP_N, OP_T = 0, 1
 INT_MAX = 2**31 - 1
@@ -84,25 +94,38 @@ class Cublas:
         return None
 
     def gemm(self, dtype: str, m: int, n: int, k: int, a: tuple[int, tuple[int, int]],
-             b: tuple[int, tuple[int, int]], c: int) -> bool:  # fmt: skip
+             b: tuple[int, tuple[int, int]], c: int,
+             batch: tuple[int, int, int] = (1, 0, 0)) -> bool:  # fmt: skip
         """C (m x n, contiguous at address ``c``) = A (m x k) B (k x n), operands given as
-        (address, element strides); False when the strides do not suit cuBLAS."""
-        if max(m, n, k) > INT_MAX or 0 in (m, n, k):
+        (address, element strides); ``batch``: (count, A's stride, B's stride) for that
+        many products, C's one after another. False when the strides do not suit cuBLAS."""
+        count, batch_a, batch_b = batch
+        if max(m, n, k, count) > INT_MAX or 0 in (m, n, k, count):
             return False
         op_a = self._operand(m, k, a[1])
         op_b = self._operand(k, n, b[1])
         if op_a is None or op_b is None:
             return False
         ctype = "double" if dtype == "float64" else "float"
-        gemm = self.lib.cublasDgemm_v2 if dtype == "float64" else self.lib.cublasSgemm_v2
         one, zero = self.ffi.new(f"{ctype} *", 1.0), self.ffi.new(f"{ctype} *", 0.0)
         pointer = f"{ctype} *"
-        status = gemm(
-            self.handle, op_b[0], op_a[0], n, m, k, one,
-            self.ffi.cast(pointer, b[0]), op_b[1],
-            self.ffi.cast(pointer, a[0]), op_a[1],
-            zero, self.ffi.cast(pointer, c), max(n, 1),
-        )  # fmt: skip
+        b_matrix = (self.ffi.cast(pointer, b[0]), op_b[1])
+        a_matrix = (self.ffi.cast(pointer, a[0]), op_a[1])
+        c_matrix = (self.ffi.cast(pointer, c), max(n, 1))
+        if count == 1:
+            gemm = self.lib.cublasDgemm_v2 if dtype == "float64" else self.lib.cublasSgemm_v2
+            status = gemm(self.handle, op_b[0], op_a[0], n, m, k, one, *b_matrix, *a_matrix,
+                          zero, *c_matrix)  # fmt: skip
+        else:
+            batched = (
+                self.lib.cublasDgemmStridedBatched
+                if dtype == "float64"
+                else self.lib.cublasSgemmStridedBatched
+            )
+            status = batched(
+                self.handle, op_b[0], op_a[0], n, m, k, one, *b_matrix, batch_b,
+                *a_matrix, batch_a, zero, *c_matrix, m * n, count,
+            )  # fmt: skip
         return status == 0
 
 

@@ -455,9 +455,10 @@ def reduce_kernel(
 
 @dataclass(frozen=True)
 class MatmulKernel:
-    """``np.dot`` of float matrices and vectors: tiles of ``blockDim.x`` squared (at most
-    CU_TILE) through shared memory; any strides, so transposed views need no copy. The
-    runtime calls cuBLAS instead where it can, and this kernel where it cannot."""
+    """``np.dot`` of float matrices and vectors, and ``np.matmul``'s batches of them
+    (batch axes broadcast): tiles of ``blockDim.x`` squared (at most CU_TILE) through
+    shared memory, a batch per grid z; any strides, so transposed views need no copy.
+    The runtime calls cuBLAS instead where it can, and this kernel where it cannot."""
 
     name: str
     label: str
@@ -469,75 +470,144 @@ class MatmulKernel:
     def kernel_names(self) -> tuple[str, ...]:
         return (self.name,)
 
+    @property
+    def batch_ndim(self) -> int:
+        return max(self.ranks) - 2 if max(self.ranks) > 2 else 0
+
+    def batch_shape(self, in_shapes: Sequence[tuple[int, ...]]) -> tuple[int, ...]:
+        """The broadcast batch axes (NumPy's matmul refuses lengths that differ)."""
+        a, b = in_shapes
+        parts = [shape[:-2] for shape in (a, b) if len(shape) > 2]
+        result = []
+        for axis in range(-self.batch_ndim, 0):
+            lengths = {part[axis] for part in parts if len(part) >= -axis} - {1}
+            if len(lengths) > 1:
+                raise ValueError(
+                    f"{self.label}: the batch axes of shapes {a} and {b} do not broadcast"
+                )
+            result.append(lengths.pop() if lengths else 1)
+        return tuple(result)
+
     def output_shapes(self, in_shapes: Sequence[tuple[int, ...]]) -> list[tuple[int, ...]]:
         a, b = in_shapes
-        if a[-1] != b[0]:
+        inner = b[-2] if len(b) >= 2 else b[0]
+        if a[-1] != inner:
             raise ValueError(
                 f"{self.label}: shapes {a} and {b} not aligned: {a[-1]} (dim {len(a) - 1}) "
-                f"!= {b[0]} (dim 0)"
+                f"!= {inner} (dim {max(len(b) - 2, 0)})"
             )
-        return [(*a[:-1], *b[1:])]
+        rows = a[-2:-1] if len(a) >= 2 else ()
+        columns = b[-1:] if len(b) >= 2 else ()
+        return [(*self.batch_shape(in_shapes), *rows, *columns)]
 
     def matrices(
         self, ins: Sequence[Operand]
     ) -> tuple[int, int, int, tuple[int, int], tuple[int, int]]:
-        """M, N, K and the strides of A (M x K) and B (K x N): vectors as a row or column."""
+        """M, N, K and the strides of one A (M x K) and one B (K x N): vectors as a row
+        or column."""
         a, b = ins
-        if len(a.shape) == 2:
-            m, k = a.shape
-            a_strides = (a.strides[0], a.strides[1])
+        if len(a.shape) >= 2:
+            m, k = a.shape[-2:]
+            a_strides = (a.strides[-2], a.strides[-1])
         else:
             m, k = 1, a.shape[0]
             a_strides = (0, a.strides[0])
-        if len(b.shape) == 2:
-            n = b.shape[1]
-            b_strides = (b.strides[0], b.strides[1])
+        if len(b.shape) >= 2:
+            n = b.shape[-1]
+            b_strides = (b.strides[-2], b.strides[-1])
         else:
             n = 1
             b_strides = (b.strides[0], 0)
         return m, n, k, a_strides, b_strides
 
+    def batch_strides(self, ins: Sequence[Operand]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """A's and B's strides along the batch axes (0 where an operand broadcasts)."""
+        batch = self.batch_shape([op.shape for op in ins])
+        result = []
+        for op in ins:
+            own = len(op.shape) - 2 if len(op.shape) > 2 else 0
+            strides = [0] * (len(batch) - own)
+            strides += [0 if op.shape[axis] == 1 else op.strides[axis] for axis in range(own)]
+            result.append(tuple(strides))
+        return result[0], result[1]
+
+    def strided_batch(self, ins: Sequence[Operand]) -> tuple[int, int, int] | None:
+        """(count, A's stride, B's stride) when batch z of each operand starts z strides
+        after the first (what cuBLAS's strided batches take); None otherwise."""
+        batch = self.batch_shape([op.shape for op in ins])
+        count = 1
+        for length in batch:
+            count *= length
+        found = []
+        for strides in self.batch_strides(ins):
+            step: int | None = None
+            span = 1
+            for length, stride in zip(reversed(batch), reversed(strides), strict=True):
+                if length == 1:
+                    continue
+                if step is None:
+                    step = stride
+                elif stride != step * span:
+                    return None
+                span *= length
+            found.append(step or 0)
+        return count, found[0], found[1]
+
     def launches(
         self, ins: Sequence[Operand], outs: Sequence[Operand], config: LaunchConfig
     ) -> list[Launch]:
         m, n, k, (sa0, sa1), (sb0, sb1) = self.matrices(ins)
-        if m == 0 or n == 0:
+        batch = self.batch_shape([op.shape for op in ins])
+        batches = 1
+        for length in batch:
+            batches *= length
+        if m == 0 or n == 0 or batches == 0:
             return []
         tile = max(1, min(config.tile, TILE))
-        grid = (-(-n // tile), -(-m // tile), 1)
+        grid = (-(-n // tile), -(-m // tile), min(batches, GRID_Y_LIMIT))
         if grid[1] > GRID_Y_LIMIT:
             raise ValueError(f"{self.label}: {m} rows are more than the tiled kernel takes")
+        strides_a, strides_b = self.batch_strides(ins)
         arguments = i64(m) + i64(n) + i64(k)
         arguments += pointer(ins[0].address) + i64(sa0) + i64(sa1)
         arguments += pointer(ins[1].address) + i64(sb0) + i64(sb1)
         arguments += pointer(outs[0].address)
+        arguments += i64(batches) + dims(batch) + dims(strides_a) + dims(strides_b)
         return [Launch(self.name, grid, (tile, tile, 1), arguments)]
 
 
 def matmul_kernel(label: str, dtype: str, ranks: tuple[int, int]) -> MatmulKernel:
     t = CUDA_TYPES[dtype]
+    batch_ndim = max(ranks) - 2 if max(ranks) > 2 else 0
+    offsets = _offset_lines(2, batch_ndim, "z")
     text = "\n".join(
         [
             'extern "C" __global__ void NAME(long long M, long long N, long long K,',
             f"        const {t} *__restrict__ A, long long sa0, long long sa1,",
             f"        const {t} *__restrict__ B, long long sb0, long long sb1,",
-            f"        {t} *__restrict__ C) {{",
+            f"        {t} *__restrict__ C, long long batches, cu_dims shape, cu_dims st0,",
+            "        cu_dims st1) {",
             f"    __shared__ {t} As[CU_TILE][CU_TILE];",
             f"    __shared__ {t} Bs[CU_TILE][CU_TILE];",
             "    const unsigned tx = threadIdx.x, ty = threadIdx.y, tile = blockDim.x;",
             "    const long long row = (long long)blockIdx.y * tile + ty;",
             "    const long long col = (long long)blockIdx.x * tile + tx;",
-            f"    {t} acc = 0;",
-            "    for (long long k0 = 0; k0 < K; k0 += tile) {",
-            "        As[ty][tx] = (row < M && k0 + tx < K)",
-            f"            ? A[row * sa0 + (k0 + tx) * sa1] : ({t})0;",
-            "        Bs[ty][tx] = (k0 + ty < K && col < N)",
-            f"            ? B[(k0 + ty) * sb0 + col * sb1] : ({t})0;",
-            "        __syncthreads();",
-            "        for (unsigned t = 0; t < tile; ++t) acc += As[ty][t] * Bs[t][tx];",
-            "        __syncthreads();",
+            "    for (long long z = blockIdx.z; z < batches; z += gridDim.z) {",
+            *("        " + line for line in offsets),
+            f"        const {t} *__restrict__ Az = A + o0;",
+            f"        const {t} *__restrict__ Bz = B + o1;",
+            f"        {t} acc = 0;",
+            "        for (long long k0 = 0; k0 < K; k0 += tile) {",
+            "            As[ty][tx] = (row < M && k0 + tx < K)",
+            f"                ? Az[row * sa0 + (k0 + tx) * sa1] : ({t})0;",
+            "            Bs[ty][tx] = (k0 + ty < K && col < N)",
+            f"                ? Bz[(k0 + ty) * sb0 + col * sb1] : ({t})0;",
+            "            __syncthreads();",
+            "            for (unsigned t = 0; t < tile; ++t) acc += As[ty][t] * Bs[t][tx];",
+            "            __syncthreads();",
+            "        }",
+            "        if (row < M && col < N) C[z * M * N + row * N + col] = acc;",
             "    }",
-            "    if (row < M && col < N) C[row * N + col] = acc;",
             "}",
         ]
     )

@@ -14,6 +14,7 @@ from cudagen.expressions import ElementProgram, element_program
 from cudagen.indexed import INDEX_DTYPES, gather_kernel, scatter_kernel
 from cudagen.joined import guard_kernel, join_kernel
 from cudagen.kernels import elementwise_kernel, matmul_kernel, reduce_kernel
+from cudagen.launch import MAX_DIMS
 from cudagen.rules import KernelNode, NodeContext, ViewNode, cuda_ops, tensor_info
 from cudagen.scalar_cuda import STATUS
 from cudagen.views import (
@@ -141,8 +142,9 @@ def dot_rule(ctx: NodeContext) -> KernelNode | None:
         return None
     dtypes = {info[0] for info in infos if info is not None}
     ranks = (len(a.type.shape), len(b.type.shape))  # type: ignore[attr-defined]
-    if len(dtypes) != 1 or 0 in ranks or max(ranks) > 2:
-        return None  # mixed precisions, scalings and batches run on the host
+    batched = isinstance(node.op, MatMul) and max(ranks) <= MAX_DIMS + 2
+    if len(dtypes) != 1 or 0 in ranks or (max(ranks) > 2 and not batched):
+        return None  # mixed precisions, scalings and Dot's tensor contractions: the host
     return KernelNode(matmul_kernel(str(node.op), dtypes.pop(), ranks), (a, b))
 
 

@@ -127,10 +127,13 @@ class PycudaDevice:
         library = cublas()
         if library is None:
             return False
+        batch = kernel.strided_batch(ins)
+        if batch is None:
+            return False  # batches cuBLAS cannot stride through: the tiled kernel
         m, n, k, a_strides, b_strides = kernel.matrices(ins)
         return library.gemm(
             kernel.dtype, m, n, k, (ins[0].address, a_strides), (ins[1].address, b_strides),
-            out.address,
+            out.address, batch,
         )  # fmt: skip
 
 
