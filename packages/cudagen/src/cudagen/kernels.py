@@ -262,6 +262,9 @@ class ReduceKernel:
     keepdims: bool
     in_broadcastable: tuple[tuple[bool, ...], ...]
     acc_itemsize: int
+    empty_gives_identity: bool = False
+    """Whether a max or min over no element gives its identity (-inf, inf) instead of
+    NumPy's refusal: for the shift inside a split logsumexp, whose value then drops out."""
 
     @property
     def kernel_names(self) -> tuple[str, ...]:
@@ -272,7 +275,8 @@ class ReduceKernel:
 
     def output_shapes(self, in_shapes: Sequence[tuple[int, ...]]) -> list[tuple[int, ...]]:
         shape = self.reduced_input_shape(in_shapes)
-        if self.reduction in ("max", "min") and any(shape[a] == 0 for a in self.axes):
+        refuses = self.reduction in ("max", "min") and not self.empty_gives_identity
+        if refuses and any(shape[a] == 0 for a in self.axes):
             raise ValueError(
                 f"{self.label}: zero-size array to reduction operation {self.reduction}, "
                 "which has no identity"
@@ -363,6 +367,7 @@ def reduce_kernel(
     in_broadcastable: Sequence[tuple[bool, ...]],
     value_dtype: str,
     out_dtype: str,
+    empty_gives_identity: bool = False,
 ) -> ReduceKernel:
     """The reduction of ``program``'s value (of ``value_dtype``) into ``out_dtype``, which
     is also the accumulator's dtype (NumPy's: float32 sums in float32...)."""
@@ -446,8 +451,9 @@ def reduce_kernel(
     source = f"/* {_comment(label)} */\n" + text.replace("NAME", name)
     itemsize = {"float": 4, "int": 4, "unsigned int": 4}.get(acc, 8)
     return ReduceKernel(
-        name, label, source, reduction, axes, keepdims, tuple(in_broadcastable), itemsize
-    )
+        name, label, source, reduction, axes, keepdims, tuple(in_broadcastable), itemsize,
+        empty_gives_identity,
+    )  # fmt: skip
 
 
 # -- matrix product ------------------------------------------------------------------

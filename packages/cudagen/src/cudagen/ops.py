@@ -10,12 +10,13 @@ from typing import Any
 
 import numpy as np
 
+import tensorops as pt
 from cudagen.expressions import ElementProgram, element_program
 from cudagen.indexed import INDEX_DTYPES, gather_kernel, scatter_kernel
 from cudagen.joined import guard_kernel, join_kernel
 from cudagen.kernels import elementwise_kernel, matmul_kernel, reduce_kernel
 from cudagen.launch import MAX_DIMS
-from cudagen.rules import KernelNode, NodeContext, ViewNode, cuda_ops, tensor_info
+from cudagen.rules import KernelNode, NodeContext, SplitNode, ViewNode, cuda_ops, tensor_info
 from cudagen.scalar_cuda import STATUS
 from cudagen.views import (
     Layout,
@@ -24,8 +25,8 @@ from cudagen.views import (
     reshape_layout,
     subtensor_layout,
 )
-from graphcore import Apply, Variable
-from tensorops import Composite, DimShuffle, Elemwise
+from graphcore import Apply, Variable, io_toposort
+from tensorops import Composite, DimShuffle, Elemwise, reduction
 from tensorops.basic import constant
 from tensorops.creation_ops import Alloc
 from tensorops.guards import Guard
@@ -33,7 +34,7 @@ from tensorops.indexing.advanced import AdvancedIncSubtensor1, AdvancedSubtensor
 from tensorops.indexing.basic import Subtensor
 from tensorops.join_ops import Join
 from tensorops.products import Dot, MatMul
-from tensorops.reduction import Reduce
+from tensorops.reduction import LogSumExp, Reduce
 from tensorops.scalar_ops import SCALAR_OPS
 from tensorops.shape_ops import Reshape
 from tensorops.sizes import MakeVector
@@ -98,6 +99,45 @@ def reduce_rule(ctx: NodeContext) -> KernelNode | None:
         x_info[0], out_info[0],
     )  # fmt: skip
     return KernelNode(kernel, (node.inputs[0],))
+
+
+@cuda_ops.register(LogSumExp)
+def logsumexp_rule(ctx: NodeContext) -> SplitNode | None:
+    """``m + log(sum(exp(x - m)))``, ``m = max(x)`` (0 where it is not finite, as in
+    scipy): a max, a sum fused with the ``exp`` feeding it, and one elementwise kernel."""
+    node = ctx.node
+    op = node.op
+    assert isinstance(op, LogSumExp)
+    out = node.outputs[0]
+    dtype = out.type.dtype  # type: ignore[attr-defined]
+    if not op.axis or dtype not in FLOATS:
+        return None
+    x = node.inputs[0]
+    if x.type.dtype != dtype:  # type: ignore[attr-defined]
+        x = pt.cast(x, dtype)
+    peak = reduction.max(x, axis=op.axis, keepdims=True)
+    value, top = pt.scalar(dtype=dtype), pt.scalar(dtype=dtype)
+    shift = pt.switch(pt.isfinite(top), top, constant(np.zeros((), dtype), dtype=dtype))
+    shifted = Elemwise(Composite([value, top], [pt.exp(value - shift)]))(x, peak)
+    total = reduction.sum(shifted, axis=op.axis, keepdims=op.keepdims)
+    kept = (
+        peak
+        if op.keepdims
+        else peak.dimshuffle(
+            [axis for axis in range(x.type.ndim) if axis not in op.axis]  # type: ignore[attr-defined]
+        )
+    )
+    result = Elemwise(Composite([value, top], [pt.log(value) + shift]))(total, kept)
+    if result.type != out.type:
+        return None
+    x_info = tensor_info(x)
+    assert x_info is not None and peak.owner is not None
+    shift_kernel = reduce_kernel(
+        f"{op}'s max", "max", tuple(sorted(op.axis)), True, _identity_program, [dtype],
+        [x_info[1]], dtype, dtype, empty_gives_identity=True,
+    )  # fmt: skip
+    planned = ((peak.owner, KernelNode(shift_kernel, (x,))),)
+    return SplitNode(tuple(io_toposort([node.inputs[0]], [result])), (result,), planned)
 
 
 def _flags_errors(program: ElementProgram, n_inputs: int) -> bool:

@@ -7,8 +7,9 @@ node whose values a reduction computes itself: nothing runs), ``view`` (stride
 arithmetic on the device), ``shape`` (the host reads lengths, which it always knows),
 or ``host`` (no CUDA: its Python implementation runs on the host). A fused elementwise
 node with a step that has no CUDA is ``split``: one elementwise node per step follows
-it in the plan, so only those steps run on the host. The plan then
-follows each value: arguments are copied to the device once per call when a kernel or
+it in the plan, so only those steps run on the host; a rule may split its node too
+(logsumexp as a max, a sum and an elementwise kernel), the parts planned alike. The
+plan then follows each value: arguments are copied to the device once per call when a kernel or
 view reads them, constants once when the function is linked, outputs once back; every
 other crossing (a device value a host op reads, a host result a kernel reads) is a
 *transfer*, counted here and by the runtime.
@@ -21,7 +22,15 @@ from dataclasses import dataclass, field
 
 from cudagen.indexed import ScatterKernel
 from cudagen.ops import copy_kernel, split_composite  # importing ops registers the rules
-from cudagen.rules import Kernel, KernelNode, NodeContext, ViewNode, cuda_ops, tensor_info
+from cudagen.rules import (
+    Kernel,
+    KernelNode,
+    NodeContext,
+    SplitNode,
+    ViewNode,
+    cuda_ops,
+    tensor_info,
+)
 from graphcore import Apply, Constant, FunctionGraph, Variable
 from tensorops import Elemwise
 from tensorops.sizes import Shape, Shape_i
@@ -127,6 +136,22 @@ def plan_nodes(
     order: Sequence[Apply], inputs: Sequence[Variable], outputs: Sequence[Variable]
 ) -> Plan:
     """The plan of these nodes (in topological order) from ``inputs`` to ``outputs``."""
+    plan = Plan(list(inputs), list(outputs), _steps(order, outputs))
+    _follow_values(plan)
+    return plan
+
+
+Split = tuple[Sequence[Apply], Sequence[Variable], Sequence[tuple[Apply, KernelNode]]]
+"""A node's parts, the values standing for its outputs, and kernels chosen for parts."""
+
+
+def _steps(
+    order: Sequence[Apply],
+    outputs: Sequence[Variable],
+    planned: dict[Apply, KernelNode] | None = None,
+) -> list[PlanStep]:
+    """Each node's step, a split node's parts (planned alike) before it; ``planned``:
+    kernels chosen for some nodes already (by the rule that split them off)."""
     readers: dict[Variable, int] = {}
     for node in order:
         for var in node.inputs:
@@ -135,11 +160,17 @@ def plan_nodes(
     steps: list[PlanStep] = []
     by_node: dict[Apply, PlanStep] = {}
     for node in order:
-        step = _step_of(node, _fusable_producer(node, readers, output_set))
-        if step.role == "host":
-            split = split_composite(node)
-            parts = [] if split is None else [_step_of(part, None) for part in split[0]]
-            if split is not None and any(part.role != "host" for part in parts):
+        split: Split | None = None
+        if planned and node in planned:
+            step = PlanStep(node, "kernel", kernel=planned[node])
+        else:
+            step, split = _step_of(node, _fusable_producer(node, readers, output_set))
+        if step.role == "host" and split is None:
+            composite = split_composite(node)
+            split = None if composite is None else (*composite, ())
+        if split is not None:
+            parts = _steps(split[0], split[1], dict(split[2]))
+            if any(part.role != "host" for part in parts):
                 steps += parts
                 aliases = tuple(zip(node.outputs, split[1], strict=True))
                 step = PlanStep(node, "split", aliases=aliases)
@@ -150,21 +181,23 @@ def plan_nodes(
             fused.role, fused.kernel = "fused", None
         steps.append(step)
         by_node[node] = step
-    plan = Plan(list(inputs), list(outputs), steps)
-    _follow_values(plan)
-    return plan
+    return steps
 
 
-def _step_of(node: Apply, producer: Apply | None) -> PlanStep:
+def _step_of(node: Apply, producer: Apply | None) -> tuple[PlanStep, Split | None]:
+    """The node's step, and its parts when its rule splits it (the step is then host
+    until the parts are planned)."""
     if isinstance(node.op, (Shape, Shape_i)):
-        return PlanStep(node, "shape")
+        return PlanStep(node, "shape"), None
     rule = cuda_ops.lookup(node.op, None)
     emitted = None if rule is None else rule(NodeContext(node, producer))
     if isinstance(emitted, KernelNode):
-        return PlanStep(node, "kernel", kernel=emitted)
+        return PlanStep(node, "kernel", kernel=emitted), None
     if isinstance(emitted, ViewNode):
-        return PlanStep(node, "view", view=emitted)
-    return PlanStep(node, "host")
+        return PlanStep(node, "view", view=emitted), None
+    if isinstance(emitted, SplitNode):
+        return PlanStep(node, "host"), (emitted.nodes, emitted.results, emitted.planned)
+    return PlanStep(node, "host"), None
 
 
 def _follow_values(plan: Plan) -> None:

@@ -57,7 +57,18 @@ class ViewNode:
     host_inputs: tuple[int, ...] = field(default_factory=tuple)
 
 
-CudaRule = Callable[[NodeContext], KernelNode | ViewNode | None]
+@dataclass(frozen=True)
+class SplitNode:
+    """The node as other nodes, each planned by its own rule (a reduction still fusing
+    the elementwise node feeding it), and the values that stand for its outputs."""
+
+    nodes: tuple[Apply, ...]
+    results: tuple[Variable, ...]
+    planned: tuple[tuple[Apply, KernelNode], ...] = ()
+    """Parts whose kernel the splitting rule chose itself, instead of their own rule's."""
+
+
+CudaRule = Callable[[NodeContext], KernelNode | ViewNode | SplitNode | None]
 
 cuda_ops: OpRegistry[CudaRule] = OpRegistry("CUDA kernels")
 

@@ -290,6 +290,12 @@ class LogSumExp(ValueOp):
             # Over no axis, log(exp(x)) is x itself; scipy would still shift and round.
             store(output_storage, 0, np.array(x, dtype=dtype), dtype)
             return
+        if np.size(x) == 0:
+            # log of an empty sum, -inf (SciPy 1.17 fails on several empty axes).
+            empty = np.sum(np.exp(x), axis=self.axis, keepdims=self.keepdims)
+            with np.errstate(divide="ignore"):
+                store(output_storage, 0, np.log(empty), dtype)
+            return
         with np.errstate(invalid="ignore"):
             value = scipy.special.logsumexp(x, axis=self.axis, keepdims=self.keepdims)
         store(output_storage, 0, value, dtype)

@@ -5,8 +5,7 @@ the maximum that shifts the exponentials, as SciPy computes them.
 - logsumexp (SciPy >= 1.15): with ``M`` the maximum and ``m`` how many elements equal
   it, ``log1p(s / m) + log(m) + M`` where ``s`` sums ``exp(x - M)`` over the others
   (the maxima count as ``exp(-inf - M)``); where that is not finite, ``log(sum(exp(x)))``.
-  In float64, or float32 for float32 input. An empty array gives -inf, or SciPy's
-  IndexError when reduced over two or more axes.
+  In float64, or float32 for float32 input. An empty array gives -inf.
 - softmax: ``exp(x - M) / sum(exp(x - M))``;
 - log_softmax: ``(x - M) - log(sum(exp(x - M)))`` with ``M`` replaced by 0 when not finite.
 
@@ -81,17 +80,6 @@ def logsumexp_c(ctx: NodeContext) -> NodeC | None:
     out_axes = axes.kept if op.keepdims else list(range(len(axes.kept)))
     shape = [f"{out.dim(axis)} = 1;" for axis in range(out.ndim)]
     shape += [f"{out.dim(o)} = {x.dim(a)};" for a, o in zip(axes.kept, out_axes, strict=True)]
-    if len(axes.reduced) > 1:
-        # SciPy's own error: for an empty array it writes 1 into its shape at the tuple of
-        # axes, an index NumPy reads as one per dimension.
-        shape.append(
-            f"if ({x.size()} == 0) "
-            + ctx.fail(
-                "index",
-                "too many indices for array: array is 1-dimensional, but "
-                f"{len(axes.reduced)} were indexed",
-            )
-        )
     out_declarations, _, out_strides = hoist(out, "o")
     exp, log, log1p = (_math(name, w) for name in ("exp", "log", "log1p"))
     value = f"const {w} y = ({w}){at('const ' + x.ctype, 'base', _inner_offset(axes))};"

@@ -287,6 +287,14 @@ def _logsumexp_and_softmax() -> list[OpCase]:
             grad=False,
             tags=TAGS,
         ),
+        OpCase(
+            "logsumexp_empty_all_axes",
+            lambda x: reduction.logsumexp(x, (0, 1)),
+            lambda x: np.array(-np.inf),
+            [fixed(np.zeros((3, 0)))],
+            grad=False,
+            tags=TAGS,
+        ),
     ]
     for name, ours, reference in (
         ("softmax", reduction.softmax, scipy.special.softmax),

@@ -1,0 +1,74 @@
+"""Nodes a rule splits into others, each planned by its own rule: ``logsumexp`` as a max
+(the shift), a sum fused with the ``exp`` feeding it, and one elementwise kernel, on the
+CPU harness against the Python backend (scipy's logsumexp): rows of -inf, +inf and NaN,
+empty axes, integers, float32, kept axes, strided views, blocks of one thread and of two
+warps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from cpu_grid import ONE_THREAD, WARPS, CpuGrid, build, in_place
+
+import tensorops as pt
+from cudagen.executor import Executor
+from cudagen.plan import build_plan
+from graphcore import Mode, function
+
+REWRITTEN = Mode(linker="py")
+CASES = {
+    "rows": ("float64", (1,), False),
+    "columns, kept": ("float64", (0,), True),
+    "all axes": ("float64", (0, 1), False),
+    "float32": ("float32", (1,), False),
+    "integers": ("int64", (1,), False),
+}
+
+
+def _compiled(dtype: str, axes: tuple[int, ...], keepdims: bool) -> tuple[Any, Any]:
+    x = pt.matrix("x", dtype=dtype)
+    f = function([x], [pt.logsumexp(x, axis=axes, keepdims=keepdims)], mode=REWRITTEN)
+    return f, build_plan(f.maker.fgraph)
+
+
+COMPILED = {label: _compiled(*case) for label, case in CASES.items()}
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    kernels = [kernel for _, plan in COMPILED.values() for kernel in plan.kernels]
+    return build(kernels, Path(tmp_path_factory.mktemp("split")))
+
+
+def _values(dtype: str) -> list[np.ndarray]:
+    rng = np.random.default_rng(5)
+    if dtype == "int64":
+        return [rng.integers(-30, 30, size=(6, 70)), np.zeros((3, 0), dtype)]
+    values = rng.normal(scale=30, size=(6, 70))
+    values[1] = -np.inf  # every element -inf: the shift is 0, the result -inf
+    values[2, 5] = np.inf
+    values[3, 7] = np.nan
+    values[4] += 800  # exp would overflow without the shift
+    return [values.astype(dtype), np.zeros((3, 0), dtype), np.zeros((0, 4), dtype)]
+
+
+@pytest.mark.parametrize("label", CASES)
+def test_logsumexp_runs_as_kernels(library: Any, label: str) -> None:
+    f, plan = COMPILED[label]
+    assert plan.count("host") == 0 and plan.count("split") == 1, plan.describe()
+    dtype = CASES[label][0]
+    casts = 1 if dtype == "int64" else 0  # integers are cast to float64 first
+    assert plan.count("kernel") == 3 + casts and plan.count("fused") == 1, plan.describe()
+    for config in (ONE_THREAD, WARPS):
+        executor = Executor(plan, CpuGrid(library, config))
+        for values in _values(dtype):
+            for given, host in ((values, values), (in_place(values[::-1]), values[::-1])):
+                with np.errstate(all="ignore"):
+                    (expected,) = f(host)
+                    (got,) = executor.run([given])
+                assert got.dtype == expected.dtype and got.shape == expected.shape
+                rtol = 1e-5 if dtype == "float32" else 1e-12
+                np.testing.assert_allclose(got, expected, rtol=rtol, equal_nan=True)
