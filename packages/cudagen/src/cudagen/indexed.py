@@ -19,12 +19,20 @@ the last value as NumPy's ``x[indices] = y`` does, on any schedule.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cudagen.kernels import ElementwiseKernel
-from cudagen.launch import Launch, LaunchConfig, Operand, blocks_for, dims, i64, pointer
+from cudagen.launch import (
+    Launch,
+    LaunchConfig,
+    Operand,
+    blocks_for,
+    dims,
+    i64,
+    kernel_name,
+    pointer,
+)
 from cudagen.scalar_cuda import CUDA_TYPES
 
 STATUS_CLEAR = 2**63 - 1
@@ -42,10 +50,6 @@ ATOMIC_ADD_TYPES = {
     "uint64": "unsigned long long",
 }
 """The dtypes CUDA's atomicAdd sums (double from sm_60), and the spelling each adds in."""
-
-
-def _name(prefix: str, text: str) -> str:
-    return f"{prefix}_{hashlib.sha256(text.encode()).hexdigest()[:16]}"
 
 
 def _loop() -> str:
@@ -154,7 +158,7 @@ def gather_kernel(label: str, dtype: str, index_dtype: str, ndim: int) -> Gather
             "}",
         ]
     )
-    name = _name("cu_gather", text)
+    name = kernel_name("cu_gather", text)
     return GatherKernel(name, label, f"/* {label[:80]} */\n" + text.replace("NAME", name))
 
 
@@ -292,6 +296,6 @@ def scatter_kernel(
             "}",
         ]
     text = "\n".join(lines)
-    name = _name("cu_scatter", text)
+    name = kernel_name("cu_scatter", text)
     source = f"/* {label[:80]} */\n" + text.replace("NAME", name)
     return ScatterKernel(name, label, source, set_instead_of_inc, copy)

@@ -15,16 +15,20 @@ guarded value is the result itself (no copy), so a passing check moves no data.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cudagen.launch import Launch, LaunchConfig, Operand, blocks_for, dims, i64, pointer
+from cudagen.launch import (
+    Launch,
+    LaunchConfig,
+    Operand,
+    blocks_for,
+    dims,
+    i64,
+    kernel_name,
+    pointer,
+)
 from cudagen.scalar_cuda import CUDA_TYPES
-
-
-def _name(prefix: str, text: str) -> str:
-    return f"{prefix}_{hashlib.sha256(text.encode()).hexdigest()[:16]}"
 
 
 def _loop() -> str:
@@ -133,7 +137,7 @@ def join_kernel(
         _piece_source(d, dtype, ndim).replace("NAME", f"NAME_{k}") for k, d in enumerate(distinct)
     ]
     text = "\n".join(texts)
-    name = _name("cu_join", text)
+    name = kernel_name("cu_join", text)
     source = f"/* {label[:80]} */\n" + text.replace("NAME", name)
     pieces = tuple(f"{name}_{distinct.index(d)}" for d in piece_dtypes)
     return JoinKernel(name, label, source, axis, stacked, pieces)
@@ -191,7 +195,7 @@ def guard_kernel(
             "}",
         ]
     text = "\n".join(texts)
-    name = _name("cu_guard", text)
+    name = kernel_name("cu_guard", text)
     source = f"/* {label[:80]} */\n" + text.replace("NAME", name)
     kernels = tuple(f"{name}_{distinct.index(info)}" for info in condition_infos)
     return GuardKernel(name, label, source, kernels, error, message)

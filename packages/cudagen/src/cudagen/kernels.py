@@ -12,7 +12,6 @@ contiguous with the result's shape or a single value (one multiply per element),
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,6 +27,8 @@ from cudagen.launch import (
     f64,
     i64,
     is_contiguous,
+    kernel_name,
+    label_comment,
     pointer,
 )
 from cudagen.scalar_cuda import CUDA_TYPES, STATUS
@@ -42,11 +43,7 @@ SHORT_REDUCTION = 32
 (``_t``): a block per output would leave most of its threads idle."""
 
 
-def _name(prefix: str, text: str) -> str:
-    return f"{prefix}_{hashlib.sha256(text.encode()).hexdigest()[:16]}"
-
-
-def _offset_lines(n_inputs: int, ndim: int, flat: str) -> list[str]:
+def offset_lines(n_inputs: int, ndim: int, flat: str) -> list[str]:
     """C++ setting ``o<k>``, input k's element offset, from the flat index ``flat`` into
     ``shape`` (row-major), one division per axis but the first."""
     lines = [f"long long o{k} = 0;" for k in range(n_inputs)]
@@ -206,20 +203,16 @@ def elementwise_kernel(
             f'extern "C" __global__ void NAME_s('
             f"{', '.join(['long long n', 'cu_dims shape', *ins_s, *outs])}) {{",
             "    " + loop,
-            *("        " + line for line in _offset_lines(len(in_dtypes), ndim, "i") + body),
+            *("        " + line for line in offset_lines(len(in_dtypes), ndim, "i") + body),
             "    }",
             "}",
         ]
     )
-    name = _name("cu_ew", text)
-    source = f"/* {_comment(label)} */\n" + text.replace("NAME", name)
+    name = kernel_name("cu_ew", text)
+    source = f"/* {label_comment(label)} */\n" + text.replace("NAME", name)
     return ElementwiseKernel(
         name, label, source, tuple(in_broadcastable), tuple(out_dtypes), checks
     )
-
-
-def _comment(label: str) -> str:
-    return label.replace("*/", "* /")[:80]
 
 
 # -- reductions ------------------------------------------------------------------------
@@ -399,7 +392,7 @@ def reduce_kernel(
     ins_s = [f"const {CUDA_TYPES[d]} *__restrict__ in{k}, cu_dims st{k}"
              for k, d in enumerate(in_dtypes)]  # fmt: skip
     contiguous = [f"const long long o{k} = i * step{k};" for k in range(len(in_dtypes))]
-    strided = _offset_lines(len(in_dtypes), ndim, "i")
+    strided = offset_lines(len(in_dtypes), ndim, "i")
     scale = f"acc = acc / ({acc})count;" if reduction == "mean" else ""
     text = "\n".join(
         [
@@ -447,8 +440,8 @@ def reduce_kernel(
             "}",
         ]
     )
-    name = _name("cu_red", text)
-    source = f"/* {_comment(label)} */\n" + text.replace("NAME", name)
+    name = kernel_name("cu_red", text)
+    source = f"/* {label_comment(label)} */\n" + text.replace("NAME", name)
     itemsize = {"float": 4, "int": 4, "unsigned int": 4}.get(acc, 8)
     return ReduceKernel(
         name, label, source, reduction, axes, keepdims, tuple(in_broadcastable), itemsize,
@@ -585,7 +578,7 @@ class MatmulKernel:
 def matmul_kernel(label: str, dtype: str, ranks: tuple[int, int]) -> MatmulKernel:
     t = CUDA_TYPES[dtype]
     batch_ndim = max(ranks) - 2 if max(ranks) > 2 else 0
-    offsets = _offset_lines(2, batch_ndim, "z")
+    offsets = offset_lines(2, batch_ndim, "z")
     text = "\n".join(
         [
             'extern "C" __global__ void NAME(long long M, long long N, long long K,',
@@ -617,6 +610,6 @@ def matmul_kernel(label: str, dtype: str, ranks: tuple[int, int]) -> MatmulKerne
             "}",
         ]
     )
-    name = _name("cu_mm", text)
-    return MatmulKernel(name, label, f"/* {_comment(label)} */\n" + text.replace("NAME", name),
+    name = kernel_name("cu_mm", text)
+    return MatmulKernel(name, label, f"/* {label_comment(label)} */\n" + text.replace("NAME", name),
                         dtype, ranks)  # fmt: skip

@@ -8,6 +8,7 @@ A node's kernels read ``Operand``s (an address, a shape, strides in elements) an
 
 from __future__ import annotations
 
+import hashlib
 import struct
 from dataclasses import dataclass
 from typing import Protocol
@@ -96,3 +97,13 @@ def contiguous_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
         strides.append(step)
         step *= max(length, 1)
     return tuple(reversed(strides))
+
+
+def kernel_name(prefix: str, text: str) -> str:
+    """A kernel named after a hash of its text: equal kernels share one definition."""
+    return f"{prefix}_{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+
+
+def label_comment(label: str) -> str:
+    """A node's label as the text of a C comment above its kernel."""
+    return label.replace("*/", "* /")[:80]
