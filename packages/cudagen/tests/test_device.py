@@ -6,7 +6,8 @@ each row then runs through the executor on ``PycudaDevice`` as test_cpu_grid run
 on the CPU: the row's values, a second call, and strided views read in place. The
 harness's other checks run here too, with a GPU's launch sizes: reductions large enough
 for every lane of every warp (test_block_cooperation_cpu), products through cuBLAS and
-through the tiled kernel, and gathers and scatters whose atomics really race
+through the tiled kernel, cumulative sums and products cut into chunks
+(test_cumulative_cpu), and gathers and scatters whose atomics really race
 (test_indexing_cpu).
 """
 
@@ -24,6 +25,9 @@ from test_block_cooperation_cpu import (
     check_reduction,
 )
 from test_cpu_grid import ON_DEVICE, ROWS, VIEWS, _check, _python, _run
+from test_cumulative_cpu import CASES as CUMULATIVE_CASES
+from test_cumulative_cpu import PLANS as CUMULATIVE_PLANS
+from test_cumulative_cpu import check_cumulative
 from test_indexing_cpu import COMPILED, GRAPHS, check_equal_to_python, check_out_of_bounds
 
 import tensorops as pt
@@ -51,7 +55,7 @@ def gpu_checks() -> Any:
     """The kernels of the harness's other checks, as one module."""
     from cudagen.runtime import PycudaDevice
 
-    plans = [*REDUCED_PLANS.values(), *PRODUCT_PLANS.values()]
+    plans = [*REDUCED_PLANS.values(), *PRODUCT_PLANS.values(), *CUMULATIVE_PLANS.values()]
     plans += [compiled.plan for compiled in COMPILED.values()]
     return PycudaDevice(require_driver(), module_source([k for p in plans for k in p.kernels]))
 
@@ -105,6 +109,12 @@ def test_products_on_the_gpu(
     if through == "the tiled kernel":
         monkeypatch.setattr(gpu_checks, "matmul", lambda kernel, ins, out: False)
     check_products(dtype, lambda plan: Executor(plan, gpu_checks))
+
+
+@pytest.mark.parametrize("label", CUMULATIVE_CASES)
+def test_cumulative_ops_on_the_gpu(gpu_checks: Any, label: str) -> None:
+    executor = Executor(CUMULATIVE_PLANS[label], gpu_checks)
+    check_cumulative(label, executor, lambda view: _device_view(gpu_checks, view))
 
 
 @pytest.mark.parametrize("graph", GRAPHS, ids=["-".join(g) for g in GRAPHS])

@@ -30,6 +30,7 @@ from cudagen.kernels import ElementwiseKernel, MatmulKernel, ReduceKernel
 from cudagen.launch import Launch, LaunchConfig
 from cudagen.ops import copy_kernel
 from cudagen.plan import Plan, PlanStep
+from cudagen.scanned import CumulativeKernel
 from cudagen.views import Layout, NotAViewError
 from graphcore import Apply, Constant, Variable
 
@@ -271,7 +272,7 @@ class Executor:
                     self._launch(launch)
         elif isinstance(kernel, (GatherKernel, ScatterKernel)):
             self._indexing(step, kernel, ins, outs)
-        elif isinstance(kernel, ReduceKernel):
+        elif isinstance(kernel, (ReduceKernel, CumulativeKernel)):
             scratch = self.device.alloc(
                 kernel.scratch_bytes([op.shape for op in ins], self.device.config)
             )

@@ -18,6 +18,8 @@ from cudagen.kernels import elementwise_kernel, matmul_kernel, reduce_kernel
 from cudagen.launch import MAX_DIMS
 from cudagen.rules import KernelNode, NodeContext, SplitNode, ViewNode, cuda_ops, tensor_info
 from cudagen.scalar_cuda import STATUS
+from cudagen.scanned import FOLDS as CUMULATIVE_FOLDS
+from cudagen.scanned import cumulative_kernel
 from cudagen.views import (
     Layout,
     broadcast_layout,
@@ -29,6 +31,7 @@ from graphcore import Apply, Variable, io_toposort
 from tensorops import Composite, DimShuffle, Elemwise, reduction
 from tensorops.basic import constant
 from tensorops.creation_ops import Alloc
+from tensorops.cumulative import CumOp
 from tensorops.guards import Guard
 from tensorops.indexing.advanced import AdvancedIncSubtensor1, AdvancedSubtensor1
 from tensorops.indexing.basic import Subtensor
@@ -138,6 +141,28 @@ def logsumexp_rule(ctx: NodeContext) -> SplitNode | None:
     )  # fmt: skip
     planned = ((peak.owner, KernelNode(shift_kernel, (x,))),)
     return SplitNode(tuple(io_toposort([node.inputs[0]], [result])), (result,), planned)
+
+
+@cuda_ops.register(CumOp)
+def cumulative_rule(ctx: NodeContext) -> KernelNode | SplitNode | None:
+    """``cumsum``/``cumprod`` along an axis; over the flattened array (axis None) of more
+    than one axis, as the same op along the axis of ``x.flatten()`` (a view, or a copy)."""
+    node = ctx.node
+    op = node.op
+    assert isinstance(op, CumOp)
+    (x,), (out,) = node.inputs, node.outputs
+    x_info, out_info = tensor_info(x), tensor_info(out)
+    if x_info is None or out_info is None or op.mode not in CUMULATIVE_FOLDS:
+        return None
+    ndim = len(x_info[1])
+    if op.axis is None and ndim != 1:
+        flat = CumOp(op.mode, 0)(x.flatten())  # type: ignore[attr-defined]
+        if flat.type != out.type:
+            return None
+        return SplitNode(tuple(io_toposort([x], [flat])), (flat,))
+    axis = 0 if op.axis is None else op.axis % ndim
+    kernel = cumulative_kernel(str(op), op.mode, axis, ndim, x_info[0], out_info[0])
+    return KernelNode(kernel, (x,))
 
 
 def _flags_errors(program: ElementProgram, n_inputs: int) -> bool:
