@@ -6,9 +6,9 @@ each row then runs through the executor on ``PycudaDevice`` as test_cpu_grid run
 on the CPU: the row's values, a second call, and strided views read in place. The
 harness's other checks run here too, with a GPU's launch sizes: reductions large enough
 for every lane of every warp (test_block_cooperation_cpu), products through cuBLAS and
-through the tiled kernel, cumulative sums and products cut into chunks
-(test_cumulative_cpu), and gathers and scatters whose atomics really race
-(test_indexing_cpu).
+through the tiled kernel, cumulative sums and products and arg-reductions cut into
+chunks (test_cumulative_cpu, test_arg_reduce_cpu), and gathers and scatters whose
+atomics really race (test_indexing_cpu).
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+from test_arg_reduce_cpu import CASES as ARG_CASES
+from test_arg_reduce_cpu import PLANS as ARG_PLANS
+from test_arg_reduce_cpu import check_arg_reduce
 from test_block_cooperation_cpu import (
     CASES,
     PRODUCT_PLANS,
@@ -56,6 +59,7 @@ def gpu_checks() -> Any:
     from cudagen.runtime import PycudaDevice
 
     plans = [*REDUCED_PLANS.values(), *PRODUCT_PLANS.values(), *CUMULATIVE_PLANS.values()]
+    plans += ARG_PLANS.values()
     plans += [compiled.plan for compiled in COMPILED.values()]
     return PycudaDevice(require_driver(), module_source([k for p in plans for k in p.kernels]))
 
@@ -115,6 +119,12 @@ def test_products_on_the_gpu(
 def test_cumulative_ops_on_the_gpu(gpu_checks: Any, label: str) -> None:
     executor = Executor(CUMULATIVE_PLANS[label], gpu_checks)
     check_cumulative(label, executor, lambda view: _device_view(gpu_checks, view))
+
+
+@pytest.mark.parametrize("label", ARG_CASES)
+def test_arg_reductions_on_the_gpu(gpu_checks: Any, label: str) -> None:
+    executor = Executor(ARG_PLANS[label], gpu_checks)
+    check_arg_reduce(label, executor, lambda view: _device_view(gpu_checks, view))
 
 
 @pytest.mark.parametrize("graph", GRAPHS, ids=["-".join(g) for g in GRAPHS])

@@ -30,7 +30,7 @@ from cudagen.kernels import ElementwiseKernel, MatmulKernel, ReduceKernel
 from cudagen.launch import Launch, LaunchConfig
 from cudagen.ops import copy_kernel
 from cudagen.plan import Plan, PlanStep
-from cudagen.scanned import CumulativeKernel
+from cudagen.scanned import ArgReduceKernel, CumulativeKernel
 from cudagen.views import Layout, NotAViewError
 from graphcore import Apply, Constant, Variable
 
@@ -272,7 +272,7 @@ class Executor:
                     self._launch(launch)
         elif isinstance(kernel, (GatherKernel, ScatterKernel)):
             self._indexing(step, kernel, ins, outs)
-        elif isinstance(kernel, (ReduceKernel, CumulativeKernel)):
+        elif isinstance(kernel, (ReduceKernel, CumulativeKernel, ArgReduceKernel)):
             scratch = self.device.alloc(
                 kernel.scratch_bytes([op.shape for op in ins], self.device.config)
             )

@@ -18,8 +18,8 @@ from cudagen.kernels import elementwise_kernel, matmul_kernel, reduce_kernel
 from cudagen.launch import MAX_DIMS
 from cudagen.rules import KernelNode, NodeContext, SplitNode, ViewNode, cuda_ops, tensor_info
 from cudagen.scalar_cuda import STATUS
+from cudagen.scanned import ARG_TESTS, arg_reduce_kernel, cumulative_kernel
 from cudagen.scanned import FOLDS as CUMULATIVE_FOLDS
-from cudagen.scanned import cumulative_kernel
 from cudagen.views import (
     Layout,
     broadcast_layout,
@@ -37,7 +37,7 @@ from tensorops.indexing.advanced import AdvancedIncSubtensor1, AdvancedSubtensor
 from tensorops.indexing.basic import Subtensor
 from tensorops.join_ops import Join
 from tensorops.products import Dot, MatMul
-from tensorops.reduction import LogSumExp, Reduce
+from tensorops.reduction import ArgReduce, LogSumExp, Reduce
 from tensorops.scalar_ops import SCALAR_OPS
 from tensorops.shape_ops import Reshape
 from tensorops.sizes import MakeVector
@@ -162,6 +162,31 @@ def cumulative_rule(ctx: NodeContext) -> KernelNode | SplitNode | None:
         return SplitNode(tuple(io_toposort([x], [flat])), (flat,))
     axis = 0 if op.axis is None else op.axis % ndim
     kernel = cumulative_kernel(str(op), op.mode, axis, ndim, x_info[0], out_info[0])
+    return KernelNode(kernel, (x,))
+
+
+@cuda_ops.register(ArgReduce)
+def arg_reduce_rule(ctx: NodeContext) -> KernelNode | SplitNode | None:
+    """argmax/argmin along an axis; of the flattened array (axis None) of more than one
+    axis, as the same op along the axis of ``x.flatten()``, its 0-d result given the
+    kept axes when asked."""
+    node = ctx.node
+    op = node.op
+    assert isinstance(op, ArgReduce)
+    (x,), (out,) = node.inputs, node.outputs
+    x_info = tensor_info(x)
+    if x_info is None or op.reduction not in ARG_TESTS:
+        return None
+    ndim = len(x_info[1])
+    if op.axis is None and ndim != 1:
+        found = ArgReduce(op.reduction, 0)(x.flatten())  # type: ignore[attr-defined]
+        if op.keepdims:
+            found = found.dimshuffle(["x"] * ndim)
+        if found.type != out.type:
+            return None
+        return SplitNode(tuple(io_toposort([x], [found])), (found,))
+    axis = 0 if op.axis is None else op.axis % ndim
+    kernel = arg_reduce_kernel(str(op), op.reduction, axis, op.keepdims, ndim, x_info[0])
     return KernelNode(kernel, (x,))
 
 

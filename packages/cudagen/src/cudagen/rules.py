@@ -17,7 +17,7 @@ from cudagen.joined import GuardKernel, JoinKernel
 from cudagen.kernels import ElementwiseKernel, MatmulKernel, ReduceKernel
 from cudagen.launch import MAX_DIMS
 from cudagen.scalar_cuda import CUDA_TYPES
-from cudagen.scanned import CumulativeKernel
+from cudagen.scanned import ArgReduceKernel, CumulativeKernel
 from cudagen.views import Layout
 from graphcore import Apply, OpRegistry, Variable
 
@@ -30,6 +30,7 @@ Kernel = (
     | JoinKernel
     | GuardKernel
     | CumulativeKernel
+    | ArgReduceKernel
 )
 
 

@@ -41,6 +41,33 @@ MIN_SPAN = 32
 """Fewest elements a chunk takes: shorter ones would cost more in partials than they save."""
 
 
+def cut_lines(shape: tuple[int, ...], axis: int, config: LaunchConfig) -> tuple[int, int, int, int]:
+    """Lines (indices of the other axes), the line's length, chunks per line and the
+    chunk's span: enough chunks for the grid, of MIN_SPAN elements at least."""
+    lines = 1
+    for other, length in enumerate(shape):
+        if other != axis:
+            lines *= length
+    n = shape[axis]
+    if lines == 0 or n == 0:
+        return lines, n, 1, n
+    wanted = -(-config.threads * config.max_blocks // lines)
+    chunks = max(1, min(-(-n // MIN_SPAN), wanted))
+    span = -(-n // chunks)
+    return lines, n, -(-n // span), span
+
+
+def _line_arguments(x: Operand, axis: int) -> bytes:
+    """The other axes' lengths, then x's address, strides along them and along ``axis``."""
+    others = [a for a in range(len(x.shape)) if a != axis]
+    return (
+        dims([x.shape[a] for a in others])
+        + pointer(x.address)
+        + dims([x.strides[a] for a in others])
+        + i64(x.strides[axis])
+    )
+
+
 @dataclass(frozen=True)
 class CumulativeKernel:
     name: str
@@ -57,18 +84,7 @@ class CumulativeKernel:
         return [tuple(in_shapes[0])]
 
     def _cut(self, shape: tuple[int, ...], config: LaunchConfig) -> tuple[int, int, int, int]:
-        """Lines, the line's length, chunks per line and the chunk's span."""
-        lines = 1
-        for axis, length in enumerate(shape):
-            if axis != self.axis:
-                lines *= length
-        n = shape[self.axis]
-        if lines == 0 or n == 0:
-            return lines, n, 1, n
-        wanted = -(-config.threads * config.max_blocks // lines)
-        chunks = max(1, min(-(-n // MIN_SPAN), wanted))
-        span = -(-n // chunks)
-        return lines, n, -(-n // span), span
+        return cut_lines(shape, self.axis, config)
 
     def scratch_bytes(self, in_shapes: Sequence[tuple[int, ...]], config: LaunchConfig) -> int:
         lines, _, chunks, _ = self._cut(tuple(in_shapes[0]), config)
@@ -86,11 +102,9 @@ class CumulativeKernel:
         if lines == 0 or n == 0:
             return []
         others = [a for a in range(len(x.shape)) if a != self.axis]
-        line_shape = dims([x.shape[a] for a in others])
-        line_in = dims([x.strides[a] for a in others])
         line_out = dims([out.strides[a] for a in others])
         cut = i64(lines) + i64(n) + i64(chunks) + i64(span)
-        read = line_shape + pointer(x.address) + line_in + i64(x.strides[self.axis])
+        read = _line_arguments(x, self.axis)
         block = (config.threads, 1, 1)
         result = []
         if chunks > 1:
@@ -162,3 +176,107 @@ def cumulative_kernel(
     name = kernel_name("cu_cum", text)
     source = f"/* {label_comment(label)} */\n" + text.replace("NAME", name)
     return CumulativeKernel(name, label, source, axis, np.dtype(out_dtype).itemsize)
+
+
+ARG_TESTS = {"argmax": ">", "argmin": "<"}
+"""arg-reduction -> the comparison a later value must win to replace the best so far."""
+
+
+@dataclass(frozen=True)
+class ArgReduceKernel:
+    """``np.argmax``/``np.argmin`` along one axis: a thread per (line, chunk) finds its
+    chunk's best (value, index) (``_p``), then a thread per line folds its chunks' in
+    order (``_f``). The first best wins, and the first NaN over any number, as NumPy."""
+
+    name: str
+    label: str
+    source: str
+    reduction: str
+    axis: int
+    keepdims: bool
+    itemsize: int
+
+    @property
+    def kernel_names(self) -> tuple[str, ...]:
+        return (f"{self.name}_p", f"{self.name}_f")
+
+    def output_shapes(self, in_shapes: Sequence[tuple[int, ...]]) -> list[tuple[int, ...]]:
+        shape = tuple(in_shapes[0])
+        if shape[self.axis] == 0:
+            raise ValueError(f"attempt to get {self.reduction} of an empty sequence")
+        kept = [1 if a == self.axis else n for a, n in enumerate(shape)]
+        return [tuple(kept) if self.keepdims else shape[: self.axis] + shape[self.axis + 1 :]]
+
+    def scratch_bytes(self, in_shapes: Sequence[tuple[int, ...]], config: LaunchConfig) -> int:
+        lines, _, chunks, _ = cut_lines(tuple(in_shapes[0]), self.axis, config)
+        return max(1, lines * chunks * (8 + self.itemsize))
+
+    def launches(
+        self,
+        ins: Sequence[Operand],
+        outs: Sequence[Operand],
+        config: LaunchConfig,
+        scratch: int = 0,
+    ) -> list[Launch]:
+        (x,), (out,) = ins, outs
+        lines, n, chunks, span = cut_lines(x.shape, self.axis, config)
+        if lines == 0:
+            return []
+        values = scratch + lines * chunks * 8  # after the indices
+        block = (config.threads, 1, 1)
+        cut = i64(lines) + i64(n) + i64(chunks) + i64(span)
+        partials = pointer(scratch) + pointer(values)
+        first = Launch(
+            f"{self.name}_p",
+            (blocks_for(lines * chunks, config), 1, 1),
+            block,
+            cut + _line_arguments(x, self.axis) + partials,
+        )
+        fold = i64(lines) + i64(chunks) + partials + pointer(out.address)
+        return [first, Launch(f"{self.name}_f", (blocks_for(lines, config), 1, 1), block, fold)]
+
+
+def arg_reduce_kernel(
+    label: str, reduction: str, axis: int, keepdims: bool, ndim: int, dtype: str
+) -> ArgReduceKernel:
+    t = CUDA_TYPES[dtype]
+    wins = f"(best == best) && (x != x || x {ARG_TESTS[reduction]} best)"
+    text = "\n".join(
+        [
+            'extern "C" __global__ void NAME_p(long long lines, long long n, long long chunks,',
+            f"        long long span, cu_dims shape, const {t} *__restrict__ in, cu_dims st0,",
+            f"        long long step_in, long long *index, {t} *value) {{",
+            "for (long long w = (long long)blockIdx.x * blockDim.x + threadIdx.x;"
+            " w < lines * chunks; w += (long long)blockDim.x * gridDim.x) {",
+            "    const long long line = w / chunks, first = (w % chunks) * span;",
+            "    const long long last = first + span < n ? first + span : n;",
+            *("    " + line for line in offset_lines(1, ndim - 1, "line")),
+            f"    {t} best = in[o0 + first * step_in];",
+            "    long long at = first;",
+            "    for (long long i = first + 1; i < last; ++i) {",
+            f"        const {t} x = in[o0 + i * step_in];",
+            f"        if ({wins}) {{ best = x; at = i; }}",
+            "    }",
+            "    index[w] = at;",
+            "    value[w] = best;",
+            "}",
+            "}",
+            'extern "C" __global__ void NAME_f(long long lines, long long chunks,',
+            f"        const long long *index, const {t} *value, long long *out) {{",
+            "for (long long line = (long long)blockIdx.x * blockDim.x + threadIdx.x;"
+            " line < lines; line += (long long)blockDim.x * gridDim.x) {",
+            f"    {t} best = value[line * chunks];",
+            "    long long at = index[line * chunks];",
+            "    for (long long c = 1; c < chunks; ++c) {",
+            f"        const {t} x = value[line * chunks + c];",
+            f"        if ({wins}) {{ best = x; at = index[line * chunks + c]; }}",
+            "    }",
+            "    out[line] = at;",
+            "}",
+            "}",
+        ]
+    )
+    name = kernel_name("cu_arg", text)
+    source = f"/* {label_comment(label)} */\n" + text.replace("NAME", name)
+    itemsize = max(8, np.dtype(dtype).itemsize)
+    return ArgReduceKernel(name, label, source, reduction, axis, keepdims, itemsize)
