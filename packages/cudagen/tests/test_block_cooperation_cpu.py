@@ -118,6 +118,8 @@ def test_a_block_folds_output_after_output(
     check_reduction(case, Executor(REDUCED_PLANS[case], CpuGrid(library, WARPS)), in_place)
 
 
+PRODUCT_DTYPES = ["float64", "float32", "int32"]
+"""Integers run through the tiled kernel only (cuBLAS multiplies floats)."""
 PRODUCTS: dict[str, tuple[tuple[int, ...], tuple[int, ...], bool]] = {
     "matrix @ matrix": ((33, 47), (47, 29), False),
     "transposed views": ((47, 33), (29, 47), True),
@@ -142,7 +144,7 @@ def _product(
 
 PRODUCT_FUNCTIONS = {
     (dtype, label): _product(dtype, *shapes)
-    for dtype in ("float64", "float32")
+    for dtype in PRODUCT_DTYPES
     for label, shapes in PRODUCTS.items()
 }
 PRODUCT_PLANS = {key: build_plan(f.maker.fgraph) for key, f in PRODUCT_FUNCTIONS.items()}
@@ -153,7 +155,8 @@ def check_products(dtype: str, executor_of: Callable[[Plan], Executor]) -> None:
     for label, (a_shape, b_shape, _) in PRODUCTS.items():
         plan = PRODUCT_PLANS[dtype, label]
         assert plan.count("host") == 0, plan.describe()
-        av, bv = rng.normal(size=a_shape).astype(dtype), rng.normal(size=b_shape).astype(dtype)
+        scale = 20 if dtype.startswith("int") else 1  # integers from -60 to 60
+        av, bv = (rng.normal(scale=scale, size=shape).astype(dtype) for shape in (a_shape, b_shape))
         (got,), (expected,) = (
             executor_of(plan).run([av, bv]),
             PRODUCT_FUNCTIONS[dtype, label](av, bv),
@@ -163,6 +166,6 @@ def check_products(dtype: str, executor_of: Callable[[Plan], Executor]) -> None:
 
 
 @pytest.mark.parametrize("config", CONFIGS, ids=list(CONFIGS))
-@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("dtype", PRODUCT_DTYPES)
 def test_tiled_products_share_their_tiles(library: Any, dtype: str, config: str) -> None:
     check_products(dtype, lambda plan: Executor(plan, CpuGrid(library, CONFIGS[config])))

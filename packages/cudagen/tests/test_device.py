@@ -22,6 +22,7 @@ from test_arg_reduce_cpu import PLANS as ARG_PLANS
 from test_arg_reduce_cpu import check_arg_reduce
 from test_block_cooperation_cpu import (
     CASES,
+    PRODUCT_DTYPES,
     PRODUCT_PLANS,
     REDUCED_PLANS,
     check_products,
@@ -106,7 +107,7 @@ def test_reductions_on_the_gpu(gpu_checks: Any, case: Any) -> None:
 
 
 @pytest.mark.parametrize("through", ["cuBLAS", "the tiled kernel"])
-@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("dtype", PRODUCT_DTYPES)
 def test_products_on_the_gpu(
     gpu_checks: Any, dtype: str, through: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -222,20 +222,42 @@ def _identity_program(values: Sequence[str]) -> tuple[list[str], list[str]]:
     return [], [values[0]]
 
 
+PRODUCT_DTYPES = (*FLOATS, "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
+"""Dtypes of matrix products on the device: floats through cuBLAS or the tiled kernel,
+integers (wrapping as NumPy's) through the tiled kernel."""
+
+
 @cuda_ops.register(MatMul)
 @cuda_ops.register(Dot)
-def dot_rule(ctx: NodeContext) -> KernelNode | None:
+def dot_rule(ctx: NodeContext) -> KernelNode | SplitNode | None:
+    """Products of one dtype as a kernel; operands of several dtypes cast to the result's
+    first, and a ``Dot`` with a 0-d operand as the multiplication it is (split)."""
     node = ctx.node
     a, b = node.inputs
-    infos = [tensor_info(var) for var in (a, b, node.outputs[0])]
-    if any(info is None or info[0] not in FLOATS for info in infos):
+    out = node.outputs[0]
+    infos = [tensor_info(var) for var in (a, b, out)]
+    if any(info is None or info[0] not in PRODUCT_DTYPES for info in infos):
         return None
-    dtypes = {info[0] for info in infos if info is not None}
+    dtype = out.type.dtype  # type: ignore[attr-defined]
     ranks = (len(a.type.shape), len(b.type.shape))  # type: ignore[attr-defined]
+    if isinstance(node.op, Dot) and 0 in ranks:
+        return _split_as(node, pt.mul(a, b))
+    in_dtypes = [info[0] for info in infos[:2] if info is not None]
+    if set(in_dtypes) != {dtype}:
+        pairs = zip((a, b), in_dtypes, strict=True)
+        cast = [v if d == dtype else pt.cast(v, dtype) for v, d in pairs]
+        return _split_as(node, node.op(*cast))
     batched = isinstance(node.op, MatMul) and max(ranks) <= MAX_DIMS + 2
-    if len(dtypes) != 1 or 0 in ranks or (max(ranks) > 2 and not batched):
-        return None  # mixed precisions, scalings and Dot's tensor contractions: the host
-    return KernelNode(matmul_kernel(str(node.op), dtypes.pop(), ranks), (a, b))
+    if 0 in ranks or (max(ranks) > 2 and not batched):
+        return None  # Dot's tensor contractions: the host
+    return KernelNode(matmul_kernel(str(node.op), dtype, ranks), (a, b))
+
+
+def _split_as(node: Apply, result: Variable) -> SplitNode | None:
+    """The node as the graph computing ``result`` from its inputs, when the types agree."""
+    if result.type != node.outputs[0].type:
+        return None
+    return SplitNode(tuple(io_toposort(list(node.inputs), [result])), (result,))
 
 
 @cuda_ops.register(DimShuffle)
