@@ -90,3 +90,14 @@ def test_a_fused_program_with_a_host_step_is_split() -> None:
     assert roles[:3] == [("kernel", "Exp"), ("host", "Gammainc"), ("kernel", "Mul")]
     assert roles[3][0] == "split"
     assert [direction for _, direction in plan.transfers] == ["to host", "to device"]
+
+
+def test_arithmetic_on_lengths_stays_on_the_host() -> None:
+    """The shape a reshape takes, computed from the lengths the host knows: no launch,
+    no transfer (on the device: two launches and three transfers)."""
+    x = pt.matrix("x")
+    plan = cudagen.plan_of([x], pt.exp(x).reshape((x.shape[0] * x.shape[1],)))
+    roles = {str(step.node.op).split("{")[0]: step.role for step in plan.steps}
+    assert roles["Mul"] == "host" and roles["MakeVector"] == "host", plan.describe()
+    assert roles["Reshape"] == "view" and not plan.transfers, plan.describe()
+    assert plan.count("kernel") == 1

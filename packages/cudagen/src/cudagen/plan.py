@@ -20,7 +20,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from cudagen.indexed import ScatterKernel
+from cudagen.launch import MAX_DIMS
 from cudagen.ops import copy_kernel, split_composite  # importing ops registers the rules
 from cudagen.rules import (
     Kernel,
@@ -145,13 +148,41 @@ Split = tuple[Sequence[Apply], Sequence[Variable], Sequence[tuple[Apply, KernelN
 """A node's parts, the values standing for its outputs, and kernels chosen for parts."""
 
 
+def _shape_sized(var: Variable) -> bool:
+    """A 0-d value, or a vector of at most MAX_DIMS entries (a shape)."""
+    shape = getattr(var.type, "shape", None)
+    if shape is None or len(shape) > 1:
+        return False
+    return len(shape) == 0 or (shape[0] is not None and shape[0] <= MAX_DIMS)
+
+
+def _on_the_host(node: Apply, lengths: set[Variable]) -> bool:
+    """Arithmetic on lengths (``x.shape[0] * x.shape[1]``, the shape a reshape takes):
+    every input a length the host read or computed, or a small constant, and one a
+    length. The host computes it at once; on the device it would cost a launch and two
+    transfers."""
+    if not all(_shape_sized(out) for out in node.outputs):
+        return False  # an array the lengths make (zeros(n)) is no length
+    read_lengths = False
+    for var in node.inputs:
+        if var in lengths:
+            read_lengths = True
+        elif not (isinstance(var, Constant) and np.size(var.data) <= MAX_DIMS):
+            return False
+    return read_lengths
+
+
 def _steps(
     order: Sequence[Apply],
     outputs: Sequence[Variable],
     planned: dict[Apply, KernelNode] | None = None,
+    lengths: set[Variable] | None = None,
 ) -> list[PlanStep]:
     """Each node's step, a split node's parts (planned alike) before it; ``planned``:
-    kernels chosen for some nodes already (by the rule that split them off)."""
+    kernels chosen for some nodes already (by the rule that split them off);
+    ``lengths``: values that are lengths on the host (shape reads and arithmetic on
+    them), which stay there."""
+    lengths = set() if lengths is None else lengths
     readers: dict[Variable, int] = {}
     for node in order:
         for var in node.inputs:
@@ -165,11 +196,14 @@ def _steps(
             step = PlanStep(node, "kernel", kernel=planned[node])
         else:
             step, split = _step_of(node, _fusable_producer(node, readers, output_set))
+        if step.role == "shape" or (split is None and _on_the_host(node, lengths)):
+            step = step if step.role == "shape" else PlanStep(node, "host")
+            lengths.update(node.outputs)
         if step.role == "host" and split is None:
             composite = split_composite(node)
             split = None if composite is None else (*composite, ())
         if split is not None:
-            parts = _steps(split[0], split[1], dict(split[2]))
+            parts = _steps(split[0], split[1], dict(split[2]), lengths)
             if any(part.role != "host" for part in parts):
                 steps += parts
                 aliases = tuple(zip(node.outputs, split[1], strict=True))
