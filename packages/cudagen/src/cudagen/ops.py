@@ -36,7 +36,7 @@ from tensorops.guards import Guard
 from tensorops.indexing.advanced import AdvancedIncSubtensor1, AdvancedSubtensor1
 from tensorops.indexing.basic import Subtensor
 from tensorops.join_ops import Join
-from tensorops.products import Dot, MatMul
+from tensorops.products import Dot, MatMul, TensorDot
 from tensorops.reduction import ArgReduce, LogSumExp, Reduce
 from tensorops.scalar_ops import SCALAR_OPS
 from tensorops.shape_ops import Reshape
@@ -247,10 +247,47 @@ def dot_rule(ctx: NodeContext) -> KernelNode | SplitNode | None:
         pairs = zip((a, b), in_dtypes, strict=True)
         cast = [v if d == dtype else pt.cast(v, dtype) for v, d in pairs]
         return _split_as(node, node.op(*cast))
-    batched = isinstance(node.op, MatMul) and max(ranks) <= MAX_DIMS + 2
-    if 0 in ranks or (max(ranks) > 2 and not batched):
-        return None  # Dot's tensor contractions: the host
+    if isinstance(node.op, Dot) and max(ranks) > 2:  # np.dot of tensors: a tensordot
+        return _split_as(node, pt.tensordot(a, b, [[ranks[0] - 1], [max(ranks[1] - 2, 0)]]))
+    if max(ranks) > MAX_DIMS + 2:
+        return None
     return KernelNode(matmul_kernel(str(node.op), dtype, ranks), (a, b))
+
+
+def _length(x: Any, axes: Sequence[int]) -> Any:
+    """The product of ``x``'s lengths along ``axes`` (1 for none)."""
+    if not axes:
+        return constant(np.asarray(1, "int64"), dtype="int64")
+    total = x.shape[axes[0]]
+    for axis in axes[1:]:
+        total = total * x.shape[axis]
+    return total
+
+
+@cuda_ops.register(TensorDot)
+def tensordot_rule(ctx: NodeContext) -> SplitNode | None:
+    """``np.tensordot`` as one matrix product: ``a``'s free axes then its contracted ones
+    (``b``'s contracted then free) as the rows and columns of a matrix (a view, or a copy
+    where the transposed axes do not merge), the product reshaped to the free axes."""
+    node = ctx.node
+    op = node.op
+    assert isinstance(op, TensorDot)
+    a, b = node.inputs
+    if any(tensor_info(var) is None for var in (a, b, node.outputs[0])):
+        return None
+    (axes_a, axes_b), ndims = op.axes, (a.type.ndim, b.type.ndim)  # type: ignore[attr-defined]
+    free_a = [axis for axis in range(ndims[0]) if axis not in axes_a]
+    free_b = [axis for axis in range(ndims[1]) if axis not in axes_b]
+
+    def matrix(x: Any, first: list[int], second: list[int]) -> Any:
+        """``x`` with the axes ``first`` merged into rows and ``second`` into columns."""
+        order = [*first, *second]
+        ordered = x if order == list(range(len(order))) else x.dimshuffle(order)
+        return ordered.reshape((_length(x, first), _length(x, second)))
+
+    rows, columns = matrix(a, free_a, list(axes_a)), matrix(b, list(axes_b), free_b)
+    lengths = [a.shape[axis] for axis in free_a] + [b.shape[axis] for axis in free_b]  # type: ignore[attr-defined]
+    return _split_as(node, pt.dot(rows, columns).reshape(lengths))
 
 
 def _split_as(node: Apply, result: Variable) -> SplitNode | None:
