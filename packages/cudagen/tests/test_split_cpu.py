@@ -17,6 +17,7 @@ import tensorops as pt
 from cudagen.executor import Executor
 from cudagen.plan import build_plan
 from graphcore import Mode, function
+from tensorops import nlinalg
 
 REWRITTEN = Mode(linker="py")
 CASES = {
@@ -72,3 +73,50 @@ def test_logsumexp_runs_as_kernels(library: Any, label: str) -> None:
                 assert got.dtype == expected.dtype and got.shape == expected.shape
                 rtol = 1e-5 if dtype == "float32" else 1e-12
                 np.testing.assert_allclose(got, expected, rtol=rtol, equal_nan=True)
+
+
+NORMS: dict[str, tuple[str, tuple[int, ...], Any, Any, bool]] = {
+    "2-norm of a vector": ("float64", (500,), None, None, False),
+    "1-norm of rows": ("float64", (30, 40), 1, 1, False),
+    "inf-norm of columns, kept": ("float32", (30, 40), np.inf, 0, True),
+    "-inf-norm of rows": ("float64", (30, 40), -np.inf, 1, False),
+    "0-norm of integers": ("int64", (30, 40), 0, 1, False),
+    "3-norm of rows": ("float64", (30, 40), 3, 1, False),
+    "fro of batched matrices": ("float64", (3, 20, 30), "fro", (1, 2), False),
+    "matrix 1-norm": ("float64", (30, 40), 1, None, False),
+    "matrix -1-norm, kept": ("float64", (30, 40), -1, None, True),
+    "matrix inf-norm over swapped axes": ("float64", (4, 30, 40), np.inf, (2, 1), False),
+    "matrix -inf-norm": ("float32", (30, 40), -np.inf, None, False),
+    "2-norm of all elements": ("float64", (3, 4, 5), None, None, True),
+}
+
+
+def _norm(dtype: str, shape: tuple[int, ...], order: Any, axis: Any, keepdims: bool) -> Any:
+    x = pt.tensor("x", dtype=dtype, shape=(None,) * len(shape))
+    f = function([x], [nlinalg.norm(x, order, axis, keepdims)], mode=REWRITTEN)
+    return f, build_plan(f.maker.fgraph)
+
+
+NORM_COMPILED = {label: _norm(*case) for label, case in NORMS.items()}
+
+
+@pytest.fixture(scope="module")
+def norm_library(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    kernels = [kernel for _, plan in NORM_COMPILED.values() for kernel in plan.kernels]
+    return build(kernels, Path(tmp_path_factory.mktemp("norms")))
+
+
+@pytest.mark.parametrize("label", NORMS)
+def test_norms_run_as_reductions(norm_library: Any, label: str) -> None:
+    f, plan = NORM_COMPILED[label]
+    assert plan.count("host") == 0 and plan.count("split") == 1, plan.describe()
+    dtype, shape = NORMS[label][:2]
+    rng = np.random.default_rng(8)
+    values = (rng.normal(size=shape) * (3 if dtype == "int64" else 1)).astype(dtype)
+    for config in (ONE_THREAD, WARPS):
+        executor = Executor(plan, CpuGrid(norm_library, config))
+        for given, host in ((values, values), (in_place(values[::-1]), values[::-1])):
+            (expected,), (got,) = f(host), executor.run([given])
+            assert got.dtype == expected.dtype and got.shape == expected.shape, label
+            rtol = 1e-5 if dtype == "float32" else 1e-12
+            np.testing.assert_allclose(got, expected, rtol=rtol, err_msg=label)

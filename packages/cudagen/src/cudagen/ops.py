@@ -36,6 +36,7 @@ from tensorops.guards import Guard
 from tensorops.indexing.advanced import AdvancedIncSubtensor1, AdvancedSubtensor1
 from tensorops.indexing.basic import Subtensor
 from tensorops.join_ops import Join
+from tensorops.nlinalg import Norm
 from tensorops.products import Dot, MatMul, TensorDot
 from tensorops.reduction import ArgReduce, LogSumExp, Reduce
 from tensorops.scalar_ops import SCALAR_OPS
@@ -188,6 +189,66 @@ def arg_reduce_rule(ctx: NodeContext) -> KernelNode | SplitNode | None:
     axis = 0 if op.axis is None else op.axis % ndim
     kernel = arg_reduce_kernel(str(op), op.reduction, axis, op.keepdims, ndim, x_info[0])
     return KernelNode(kernel, (x,))
+
+
+@cuda_ops.register(Norm)
+def norm_rule(ctx: NodeContext) -> SplitNode | None:
+    """``np.linalg.norm`` as the reductions it is, each over its axes with the axes kept
+    (dropped at the end unless asked for): vector norms of any order, and the matrix
+    norms ``fro``, 1, -1, inf and -inf. The spectral and nuclear norms need an SVD: the
+    host."""
+    node = ctx.node
+    op = node.op
+    assert isinstance(op, Norm)
+    x, out = node.inputs[0], node.outputs[0]
+    dtype = out.type.dtype  # type: ignore[attr-defined]
+    if tensor_info(x) is None or dtype not in FLOATS:
+        return None
+    ndim = x.type.ndim  # type: ignore[attr-defined]
+    axes = tuple(range(ndim)) if op.axis is None else op.axis
+    value: Any = x if x.type.dtype == dtype else pt.cast(x, dtype)  # type: ignore[attr-defined]
+    if op.ord is None or (op.ord == "fro" and len(axes) == 2):  # the 2-norm of all elements
+        found = pt.sqrt(reduction.sum(value * value, axis=axes, keepdims=True))
+    elif len(axes) == 1:
+        found = _vector_norm(value, op.ord, axes)
+    else:
+        found = _matrix_norm(value, op.ord, axes)
+    if found is None:
+        return None
+    if not op.keepdims:
+        found = found.dimshuffle([axis for axis in range(ndim) if axis not in axes])
+    return _split_as(node, found)
+
+
+def _vector_norm(value: Any, order: Any, axes: tuple[int, ...]) -> Any:
+    magnitude = abs(value)
+    if order == 2:
+        return pt.sqrt(reduction.sum(value * value, axis=axes, keepdims=True))
+    if order in (np.inf, -np.inf):
+        pick = reduction.max if order == np.inf else reduction.min
+        return pick(magnitude, axis=axes, keepdims=True)
+    if order == 0:
+        nonzero = pt.cast(pt.neq(value, 0), value.type.dtype)
+        return reduction.sum(nonzero, axis=axes, keepdims=True)
+    if order == 1:
+        return reduction.sum(magnitude, axis=axes, keepdims=True)
+    if isinstance(order, (int, float)) and not isinstance(order, bool):
+        powers = reduction.sum(magnitude ** float(order), axis=axes, keepdims=True)
+        return powers ** (1.0 / float(order))
+    return None
+
+
+def _matrix_norm(value: Any, order: Any, axes: tuple[int, ...]) -> Any:
+    rows, columns = axes
+    if order in (1, -1):  # the largest (smallest) column sum
+        inner, outer = rows, columns
+    elif order in (np.inf, -np.inf):  # the largest (smallest) row sum
+        inner, outer = columns, rows
+    else:
+        return None
+    pick = reduction.max if order in (1, np.inf) else reduction.min
+    sums = reduction.sum(abs(value), axis=(inner,), keepdims=True)
+    return pick(sums, axis=(outer,), keepdims=True)
 
 
 def _flags_errors(program: ElementProgram, n_inputs: int) -> bool:
