@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from cudagen import splits  # noqa: F401 - registers the rules that split nodes
 from cudagen.indexed import ScatterKernel
 from cudagen.launch import MAX_DIMS
 from cudagen.ops import copy_kernel, split_composite  # importing ops registers the rules

@@ -19,7 +19,7 @@ from cudagen.launch import MAX_DIMS
 from cudagen.scalar_cuda import CUDA_TYPES
 from cudagen.scanned import ArgReduceKernel, CumulativeKernel
 from cudagen.views import Layout
-from graphcore import Apply, OpRegistry, Variable
+from graphcore import Apply, OpRegistry, Variable, io_toposort
 
 Kernel = (
     ElementwiseKernel
@@ -83,3 +83,10 @@ def tensor_info(var: Variable) -> tuple[str, tuple[bool, ...]] | None:
     if dtype not in CUDA_TYPES or shape is None or len(shape) > MAX_DIMS:
         return None
     return str(dtype), tuple(length == 1 for length in shape)
+
+
+def split_as(node: Apply, result: Variable) -> SplitNode | None:
+    """The node as the graph computing ``result`` from its inputs, when the types agree."""
+    if result.type != node.outputs[0].type:
+        return None
+    return SplitNode(tuple(io_toposort(list(node.inputs), [result])), (result,))
