@@ -30,7 +30,7 @@ from cudagen.launch import (
     blocks_for,
     dims,
     i64,
-    kernel_name,
+    named_source,
     pointer,
 )
 from cudagen.scalar_cuda import CUDA_TYPES
@@ -158,8 +158,8 @@ def gather_kernel(label: str, dtype: str, index_dtype: str, ndim: int) -> Gather
             "}",
         ]
     )
-    name = kernel_name("cu_gather", text)
-    return GatherKernel(name, label, f"/* {label[:80]} */\n" + text.replace("NAME", name))
+    name, source = named_source("cu_gather", label, text)
+    return GatherKernel(name, label, source)
 
 
 @dataclass(frozen=True)
@@ -296,6 +296,5 @@ def scatter_kernel(
             "}",
         ]
     text = "\n".join(lines)
-    name = kernel_name("cu_scatter", text)
-    source = f"/* {label[:80]} */\n" + text.replace("NAME", name)
+    name, source = named_source("cu_scatter", label, text)
     return ScatterKernel(name, label, source, set_instead_of_inc, copy)

@@ -25,7 +25,7 @@ from cudagen.launch import (
     blocks_for,
     dims,
     i64,
-    kernel_name,
+    named_source,
     pointer,
 )
 from cudagen.scalar_cuda import CUDA_TYPES
@@ -137,8 +137,7 @@ def join_kernel(
         _piece_source(d, dtype, ndim).replace("NAME", f"NAME_{k}") for k, d in enumerate(distinct)
     ]
     text = "\n".join(texts)
-    name = kernel_name("cu_join", text)
-    source = f"/* {label[:80]} */\n" + text.replace("NAME", name)
+    name, source = named_source("cu_join", label, text)
     pieces = tuple(f"{name}_{distinct.index(d)}" for d in piece_dtypes)
     return JoinKernel(name, label, source, axis, stacked, pieces)
 
@@ -195,7 +194,6 @@ def guard_kernel(
             "}",
         ]
     text = "\n".join(texts)
-    name = kernel_name("cu_guard", text)
-    source = f"/* {label[:80]} */\n" + text.replace("NAME", name)
+    name, source = named_source("cu_guard", label, text)
     kernels = tuple(f"{name}_{distinct.index(info)}" for info in condition_infos)
     return GuardKernel(name, label, source, kernels, error, message)

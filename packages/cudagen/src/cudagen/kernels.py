@@ -27,8 +27,7 @@ from cudagen.launch import (
     f64,
     i64,
     is_contiguous,
-    kernel_name,
-    label_comment,
+    named_source,
     pointer,
 )
 from cudagen.scalar_cuda import CUDA_TYPES, STATUS
@@ -208,8 +207,7 @@ def elementwise_kernel(
             "}",
         ]
     )
-    name = kernel_name("cu_ew", text)
-    source = f"/* {label_comment(label)} */\n" + text.replace("NAME", name)
+    name, source = named_source("cu_ew", label, text)
     return ElementwiseKernel(
         name, label, source, tuple(in_broadcastable), tuple(out_dtypes), checks
     )
@@ -440,8 +438,7 @@ def reduce_kernel(
             "}",
         ]
     )
-    name = kernel_name("cu_red", text)
-    source = f"/* {label_comment(label)} */\n" + text.replace("NAME", name)
+    name, source = named_source("cu_red", label, text)
     itemsize = {"float": 4, "int": 4, "unsigned int": 4}.get(acc, 8)
     return ReduceKernel(
         name, label, source, reduction, axes, keepdims, tuple(in_broadcastable), itemsize,
@@ -610,6 +607,6 @@ def matmul_kernel(label: str, dtype: str, ranks: tuple[int, int]) -> MatmulKerne
             "}",
         ]
     )
-    name = kernel_name("cu_mm", text)
-    return MatmulKernel(name, label, f"/* {label_comment(label)} */\n" + text.replace("NAME", name),
+    name, source = named_source("cu_mm", label, text)
+    return MatmulKernel(name, label, source,
                         dtype, ranks)  # fmt: skip

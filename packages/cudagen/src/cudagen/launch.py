@@ -107,3 +107,10 @@ def kernel_name(prefix: str, text: str) -> str:
 def label_comment(label: str) -> str:
     """A node's label as the text of a C comment above its kernel."""
     return label.replace("*/", "* /")[:80]
+
+
+def named_source(prefix: str, label: str, text: str) -> tuple[str, str]:
+    """A kernel text's name (``prefix`` and a hash of the text) and its source: the text
+    with NAME replaced, under the node's label."""
+    name = kernel_name(prefix, text)
+    return name, f"/* {label_comment(label)} */\n" + text.replace("NAME", name)

@@ -28,8 +28,7 @@ from cudagen.launch import (
     blocks_for,
     dims,
     i64,
-    kernel_name,
-    label_comment,
+    named_source,
     pointer,
 )
 from cudagen.scalar_cuda import CUDA_TYPES
@@ -173,8 +172,7 @@ def cumulative_kernel(
             "}",
         ]
     )
-    name = kernel_name("cu_cum", text)
-    source = f"/* {label_comment(label)} */\n" + text.replace("NAME", name)
+    name, source = named_source("cu_cum", label, text)
     return CumulativeKernel(name, label, source, axis, np.dtype(out_dtype).itemsize)
 
 
@@ -276,7 +274,6 @@ def arg_reduce_kernel(
             "}",
         ]
     )
-    name = kernel_name("cu_arg", text)
-    source = f"/* {label_comment(label)} */\n" + text.replace("NAME", name)
+    name, source = named_source("cu_arg", label, text)
     itemsize = max(8, np.dtype(dtype).itemsize)
     return ArgReduceKernel(name, label, source, reduction, axis, keepdims, itemsize)
