@@ -50,6 +50,24 @@ def test_without_pycuda(fresh_probe: None, monkeypatch: pytest.MonkeyPatch) -> N
     assert "mode='FAST_RUN'" in str(raised.value)
 
 
+def test_pycuda_without_the_driver_library(
+    fresh_probe: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pycuda installed (a GPU machine's wheel) where no NVIDIA driver is: its extension
+    cannot load libcuda.so.1, and the error says that rather than to install pycuda."""
+
+    class NoDriverLibrary(types.ModuleType):
+        def __getattr__(self, name: str) -> None:
+            raise ImportError("libcuda.so.1: cannot open shared object file")
+
+    monkeypatch.setitem(sys.modules, "pycuda", NoDriverLibrary("pycuda"))
+    linkers.register_linker("cuda", CudaLinker)
+    with pytest.raises(device.NoCudaDeviceError, match=NO_DEVICE) as raised:
+        _compile()
+    assert "no CUDA driver library" in str(raised.value)
+    assert "install cudagen[cuda]" not in str(raised.value)
+
+
 def test_without_a_driver(fresh_probe: None, monkeypatch: pytest.MonkeyPatch) -> None:
     def failing_init() -> None:
         raise RuntimeError("cuInit failed: no CUDA-capable device is detected")

@@ -18,6 +18,8 @@ def _probe() -> tuple[Any, str | None]:
     try:
         from pycuda import driver
     except ImportError as error:
+        if "libcuda" in str(error):
+            return None, f"pycuda found no CUDA driver library ({error}): no NVIDIA driver here"
         return None, f"pycuda is not importable ({error}; install cudagen[cuda])"
     try:
         driver.init()
