@@ -120,3 +120,47 @@ def test_norms_run_as_reductions(norm_library: Any, label: str) -> None:
             assert got.dtype == expected.dtype and got.shape == expected.shape, label
             rtol = 1e-5 if dtype == "float32" else 1e-12
             np.testing.assert_allclose(got, expected, rtol=rtol, err_msg=label)
+
+
+NORMALIZED: dict[str, tuple[str, str, tuple[int, ...], Any]] = {
+    "softmax of rows": ("softmax", "float64", (6, 70), 1),
+    "softmax of columns, float32": ("softmax", "float32", (6, 70), 0),
+    "softmax of everything": ("softmax", "float64", (6, 70), None),
+    "log_softmax of rows": ("log_softmax", "float64", (6, 70), 1),
+    "log_softmax over two axes": ("log_softmax", "float64", (3, 6, 70), (1, 2)),
+    "log_softmax of columns, float32": ("log_softmax", "float32", (6, 70), 0),
+}
+
+
+def _normalized(kind: str, dtype: str, shape: tuple[int, ...], axis: Any) -> Any:
+    x = pt.tensor("x", dtype=dtype, shape=(None,) * len(shape))
+    f = function([x], [getattr(pt, kind)(x, axis=axis)], mode=REWRITTEN)
+    return f, build_plan(f.maker.fgraph)
+
+
+NORMALIZED_COMPILED = {label: _normalized(*case) for label, case in NORMALIZED.items()}
+
+
+@pytest.fixture(scope="module")
+def normalized_library(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    kernels = [kernel for _, plan in NORMALIZED_COMPILED.values() for kernel in plan.kernels]
+    return build(kernels, Path(tmp_path_factory.mktemp("normalized")))
+
+
+@pytest.mark.parametrize("label", NORMALIZED)
+def test_softmax_runs_as_kernels(normalized_library: Any, label: str) -> None:
+    """Rows of -inf, +inf and NaN, and values whose exp overflows unshifted."""
+    f, plan = NORMALIZED_COMPILED[label]
+    assert plan.count("host") == 0 and plan.count("kernel") == 3, plan.describe()
+    dtype, shape = NORMALIZED[label][1:3]
+    values = _values(dtype)[0][: shape[-2]]
+    values = np.broadcast_to(values, shape).astype(dtype)
+    for config in (ONE_THREAD, WARPS):
+        executor = Executor(plan, CpuGrid(normalized_library, config))
+        for given, host in ((values, values), (in_place(values[::-1]), values[::-1])):
+            with np.errstate(all="ignore"):
+                (expected,), (got,) = f(host), executor.run([given])
+            assert got.dtype == expected.dtype and got.shape == expected.shape, label
+            rtol = 1e-5 if dtype == "float32" else 1e-12  # log_softmax's x - m - log(s) cancels:
+            atol = 1e-4 if dtype == "float32" else 1e-13  # absolute errors near 0 remain
+            np.testing.assert_allclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)

@@ -3,6 +3,7 @@ node's meaning written with ops the device has (``SplitNode``).
 
 - ``logsumexp``: a max (the shift), a sum fused with the ``exp`` feeding it, and one
   elementwise kernel;
+- softmax and log_softmax: a max, a fused exp-sum and one elementwise kernel;
 - ``np.linalg.norm``: the sums, maxima and minima each norm is;
 - ``tensordot``: one matrix product of merged axes.
 """
@@ -23,7 +24,7 @@ from tensorops import Composite, Elemwise, reduction
 from tensorops.basic import constant
 from tensorops.nlinalg import Norm
 from tensorops.products import TensorDot
-from tensorops.reduction import LogSumExp
+from tensorops.reduction import LogSoftmax, LogSumExp, Softmax
 
 
 @cuda_ops.register(LogSumExp)
@@ -63,6 +64,35 @@ def logsumexp_rule(ctx: NodeContext) -> SplitNode | None:
     )  # fmt: skip
     planned = ((peak.owner, KernelNode(shift_kernel, (x,))),)
     return SplitNode(tuple(io_toposort([node.inputs[0]], [result])), (result,), planned)
+
+
+@cuda_ops.register(Softmax)
+@cuda_ops.register(LogSoftmax)
+def normalize_rule(ctx: NodeContext) -> SplitNode | None:
+    """softmax ``exp(x - m) / sum(exp(x - m))`` and log_softmax ``(x - m) - log(sum(exp(x
+    - m)))`` (``m`` 0 where it is not finite, as SciPy's), ``m`` the max along the axes:
+    a max, a sum fused with the ``exp`` it adds up, and one elementwise kernel that
+    computes the ``exp`` again rather than reading it back from memory."""
+    node = ctx.node
+    op = node.op
+    assert isinstance(op, (Softmax, LogSoftmax))
+    x, out = node.inputs[0], node.outputs[0]
+    dtype = out.type.dtype  # type: ignore[attr-defined]
+    if dtype not in FLOATS or x.type.dtype != dtype:  # type: ignore[attr-defined]
+        return None  # integers subtract (and wrap) in their own dtype: the host
+    axes = tuple(range(x.type.ndim)) if op.axis is None else op.axis  # type: ignore[attr-defined]
+    peak = reduction.max(x, axis=axes, keepdims=True)
+    value, top, total = (pt.scalar(dtype=dtype) for _ in range(3))
+    shift = top
+    if isinstance(op, LogSoftmax):
+        shift = pt.switch(pt.isfinite(top), top, constant(np.zeros((), dtype), dtype=dtype))
+    terms = Elemwise(Composite([value, top], [pt.exp(value - shift)]))(x, peak)
+    sums = reduction.sum(terms, axis=axes, keepdims=True)
+    if isinstance(op, Softmax):
+        last = pt.exp(value - shift) / total
+    else:
+        last = (value - shift) - pt.log(total)
+    return split_as(node, Elemwise(Composite([value, top, total], [last]))(x, peak, sums))
 
 
 @cuda_ops.register(Norm)
