@@ -31,6 +31,7 @@ from cudagen.scanned import FOLDS as CUMULATIVE_FOLDS
 from cudagen.views import (
     Layout,
     broadcast_layout,
+    diagonal_layout,
     dimshuffle_layout,
     reshape_layout,
     subtensor_layout,
@@ -40,6 +41,7 @@ from tensorops import Composite, DimShuffle, Elemwise
 from tensorops.basic import constant
 from tensorops.creation_ops import Alloc
 from tensorops.cumulative import CumOp
+from tensorops.diagonal import ExtractDiag
 from tensorops.guards import Guard
 from tensorops.indexing.advanced import AdvancedIncSubtensor1, AdvancedSubtensor1
 from tensorops.indexing.basic import Subtensor
@@ -307,6 +309,15 @@ def alloc_rule(ctx: NodeContext) -> ViewNode | None:
         return None
     positions = tuple(range(1, len(ctx.node.inputs)))
     return ViewNode(broadcast_layout, host_inputs=positions)
+
+
+@cuda_ops.register(ExtractDiag)
+def diagonal_rule(ctx: NodeContext) -> ViewNode | None:
+    op = ctx.node.op
+    assert isinstance(op, ExtractDiag)
+    if tensor_info(ctx.node.inputs[0]) is None:
+        return None
+    return ViewNode(lambda layout, _: diagonal_layout(layout, op.offset, op.axis1, op.axis2))
 
 
 @cuda_ops.register(MakeVector)

@@ -5,7 +5,8 @@ node's meaning written with ops the device has (``SplitNode``).
   elementwise kernel;
 - softmax and log_softmax: a max, a fused exp-sum and one elementwise kernel;
 - ``np.linalg.norm``: the sums, maxima and minima each norm is;
-- ``tensordot``: one matrix product of merged axes.
+- ``tensordot``: one matrix product of merged axes;
+- ``trace``: the sum of the diagonal view.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from cudagen.rules import KernelNode, NodeContext, SplitNode, cuda_ops, split_as
 from graphcore import io_toposort
 from tensorops import Composite, Elemwise, reduction
 from tensorops.basic import constant
-from tensorops.nlinalg import Norm
+from tensorops.diagonal import ExtractDiag
+from tensorops.nlinalg import Norm, Trace
 from tensorops.products import TensorDot
 from tensorops.reduction import LogSoftmax, LogSumExp, Softmax
 
@@ -153,6 +155,17 @@ def _matrix_norm(value: Any, order: Any, axes: tuple[int, ...]) -> Any:
     pick = reduction.max if order in (1, np.inf) else reduction.min
     sums = reduction.sum(abs(value), axis=(inner,), keepdims=True)
     return pick(sums, axis=(outer,), keepdims=True)
+
+
+@cuda_ops.register(Trace)
+def trace_rule(ctx: NodeContext) -> SplitNode | None:
+    """``np.trace``: the sum of the diagonal (a view), in the trace's dtype."""
+    op = ctx.node.op
+    assert isinstance(op, Trace)
+    x, out = ctx.node.inputs[0], ctx.node.outputs[0]
+    diagonal = ExtractDiag(op.offset, op.axis1, op.axis2)(x)
+    dtype = out.type.dtype  # type: ignore[attr-defined]
+    return split_as(ctx.node, reduction.sum(diagonal, axis=-1, dtype=dtype))
 
 
 def _length(x: Any, axes: Sequence[int]) -> Any:

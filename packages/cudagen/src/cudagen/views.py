@@ -1,4 +1,5 @@
-"""Views on the device: DimShuffle, Reshape, basic indexing and Alloc as stride arithmetic.
+"""Views on the device: DimShuffle, Reshape, basic indexing, Alloc and diagonals as stride
+arithmetic.
 
 A device array is an allocation and a ``Layout`` (lengths, strides in elements, the
 offset of its first element). A view node runs no kernel: it computes its output's
@@ -143,3 +144,19 @@ def broadcast_layout(layout: Layout, sizes: Sequence[int]) -> Layout:
         )
     new_strides = tuple(0 if n == 1 else stride for n, stride in zip(shape, strides, strict=True))
     return Layout(wanted, new_strides, layout.offset)
+
+
+def diagonal_layout(layout: Layout, offset: int, axis1: int, axis2: int) -> Layout:
+    """``np.diagonal``: the other axes, then the diagonal, whose stride steps along both
+    axes at once, starting ``offset`` columns right (rows down, when negative)."""
+    rows, columns = layout.shape[axis1], layout.shape[axis2]
+    if offset >= 0:
+        length, start = max(0, min(rows, columns - offset)), offset * layout.strides[axis2]
+    else:
+        length, start = max(0, min(rows + offset, columns)), -offset * layout.strides[axis1]
+    kept = [axis for axis in range(len(layout.shape)) if axis not in (axis1, axis2)]
+    return Layout(
+        (*(layout.shape[axis] for axis in kept), length),
+        (*(layout.strides[axis] for axis in kept), layout.strides[axis1] + layout.strides[axis2]),
+        layout.offset + (start if length else 0),
+    )
