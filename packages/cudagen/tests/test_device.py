@@ -32,7 +32,13 @@ from test_cpu_grid import ON_DEVICE, ROWS, VIEWS, _check, _python, _run
 from test_cumulative_cpu import CASES as CUMULATIVE_CASES
 from test_cumulative_cpu import PLANS as CUMULATIVE_PLANS
 from test_cumulative_cpu import check_cumulative
-from test_indexing_cpu import COMPILED, GRAPHS, check_equal_to_python, check_out_of_bounds
+from test_indexing_cpu import (
+    COMPILED,
+    GRAPHS,
+    check_equal_to_python,
+    check_out_of_bounds,
+    check_region_updates,
+)
 
 import tensorops as pt
 from cudagen.device import no_device_reason, require_driver
@@ -126,6 +132,15 @@ def test_cumulative_ops_on_the_gpu(gpu_checks: Any, label: str) -> None:
 def test_arg_reductions_on_the_gpu(gpu_checks: Any, label: str) -> None:
     executor = Executor(ARG_PLANS[label], gpu_checks)
     check_arg_reduce(label, executor, lambda view: _device_view(gpu_checks, view))
+
+
+def test_basic_keys_set_and_increment_on_the_gpu() -> None:
+    from cudagen.runtime import PycudaDevice
+
+    def executor(plan: Any) -> Executor:  # a module per graph: four small ones
+        return Executor(plan, PycudaDevice(require_driver(), module_source(plan.kernels)))
+
+    check_region_updates(executor)
 
 
 @pytest.mark.parametrize("graph", GRAPHS, ids=["-".join(g) for g in GRAPHS])

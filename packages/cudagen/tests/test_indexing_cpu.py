@@ -17,6 +17,7 @@ from cpu_grid import ELEMENTWISE, ONE_THREAD, WARPS, CpuGrid, build, in_place
 import tensorops as pt
 from cudagen.executor import Executor
 from cudagen.indexed import GatherKernel, ScatterKernel
+from cudagen.joined import RegionKernel
 from cudagen.launch import LaunchConfig
 from cudagen.plan import Plan, build_plan
 from graphcore import Mode, Variable, function
@@ -206,3 +207,56 @@ def test_rows_of_no_elements_still_check_their_indices(
         else:
             (got,) = executor.run(arguments)
             assert got.shape == expected.shape and got.dtype == expected.dtype
+
+
+def _region_graphs() -> dict[str, Any]:
+    """set_subtensor/inc_subtensor of basic keys, and the gradient of a sliced sum (what
+    autodiff makes of ``x[1:-1]``), each compiled by the Python backend."""
+    x, y, k = pt.matrix("x"), pt.matrix("y"), pt.lscalar("k")
+    v = pt.vector("v")
+    from autodiff import grad
+
+    graphs = {
+        "set rows 1 to 3": ([x, y], set_subtensor(x[1:3], y)),
+        "inc every other column, reversed": ([x, y], inc_subtensor(x[:, ::-2], y)),
+        "inc row k (a run-time index)": ([x, v, k], inc_subtensor(x[k], v)),
+        "gradient of a slice": ([v], grad(((v[1:-1] * 2) ** 2).sum(), v)),
+    }
+    return {
+        label: function(inputs, [out], mode=REWRITTEN) for label, (inputs, out) in graphs.items()
+    }
+
+
+REGIONS = _region_graphs()
+
+
+def check_region_updates(executor_of: Callable[[Plan], Executor]) -> None:
+    rng = np.random.default_rng(4)
+    x, v = rng.normal(size=(5, 6)), rng.normal(size=7)
+    arguments = {
+        "set rows 1 to 3": [x, rng.normal(size=(2, 6))],
+        "inc every other column, reversed": [x, rng.normal(size=(5, 3))],
+        "inc row k (a run-time index)": [x, rng.normal(size=6), np.array(-2)],
+        "gradient of a slice": [v],
+    }
+    for label, f in REGIONS.items():
+        plan = build_plan(f.maker.fgraph)
+        regions = [s for s in plan.steps if s.kernel and isinstance(s.kernel.kernel, RegionKernel)]
+        assert regions and not plan.transfers, plan.describe()  # lengths may be on the host
+        executor = executor_of(plan)
+        (got,), (expected,) = executor.run(arguments[label]), f(*arguments[label])
+        np.testing.assert_allclose(got, expected, rtol=1e-12, err_msg=label)
+        if label == "inc row k (a run-time index)":  # NumPy's errors, from the host's key
+            for bad in ([x, arguments[label][1], np.array(5)], [x, np.ones(4), np.array(0)]):
+                with pytest.raises((IndexError, ValueError)) as expected_error:
+                    f(*bad)
+                with pytest.raises(type(expected_error.value)) as raised:
+                    executor.run(bad)
+                assert str(raised.value) == str(expected_error.value)
+
+
+def test_basic_keys_set_and_increment_on_the_device(tmp_path: Path) -> None:
+    kernels = [k for f in REGIONS.values() for k in build_plan(f.maker.fgraph).kernels]
+    library = build(kernels, tmp_path)
+    for config in (ONE_THREAD, ELEMENTWISE, WARPS):
+        check_region_updates(lambda plan, c=config: Executor(plan, CpuGrid(library, c)))

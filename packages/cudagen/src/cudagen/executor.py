@@ -25,13 +25,13 @@ from typing import Any, Protocol
 import numpy as np
 
 from cudagen.indexed import STATUS_CLEAR, GatherKernel, ScatterKernel
-from cudagen.joined import GuardKernel
+from cudagen.joined import GuardKernel, RegionKernel
 from cudagen.kernels import ElementwiseKernel, MatmulKernel, ReduceKernel
 from cudagen.launch import Launch, LaunchConfig
 from cudagen.ops import copy_kernel
 from cudagen.plan import Plan, PlanStep
 from cudagen.scanned import ArgReduceKernel, CumulativeKernel
-from cudagen.views import Layout, NotAViewError
+from cudagen.views import Layout, NotAViewError, broadcast_layout, subtensor_layout
 from graphcore import Apply, Constant, Variable
 
 
@@ -259,6 +259,9 @@ class Executor:
         if isinstance(kernel, GuardKernel):
             self._guard(step, kernel, ins, values)
             return
+        if isinstance(kernel, RegionKernel):
+            self._region(step, kernel, ins, values)
+            return
         shapes = kernel.output_shapes([op.shape for op in ins])
         outs = [
             self.empty(shape, np.dtype(var.type.dtype))  # type: ignore[attr-defined]
@@ -288,6 +291,32 @@ class Executor:
                 self._launch(launch)
         for var, out in zip(step.node.outputs, outs, strict=True):
             values[var] = Value(device=out)
+
+    def _region(
+        self,
+        step: PlanStep,
+        kernel: RegionKernel,
+        ins: Sequence[DeviceArray],
+        values: dict[Variable, Value],
+    ) -> None:
+        """``x[key]`` set to (or incremented by) ``y`` in a contiguous copy of ``x``: the
+        key's values from the host, NumPy's errors for a bad index or a ``y`` that does
+        not broadcast to the region."""
+        assert step.kernel is not None
+        x, y = ins
+        key = [
+            np.asarray(self.on_host(values, step.node.inputs[p])) for p in step.kernel.host_inputs
+        ]
+        out = self._copy_contiguous(x)
+        region = subtensor_layout(out.layout, kernel.spec, key)
+        try:
+            value = DeviceArray(y.buffer, y.dtype, broadcast_layout(y.layout, region.shape))
+        except ValueError:
+            raise kernel.refuse(region.shape, y.shape) from None
+        targets = DeviceArray(out.buffer, out.dtype, region)
+        for launch in kernel.launches(targets, value, self.device.config):
+            self._launch(launch)
+        values[step.node.outputs[0]] = Value(device=out)
 
     def _indexing(
         self,

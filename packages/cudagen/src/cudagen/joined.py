@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from cudagen.kernels import offset_lines
 from cudagen.launch import (
     Launch,
     LaunchConfig,
@@ -197,3 +199,66 @@ def guard_kernel(
     name, source = named_source("cu_guard", label, text)
     kernels = tuple(f"{name}_{distinct.index(info)}" for info in condition_infos)
     return GuardKernel(name, label, source, kernels, error, message)
+
+
+@dataclass(frozen=True)
+class RegionKernel:
+    """``x[key] = y`` or ``x[key] += y`` with a basic-indexing key (``set_subtensor``,
+    ``inc_subtensor``), written into a contiguous copy of ``x``: a thread per element of
+    the region, ``y`` read under its broadcast strides. A basic key never names one
+    element twice, so no atomics; the key's values are read on the host."""
+
+    name: str
+    label: str
+    source: str
+    spec: tuple[Any, ...]
+    set_instead_of_inc: bool
+
+    @property
+    def kernel_names(self) -> tuple[str, ...]:
+        return (self.name,)
+
+    def output_shapes(self, in_shapes: Sequence[tuple[int, ...]]) -> list[tuple[int, ...]]:
+        return [tuple(in_shapes[0])]
+
+    def refuse(self, region: tuple[int, ...], value: tuple[int, ...]) -> ValueError:
+        """NumPy's error for a ``y`` that does not broadcast to the region."""
+        if self.set_instead_of_inc:
+            return ValueError(
+                f"could not broadcast input array from shape {value} into shape {region}"
+            )
+        shapes = " ".join(str(shape) for shape in (region, value, region))
+        return ValueError(f"operands could not be broadcast together with shapes {shapes} ")
+
+    def launches(self, region: Operand, value: Operand, config: LaunchConfig) -> list[Launch]:
+        """``region``: the copy's elements the key names; ``value``: y broadcast to them."""
+        n = 1
+        for length in region.shape:
+            n *= length
+        if n == 0:
+            return []
+        arguments = i64(n) + dims(region.shape) + pointer(region.address) + dims(region.strides)
+        arguments += pointer(value.address) + dims(value.strides)
+        grid = (blocks_for(n, config), 1, 1)
+        return [Launch(self.name, grid, (config.threads, 1, 1), arguments)]
+
+
+def region_kernel(
+    label: str, spec: tuple[Any, ...], set_instead_of_inc: bool, ndim: int, dtype: str,
+    value_dtype: str,
+) -> RegionKernel:  # fmt: skip
+    t, v = CUDA_TYPES[dtype], CUDA_TYPES[value_dtype]
+    update = f"({t})y[o1]" if set_instead_of_inc else f"({t})(out[o0] + ({t})y[o1])"
+    text = "\n".join(
+        [
+            f'extern "C" __global__ void NAME(long long n, cu_dims shape, {t} *out, cu_dims st0,',
+            f"        const {v} *y, cu_dims st1) {{",
+            _loop(),
+            *("    " + line for line in offset_lines(2, ndim, "i")),
+            f"    out[o0] = {update};",
+            "}",
+            "}",
+        ]
+    )
+    name, source = named_source("cu_region", label, text)
+    return RegionKernel(name, label, source, spec, set_instead_of_inc)

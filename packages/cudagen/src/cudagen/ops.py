@@ -13,7 +13,7 @@ import numpy as np
 import tensorops as pt
 from cudagen.expressions import ElementProgram, element_program
 from cudagen.indexed import INDEX_DTYPES, gather_kernel, scatter_kernel
-from cudagen.joined import guard_kernel, join_kernel
+from cudagen.joined import guard_kernel, join_kernel, region_kernel
 from cudagen.kernels import elementwise_kernel, matmul_kernel, reduce_kernel
 from cudagen.launch import MAX_DIMS
 from cudagen.rules import (
@@ -44,7 +44,7 @@ from tensorops.cumulative import CumOp
 from tensorops.diagonal import ExtractDiag
 from tensorops.guards import Guard
 from tensorops.indexing.advanced import AdvancedIncSubtensor1, AdvancedSubtensor1
-from tensorops.indexing.basic import Subtensor
+from tensorops.indexing.basic import IncSubtensor, Subtensor
 from tensorops.join_ops import Join
 from tensorops.products import Dot, MatMul
 from tensorops.reduction import ArgReduce, Reduce
@@ -253,6 +253,25 @@ def reshape_rule(ctx: NodeContext) -> ViewNode | None:
         return reshape_layout(source, [int(n) for n in values[0]])
 
     return ViewNode(layout, copy=copy_kernel(info), host_inputs=(1,))
+
+
+@cuda_ops.register(IncSubtensor)
+def inc_subtensor_rule(ctx: NodeContext) -> KernelNode | None:
+    """``set_subtensor``/``inc_subtensor`` of a basic key (the gradient of a slice)."""
+    node = ctx.node
+    op = node.op
+    assert isinstance(op, IncSubtensor)
+    x, y = node.inputs[:2]
+    x_info, y_info = tensor_info(x), tensor_info(y)
+    if x_info is None or y_info is None:
+        return None
+    if not op.set_instead_of_inc and not np.can_cast(y_info[0], x_info[0], "same_kind"):
+        return None  # NumPy refuses such a +=: the host raises its error
+    region_ndim = Subtensor(op.spec)(x, *node.inputs[2:]).type.ndim
+    kernel = region_kernel(
+        str(op), tuple(op.spec), op.set_instead_of_inc, region_ndim, x_info[0], y_info[0]
+    )
+    return KernelNode(kernel, (x, y), host_inputs=tuple(range(2, len(node.inputs))))
 
 
 @cuda_ops.register(Subtensor)

@@ -262,9 +262,11 @@ def _follow_values(plan: Plan) -> None:
         if step.role in ("kernel", "view"):
             for var in step.reads:
                 need(var, DEVICE)
-            if step.view is not None:
-                for position in step.view.host_inputs:
-                    need(step.node.inputs[position], HOST)
+            host_inputs = step.view.host_inputs if step.view is not None else ()
+            if step.kernel is not None:
+                host_inputs = step.kernel.host_inputs
+            for position in host_inputs:
+                need(step.node.inputs[position], HOST)
             for var in step.node.outputs:
                 places[var] = {DEVICE}
         elif step.role == "shape":

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cudagen.indexed import GatherKernel, ScatterKernel
-from cudagen.joined import GuardKernel, JoinKernel
+from cudagen.joined import GuardKernel, JoinKernel, RegionKernel
 from cudagen.kernels import ElementwiseKernel, MatmulKernel, ReduceKernel
 from cudagen.launch import MAX_DIMS
 from cudagen.scalar_cuda import CUDA_TYPES
@@ -31,6 +31,7 @@ Kernel = (
     | GuardKernel
     | CumulativeKernel
     | ArgReduceKernel
+    | RegionKernel
 )
 
 
@@ -48,6 +49,8 @@ class KernelNode:
     inputs: tuple[Variable, ...]
     """What the kernel reads: the node's inputs, or its producer's when it absorbs it."""
     absorbs: bool = False
+    host_inputs: tuple[int, ...] = ()
+    """Positions of the node's inputs the launch reads on the host (a key's values)."""
 
 
 @dataclass(frozen=True)
