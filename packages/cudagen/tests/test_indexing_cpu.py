@@ -214,13 +214,12 @@ def _region_graphs() -> dict[str, Any]:
     autodiff makes of ``x[1:-1]``), each compiled by the Python backend."""
     x, y, k = pt.matrix("x"), pt.matrix("y"), pt.lscalar("k")
     v = pt.vector("v")
-    from autodiff import grad
-
     graphs = {
         "set rows 1 to 3": ([x, y], set_subtensor(x[1:3], y)),
         "inc every other column, reversed": ([x, y], inc_subtensor(x[:, ::-2], y)),
         "inc row k (a run-time index)": ([x, v, k], inc_subtensor(x[k], v)),
-        "gradient of a slice": ([v], grad(((v[1:-1] * 2) ** 2).sum(), v)),
+        # the gradient of ((v[1:-1] * 2) ** 2).sum(), as autodiff writes it
+        "gradient of a slice": ([v], inc_subtensor(pt.zeros_like(v)[1:-1], v[1:-1] * 8)),
     }
     return {
         label: function(inputs, [out], mode=REWRITTEN) for label, (inputs, out) in graphs.items()
