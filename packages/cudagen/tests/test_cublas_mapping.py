@@ -144,3 +144,10 @@ def test_batches_no_one_stride_reaches_are_left_to_the_kernel() -> None:
     a = rng.normal(size=(2, 4, 3, 5))[:, :3]  # batch strides 4 and 1 matrices: no one step
     kernel = matmul_kernel("matmul", "float64", (4, 2))
     assert kernel.strided_batch([in_place(a), in_place(rng.normal(size=(5, 2)))]) is None
+
+
+def test_integers_are_left_to_the_kernel() -> None:
+    a, b = np.arange(6, dtype="int32").reshape(2, 3), np.arange(6, dtype="int32").reshape(3, 2)
+    out = np.zeros((2, 2), "int32")
+    assert not _library().gemm("int32", 2, 2, 3, _operand(a), _operand(b), _operand(out)[0])
+    assert not out.any()

@@ -3,9 +3,8 @@
 NumPy arrays are row-major and cuBLAS is column-major: C = A B row-major is
 C^T = B^T A^T column-major, so the call passes B first. Batches of products (matmul)
 whose operands each start a fixed stride after the previous one are one strided batched
-call. Operands whose strides are not
-a matrix cuBLAS takes (unit stride along one axis, the other at least the length)
-are left to the tiled kernel.
+call. Integers, and operands whose strides are not a matrix cuBLAS takes (unit stride
+along one axis, the other at least the length), are left to the tiled kernel.
 """
 
 from __future__ import annotations
@@ -100,6 +99,8 @@ class Cublas:
         (address, element strides); ``batch``: (count, A's stride, B's stride) for that
         many products, C's one after another. False when the strides do not suit cuBLAS."""
         count, batch_a, batch_b = batch
+        if dtype not in ("float32", "float64"):
+            return False  # cuBLAS's gemm multiplies floats
         if max(m, n, k, count) > INT_MAX or 0 in (m, n, k, count):
             return False
         op_a = self._operand(m, k, a[1])

@@ -15,6 +15,7 @@ guarded value is the result itself (no copy), so a passing check moves no data.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -232,9 +233,7 @@ class RegionKernel:
 
     def launches(self, region: Operand, value: Operand, config: LaunchConfig) -> list[Launch]:
         """``region``: the copy's elements the key names; ``value``: y broadcast to them."""
-        n = 1
-        for length in region.shape:
-            n *= length
+        n = math.prod(region.shape)
         if n == 0:
             return []
         arguments = i64(n) + dims(region.shape) + pointer(region.address) + dims(region.strides)

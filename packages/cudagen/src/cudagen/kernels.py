@@ -12,6 +12,7 @@ contiguous with the result's shape or a single value (one multiply per element),
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -468,7 +469,7 @@ class MatmulKernel:
 
     @property
     def batch_ndim(self) -> int:
-        return max(self.ranks) - 2 if max(self.ranks) > 2 else 0
+        return _batch_ndim(self.ranks)
 
     def batch_shape(self, in_shapes: Sequence[tuple[int, ...]]) -> tuple[int, ...]:
         """The broadcast batch axes (NumPy's matmul refuses lengths that differ)."""
@@ -531,9 +532,6 @@ class MatmulKernel:
         """(count, A's stride, B's stride) when batch z of each operand starts z strides
         after the first (what cuBLAS's strided batches take); None otherwise."""
         batch = self.batch_shape([op.shape for op in ins])
-        count = 1
-        for length in batch:
-            count *= length
         found = []
         for strides in self.batch_strides(ins):
             step: int | None = None
@@ -547,16 +545,14 @@ class MatmulKernel:
                     return None
                 span *= length
             found.append(step or 0)
-        return count, found[0], found[1]
+        return math.prod(batch), found[0], found[1]
 
     def launches(
         self, ins: Sequence[Operand], outs: Sequence[Operand], config: LaunchConfig
     ) -> list[Launch]:
         m, n, k, (sa0, sa1), (sb0, sb1) = self.matrices(ins)
         batch = self.batch_shape([op.shape for op in ins])
-        batches = 1
-        for length in batch:
-            batches *= length
+        batches = math.prod(batch)
         if m == 0 or n == 0 or batches == 0:
             return []
         tile = max(1, min(config.tile, TILE))
@@ -572,10 +568,14 @@ class MatmulKernel:
         return [Launch(self.name, grid, (tile, tile, 1), arguments)]
 
 
+def _batch_ndim(ranks: tuple[int, int]) -> int:
+    """matmul's batch axes: those beyond a matrix's two."""
+    return max(max(ranks) - 2, 0)
+
+
 def matmul_kernel(label: str, dtype: str, ranks: tuple[int, int]) -> MatmulKernel:
     t = CUDA_TYPES[dtype]
-    batch_ndim = max(ranks) - 2 if max(ranks) > 2 else 0
-    offsets = offset_lines(2, batch_ndim, "z")
+    offsets = offset_lines(2, _batch_ndim(ranks), "z")
     text = "\n".join(
         [
             'extern "C" __global__ void NAME(long long M, long long N, long long K,',
@@ -608,5 +608,4 @@ def matmul_kernel(label: str, dtype: str, ranks: tuple[int, int]) -> MatmulKerne
         ]
     )
     name, source = named_source("cu_mm", label, text)
-    return MatmulKernel(name, label, source,
-                        dtype, ranks)  # fmt: skip
+    return MatmulKernel(name, label, source, dtype, ranks)

@@ -36,7 +36,7 @@ from cudagen.views import (
     reshape_layout,
     subtensor_layout,
 )
-from graphcore import Apply, Variable, io_toposort
+from graphcore import Apply, Variable
 from tensorops import Composite, DimShuffle, Elemwise
 from tensorops.basic import constant
 from tensorops.creation_ops import Alloc
@@ -45,6 +45,7 @@ from tensorops.diagonal import ExtractDiag
 from tensorops.guards import Guard
 from tensorops.indexing.advanced import AdvancedIncSubtensor1, AdvancedSubtensor1
 from tensorops.indexing.basic import IncSubtensor, Subtensor
+from tensorops.indexing.key import static_result_shape
 from tensorops.join_ops import Join
 from tensorops.products import Dot, MatMul
 from tensorops.reduction import ArgReduce, Reduce
@@ -57,20 +58,22 @@ FLOATS = ("float32", "float64")
 
 
 @cuda_ops.register(Elemwise)
-def elemwise_rule(ctx: NodeContext) -> KernelNode | None:
+def elemwise_rule(ctx: NodeContext) -> KernelNode | SplitNode | None:
+    """One kernel for the node's program; a fused node with a step that has no CUDA is
+    split into a node per step, so only that step runs on the host."""
     node = ctx.node
     assert isinstance(node.op, Elemwise)
     # An in-place pattern (FAST_RUN's) is dropped: a fresh output is always correct, and
     # the input it would overwrite is read by no one after this node.
     infos = [tensor_info(var) for var in [*node.inputs, *node.outputs]]
     if any(info is None for info in infos):
-        return None
+        return split_composite(node)
     in_infos = [info for info in infos[: len(node.inputs)] if info is not None]
     out_dtypes = [info[0] for info in infos[len(node.inputs) :] if info is not None]
     in_dtypes = [dtype for dtype, _ in in_infos]
     program = element_program(node.op, in_dtypes, out_dtypes)
     if program is None:
-        return None
+        return split_composite(node)
     kernel = elementwise_kernel(
         str(node.op), program, in_dtypes, [flags for _, flags in in_infos], out_dtypes
     )
@@ -127,10 +130,7 @@ def cumulative_rule(ctx: NodeContext) -> KernelNode | SplitNode | None:
         return None
     ndim = len(x_info[1])
     if op.axis is None and ndim != 1:
-        flat = CumOp(op.mode, 0)(x.flatten())  # type: ignore[attr-defined]
-        if flat.type != out.type:
-            return None
-        return SplitNode(tuple(io_toposort([x], [flat])), (flat,))
+        return split_as(node, CumOp(op.mode, 0)(x.flatten()))  # type: ignore[attr-defined]
     axis = 0 if op.axis is None else op.axis % ndim
     kernel = cumulative_kernel(str(op), op.mode, axis, ndim, x_info[0], out_info[0])
     return KernelNode(kernel, (x,))
@@ -144,18 +144,14 @@ def arg_reduce_rule(ctx: NodeContext) -> KernelNode | SplitNode | None:
     node = ctx.node
     op = node.op
     assert isinstance(op, ArgReduce)
-    (x,), (out,) = node.inputs, node.outputs
+    (x,) = node.inputs
     x_info = tensor_info(x)
     if x_info is None or op.reduction not in ARG_TESTS:
         return None
     ndim = len(x_info[1])
     if op.axis is None and ndim != 1:
         found = ArgReduce(op.reduction, 0)(x.flatten())  # type: ignore[attr-defined]
-        if op.keepdims:
-            found = found.dimshuffle(["x"] * ndim)
-        if found.type != out.type:
-            return None
-        return SplitNode(tuple(io_toposort([x], [found])), (found,))
+        return split_as(node, found.dimshuffle(["x"] * ndim) if op.keepdims else found)
     axis = 0 if op.axis is None else op.axis % ndim
     kernel = arg_reduce_kernel(str(op), op.reduction, axis, op.keepdims, ndim, x_info[0])
     return KernelNode(kernel, (x,))
@@ -168,10 +164,10 @@ def _flags_errors(program: ElementProgram, n_inputs: int) -> bool:
     return any(STATUS in line for line in [*statements, *results])
 
 
-def split_composite(node: Apply) -> tuple[list[Apply], list[Variable]] | None:
-    """A fused node whose program has a step without CUDA, as one elementwise node per
-    step (each then a kernel, or a host op), and what stands for each of its outputs;
-    None when that changes an output's type, or the node is no fused program."""
+def split_composite(node: Apply) -> SplitNode | None:
+    """A fused node as one elementwise node per step of its program (each then a kernel,
+    or a host op) and what stands for each of its outputs; None when that changes an
+    output's type, or the node is no fused program."""
     op = node.op
     if not isinstance(op, Elemwise) or not isinstance(op.scalar_op, Composite):
         return None
@@ -186,7 +182,7 @@ def split_composite(node: Apply) -> tuple[list[Apply], list[Variable]] | None:
     results = [slots[slot] for slot in composite.output_slots]
     if any(new.type != old.type for new, old in zip(results, node.outputs, strict=True)):
         return None
-    return nodes, results
+    return SplitNode(tuple(nodes), tuple(results))
 
 
 def identity_program(values: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -267,7 +263,7 @@ def inc_subtensor_rule(ctx: NodeContext) -> KernelNode | None:
         return None
     if not op.set_instead_of_inc and not np.can_cast(y_info[0], x_info[0], "same_kind"):
         return None  # NumPy refuses such a +=: the host raises its error
-    region_ndim = Subtensor(op.spec)(x, *node.inputs[2:]).type.ndim
+    region_ndim = len(static_result_shape(op.spec, x, node.inputs[2:]))
     kernel = region_kernel(
         str(op), tuple(op.spec), op.set_instead_of_inc, region_ndim, x_info[0], y_info[0]
     )

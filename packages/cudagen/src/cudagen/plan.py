@@ -25,7 +25,7 @@ import numpy as np
 from cudagen import splits  # noqa: F401 - registers the rules that split nodes
 from cudagen.indexed import ScatterKernel
 from cudagen.launch import MAX_DIMS
-from cudagen.ops import copy_kernel, split_composite  # importing ops registers the rules
+from cudagen.ops import copy_kernel  # importing ops registers the rules
 from cudagen.rules import (
     Kernel,
     KernelNode,
@@ -145,10 +145,6 @@ def plan_nodes(
     return plan
 
 
-Split = tuple[Sequence[Apply], Sequence[Variable], Sequence[tuple[Apply, KernelNode]]]
-"""A node's parts, the values standing for its outputs, and kernels chosen for parts."""
-
-
 def _shape_sized(var: Variable) -> bool:
     """A 0-d value, or a vector of at most MAX_DIMS entries (a shape)."""
     shape = getattr(var.type, "shape", None)
@@ -192,22 +188,19 @@ def _steps(
     steps: list[PlanStep] = []
     by_node: dict[Apply, PlanStep] = {}
     for node in order:
-        split: Split | None = None
+        split: SplitNode | None = None
         if planned and node in planned:
             step = PlanStep(node, "kernel", kernel=planned[node])
         else:
             step, split = _step_of(node, _fusable_producer(node, readers, output_set))
-        if step.role == "shape" or (split is None and _on_the_host(node, lengths)):
-            step = step if step.role == "shape" else PlanStep(node, "host")
+        if step.role == "shape" or _on_the_host(node, lengths):
+            step, split = step if step.role == "shape" else PlanStep(node, "host"), None
             lengths.update(node.outputs)
-        if step.role == "host" and split is None:
-            composite = split_composite(node)
-            split = None if composite is None else (*composite, ())
         if split is not None:
-            parts = _steps(split[0], split[1], dict(split[2]), lengths)
+            parts = _steps(split.nodes, split.results, dict(split.planned), lengths)
             if any(part.role != "host" for part in parts):
                 steps += parts
-                aliases = tuple(zip(node.outputs, split[1], strict=True))
+                aliases = tuple(zip(node.outputs, split.results, strict=True))
                 step = PlanStep(node, "split", aliases=aliases)
         if step.kernel is not None and step.kernel.absorbs:
             producer = node.inputs[0].owner
@@ -219,7 +212,7 @@ def _steps(
     return steps
 
 
-def _step_of(node: Apply, producer: Apply | None) -> tuple[PlanStep, Split | None]:
+def _step_of(node: Apply, producer: Apply | None) -> tuple[PlanStep, SplitNode | None]:
     """The node's step, and its parts when its rule splits it (the step is then host
     until the parts are planned)."""
     if isinstance(node.op, (Shape, Shape_i)):
@@ -231,7 +224,7 @@ def _step_of(node: Apply, producer: Apply | None) -> tuple[PlanStep, Split | Non
     if isinstance(emitted, ViewNode):
         return PlanStep(node, "view", view=emitted), None
     if isinstance(emitted, SplitNode):
-        return PlanStep(node, "host"), (emitted.nodes, emitted.results, emitted.planned)
+        return PlanStep(node, "host"), emitted
     return PlanStep(node, "host"), None
 
 
@@ -262,10 +255,8 @@ def _follow_values(plan: Plan) -> None:
         if step.role in ("kernel", "view"):
             for var in step.reads:
                 need(var, DEVICE)
-            host_inputs = step.view.host_inputs if step.view is not None else ()
-            if step.kernel is not None:
-                host_inputs = step.kernel.host_inputs
-            for position in host_inputs:
+            emitted = step.kernel or step.view
+            for position in emitted.host_inputs if emitted is not None else ():
                 need(step.node.inputs[position], HOST)
             for var in step.node.outputs:
                 places[var] = {DEVICE}

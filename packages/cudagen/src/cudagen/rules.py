@@ -88,8 +88,11 @@ def tensor_info(var: Variable) -> tuple[str, tuple[bool, ...]] | None:
     return str(dtype), tuple(length == 1 for length in shape)
 
 
-def split_as(node: Apply, result: Variable) -> SplitNode | None:
-    """The node as the graph computing ``result`` from its inputs, when the types agree."""
+def split_as(
+    node: Apply, result: Variable, planned: tuple[tuple[Apply, KernelNode], ...] = ()
+) -> SplitNode | None:
+    """The node as the graph computing ``result`` from its inputs (``planned``: kernels
+    the caller chose for some of its nodes), when the types agree."""
     if result.type != node.outputs[0].type:
         return None
-    return SplitNode(tuple(io_toposort(list(node.inputs), [result])), (result,))
+    return SplitNode(tuple(io_toposort(list(node.inputs), [result])), (result,), planned)

@@ -67,6 +67,19 @@ def _line_arguments(x: Operand, axis: int) -> bytes:
     )
 
 
+def _chunk_loop(operands: int, ndim: int) -> list[str]:
+    """CUDA: a thread per (line, chunk) ``w``, with its chunk ``[first, last)`` and its
+    line's offsets ``o0..`` in ``operands`` arrays (the other axes' ``shape``, ``st<k>``);
+    the loop's body follows, then two closing braces."""
+    return [
+        "for (long long w = (long long)blockIdx.x * blockDim.x + threadIdx.x;"
+        " w < lines * chunks; w += (long long)blockDim.x * gridDim.x) {",
+        "    const long long line = w / chunks, first = (w % chunks) * span;",
+        "    const long long last = first + span < n ? first + span : n;",
+        *("    " + line for line in offset_lines(operands, ndim - 1, "line")),
+    ]
+
+
 @dataclass(frozen=True)
 class CumulativeKernel:
     name: str
@@ -82,11 +95,8 @@ class CumulativeKernel:
     def output_shapes(self, in_shapes: Sequence[tuple[int, ...]]) -> list[tuple[int, ...]]:
         return [tuple(in_shapes[0])]
 
-    def _cut(self, shape: tuple[int, ...], config: LaunchConfig) -> tuple[int, int, int, int]:
-        return cut_lines(shape, self.axis, config)
-
     def scratch_bytes(self, in_shapes: Sequence[tuple[int, ...]], config: LaunchConfig) -> int:
-        lines, _, chunks, _ = self._cut(tuple(in_shapes[0]), config)
+        lines, _, chunks, _ = cut_lines(tuple(in_shapes[0]), self.axis, config)
         return max(1, lines * chunks * self.itemsize)
 
     def launches(
@@ -97,7 +107,7 @@ class CumulativeKernel:
         scratch: int = 0,
     ) -> list[Launch]:
         (x,), (out,) = ins, outs
-        lines, n, chunks, span = self._cut(x.shape, config)
+        lines, n, chunks, span = cut_lines(x.shape, self.axis, config)
         if lines == 0 or n == 0:
             return []
         others = [a for a in range(len(x.shape)) if a != self.axis]
@@ -123,27 +133,13 @@ def cumulative_kernel(
     identity, fold = FOLDS[mode]
     t, source_type = CUDA_TYPES[out_dtype], CUDA_TYPES[in_dtype]
     acc_identity = f"(({t}){identity})"
-    loop = (
-        "for (long long w = (long long)blockIdx.x * blockDim.x + threadIdx.x; w < lines * chunks;"
-        " w += (long long)blockDim.x * gridDim.x) {"
-    )
-
-    def head(operands: int) -> list[str]:
-        """The thread's line and chunk, and its line's offsets in ``operands`` arrays."""
-        return [
-            "    const long long line = w / chunks, first = (w % chunks) * span;",
-            "    const long long last = first + span < n ? first + span : n;",
-            *("    " + line for line in offset_lines(operands, ndim - 1, "line")),
-        ]
-
     read = f"const {t} x = ({t})in[o0 + i * step_in];"
     cut = "long long lines, long long n, long long chunks, long long span"
     reads = f"cu_dims shape, const {source_type} *__restrict__ in, cu_dims st0, long long step_in"
     text = "\n".join(
         [
             f'extern "C" __global__ void NAME_p({cut}, {reads}, {t} *__restrict__ partial) {{',
-            loop,
-            *head(1),
+            *_chunk_loop(1, ndim),
             f"    {t} acc = {acc_identity};",
             f"    for (long long i = first; i < last; ++i) {{ {read} {fold} }}",
             "    partial[w] = acc;",
@@ -163,8 +159,7 @@ def cumulative_kernel(
             "}",
             f'extern "C" __global__ void NAME_o({cut}, {reads}, cu_dims st1, long long step_out,',
             f"        {t} *__restrict__ out, const {t} *__restrict__ partial) {{",
-            loop,
-            *head(2),
+            *_chunk_loop(2, ndim),
             f"    {t} acc = chunks > 1 ? partial[w] : {acc_identity};",
             f"    for (long long i = first; i < last; ++i) {{ {read} {fold}"
             " out[o1 + i * step_out] = acc; }",
@@ -244,11 +239,7 @@ def arg_reduce_kernel(
             'extern "C" __global__ void NAME_p(long long lines, long long n, long long chunks,',
             f"        long long span, cu_dims shape, const {t} *__restrict__ in, cu_dims st0,",
             f"        long long step_in, long long *index, {t} *value) {{",
-            "for (long long w = (long long)blockIdx.x * blockDim.x + threadIdx.x;"
-            " w < lines * chunks; w += (long long)blockDim.x * gridDim.x) {",
-            "    const long long line = w / chunks, first = (w % chunks) * span;",
-            "    const long long last = first + span < n ? first + span : n;",
-            *("    " + line for line in offset_lines(1, ndim - 1, "line")),
+            *_chunk_loop(1, ndim),
             f"    {t} best = in[o0 + first * step_in];",
             "    long long at = first;",
             "    for (long long i = first + 1; i < last; ++i) {",

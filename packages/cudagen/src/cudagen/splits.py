@@ -20,13 +20,18 @@ import tensorops as pt
 from cudagen.kernels import reduce_kernel
 from cudagen.ops import FLOATS, identity_program
 from cudagen.rules import KernelNode, NodeContext, SplitNode, cuda_ops, split_as, tensor_info
-from graphcore import io_toposort
 from tensorops import Composite, Elemwise, reduction
 from tensorops.basic import constant
 from tensorops.diagonal import ExtractDiag
 from tensorops.nlinalg import Norm, Trace
 from tensorops.products import TensorDot
 from tensorops.reduction import LogSoftmax, LogSumExp, Softmax
+
+
+def _finite_or_zero(top: Any) -> Any:
+    """SciPy's shift: the max where it is finite, else 0 (so -inf rows give -inf, not NaN)."""
+    dtype = top.type.dtype
+    return pt.switch(pt.isfinite(top), top, constant(np.zeros((), dtype), dtype=dtype))
 
 
 @cuda_ops.register(LogSumExp)
@@ -36,8 +41,7 @@ def logsumexp_rule(ctx: NodeContext) -> SplitNode | None:
     node = ctx.node
     op = node.op
     assert isinstance(op, LogSumExp)
-    out = node.outputs[0]
-    dtype = out.type.dtype  # type: ignore[attr-defined]
+    dtype = node.outputs[0].type.dtype  # type: ignore[attr-defined]
     if not op.axis or dtype not in FLOATS:
         return None
     x = node.inputs[0]
@@ -45,7 +49,7 @@ def logsumexp_rule(ctx: NodeContext) -> SplitNode | None:
         x = pt.cast(x, dtype)
     peak = reduction.max(x, axis=op.axis, keepdims=True)
     value, top = pt.scalar(dtype=dtype), pt.scalar(dtype=dtype)
-    shift = pt.switch(pt.isfinite(top), top, constant(np.zeros((), dtype), dtype=dtype))
+    shift = _finite_or_zero(top)
     shifted = Elemwise(Composite([value, top], [pt.exp(value - shift)]))(x, peak)
     total = reduction.sum(shifted, axis=op.axis, keepdims=op.keepdims)
     kept = (
@@ -56,16 +60,14 @@ def logsumexp_rule(ctx: NodeContext) -> SplitNode | None:
         )
     )
     result = Elemwise(Composite([value, top], [pt.log(value) + shift]))(total, kept)
-    if result.type != out.type:
-        return None
     x_info = tensor_info(x)
-    assert x_info is not None and peak.owner is not None
+    if x_info is None or peak.owner is None:
+        return None
     shift_kernel = reduce_kernel(
         f"{op}'s max", "max", tuple(sorted(op.axis)), True, identity_program, [dtype],
         [x_info[1]], dtype, dtype, empty_gives_identity=True,
     )  # fmt: skip
-    planned = ((peak.owner, KernelNode(shift_kernel, (x,))),)
-    return SplitNode(tuple(io_toposort([node.inputs[0]], [result])), (result,), planned)
+    return split_as(node, result, ((peak.owner, KernelNode(shift_kernel, (x,))),))
 
 
 @cuda_ops.register(Softmax)
@@ -85,9 +87,7 @@ def normalize_rule(ctx: NodeContext) -> SplitNode | None:
     axes = tuple(range(x.type.ndim)) if op.axis is None else op.axis  # type: ignore[attr-defined]
     peak = reduction.max(x, axis=axes, keepdims=True)
     value, top, total = (pt.scalar(dtype=dtype) for _ in range(3))
-    shift = top
-    if isinstance(op, LogSoftmax):
-        shift = pt.switch(pt.isfinite(top), top, constant(np.zeros((), dtype), dtype=dtype))
+    shift = _finite_or_zero(top) if isinstance(op, LogSoftmax) else top
     terms = Elemwise(Composite([value, top], [pt.exp(value - shift)]))(x, peak)
     sums = reduction.sum(terms, axis=axes, keepdims=True)
     if isinstance(op, Softmax):
