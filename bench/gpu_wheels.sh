@@ -12,6 +12,8 @@ VERSION="${1:-3.12}"
 PYCUDA="${PYCUDA_VERSION:-2026.1}"
 OUT="$ROOT/.whl"
 
+command -v uv >/dev/null || { echo "gpu_wheels.sh needs uv (pip install uv) for its build venv"; exit 1; }
+command -v gcc >/dev/null || { echo "gpu_wheels.sh needs gcc for the stand-in libcuda"; exit 1; }
 PYTHON="$(uv python find "$VERSION" 2>/dev/null || true)"
 if [ -z "$PYTHON" ]; then
     PYTHON="$(ls -d "$HOME"/.pyenv/versions/"$VERSION".*/bin/python 2>/dev/null | tail -1 || true)"

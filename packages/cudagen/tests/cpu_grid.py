@@ -1,12 +1,12 @@
-"""The CPU harness: generated CUDA compiled by g++, a block's threads run as CPU threads.
+"""The CPU harness: generated CUDA compiled by g++, a block's threads run as coroutines.
 
 ``CpuGrid`` is an executor ``Device`` whose memory is host memory and whose launches run
 the kernels on every (block, thread), through a wrapper per kernel that unpacks the same
 parameter buffer ``cuLaunchKernel`` would read. Blocks run one after another, the
 threads of one as coroutines taking turns between barriers (grid_host.h), so reductions
 really shuffle within warps and meet in shared memory, and tiles really wait at
-``__syncthreads``. Small grids
-(``max_blocks``) make every grid-stride loop go round more than once.
+``__syncthreads``. Small grids (``max_blocks``) make every grid-stride loop go round
+more than once.
 """
 
 from __future__ import annotations

@@ -16,12 +16,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-from cpu_grid import WARPS, CpuGrid, build, in_place
+from cpu_grid import WARPS, CpuGrid, build, build_module, in_place
 
 import tensorops as pt
 from cudagen import kernels
 from cudagen.executor import Executor
-from cudagen.launch import LaunchConfig
+from cudagen.launch import Launch, LaunchConfig, i64
 from cudagen.plan import Plan, build_plan
 from graphcore import Mode, function
 
@@ -179,3 +179,19 @@ def check_products(dtype: str, executor_of: Callable[[Plan], Executor]) -> None:
 @pytest.mark.parametrize("dtype", PRODUCT_DTYPES)
 def test_tiled_products_share_their_tiles(library: Any, dtype: str, config: str) -> None:
     check_products(dtype, lambda plan: Executor(plan, CpuGrid(library, CONFIGS[config])))
+
+
+DIVERGENT = """extern "C" __global__ void cu_divergent(long long n) {
+    long long v = n;
+    if (threadIdx.x < 16) v = __shfl_down_sync(0xffffffffu, v, 1);
+    else __syncthreads();
+}
+"""
+
+
+def test_threads_that_wait_where_others_never_come_fail_the_launch(tmp_path: Path) -> None:
+    """Half a warp at a shuffle, the rest of the block at a barrier: CUDA leaves that
+    undefined; the harness says so instead of hanging."""
+    grid = CpuGrid(build_module(DIVERGENT, tmp_path), WARPS)
+    with pytest.raises(AssertionError, match="cu_divergent: some threads of a block never"):
+        grid.launch(Launch("cu_divergent", (1, 1, 1), (64, 1, 1), i64(0)))

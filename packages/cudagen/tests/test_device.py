@@ -35,6 +35,7 @@ from test_cumulative_cpu import check_cumulative
 from test_indexing_cpu import (
     COMPILED,
     GRAPHS,
+    REGIONS,
     check_equal_to_python,
     check_out_of_bounds,
     check_region_updates,
@@ -43,6 +44,7 @@ from test_indexing_cpu import (
 import tensorops as pt
 from cudagen.device import no_device_reason, require_driver
 from cudagen.executor import DeviceArray, Executor
+from cudagen.plan import build_plan
 from cudagen.scalar_cuda import CUDA_TYPES
 from cudagen.source import module_source
 from cudagen.views import Layout
@@ -68,6 +70,7 @@ def gpu_checks() -> Any:
     plans = [*REDUCED_PLANS.values(), *PRODUCT_PLANS.values(), *CUMULATIVE_PLANS.values()]
     plans += ARG_PLANS.values()
     plans += [compiled.plan for compiled in COMPILED.values()]
+    plans += [build_plan(f.maker.fgraph) for f in REGIONS.values()]
     return PycudaDevice(require_driver(), module_source([k for p in plans for k in p.kernels]))
 
 
@@ -134,13 +137,8 @@ def test_arg_reductions_on_the_gpu(gpu_checks: Any, label: str) -> None:
     check_arg_reduce(label, executor, lambda view: _device_view(gpu_checks, view))
 
 
-def test_basic_keys_set_and_increment_on_the_gpu() -> None:
-    from cudagen.runtime import PycudaDevice
-
-    def executor(plan: Any) -> Executor:  # a module per graph: four small ones
-        return Executor(plan, PycudaDevice(require_driver(), module_source(plan.kernels)))
-
-    check_region_updates(executor)
+def test_basic_keys_set_and_increment_on_the_gpu(gpu_checks: Any) -> None:
+    check_region_updates(lambda plan: Executor(plan, gpu_checks))
 
 
 @pytest.mark.parametrize("graph", GRAPHS, ids=["-".join(g) for g in GRAPHS])

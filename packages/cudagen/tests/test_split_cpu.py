@@ -1,11 +1,12 @@
-"""Nodes a rule splits into others, each planned by its own rule: ``logsumexp`` as a max
-(the shift), a sum fused with the ``exp`` feeding it, and one elementwise kernel, on the
-CPU harness against the Python backend (scipy's logsumexp): rows of -inf, +inf and NaN,
-empty axes, integers, float32, kept axes, strided views, blocks of one thread and of two
-warps."""
+"""Nodes a rule splits into others (splits.py), each part planned by its own rule, on the
+CPU harness against the Python backend (SciPy's, NumPy's): ``logsumexp`` (rows of -inf,
++inf and NaN, values whose exp overflows unshifted, empty axes, integers, float32, kept
+axes), softmax and log_softmax, and norms of every order the device takes; arguments as
+given and reversed in place, blocks of one thread and of two warps."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,19 +30,29 @@ CASES = {
 }
 
 
-def _compiled(dtype: str, axes: tuple[int, ...], keepdims: bool) -> tuple[Any, Any]:
-    x = pt.matrix("x", dtype=dtype)
-    f = function([x], [pt.logsumexp(x, axis=axes, keepdims=keepdims)], mode=REWRITTEN)
+def _compiled(dtype: str, ndim: int, make: Callable[[Any], Any]) -> tuple[Any, Any]:
+    """``make(x)`` of an ``ndim`` tensor compiled by the Python backend, and its plan."""
+    x = pt.tensor("x", dtype=dtype, shape=(None,) * ndim)
+    f = function([x], [make(x)], mode=REWRITTEN)
     return f, build_plan(f.maker.fgraph)
 
 
-COMPILED = {label: _compiled(*case) for label, case in CASES.items()}
+def _check(f: Any, plan: Any, library: Any, values: np.ndarray, rtol: float, atol: float) -> None:
+    """The plan on blocks of one thread and of two warps, the values as given and
+    reversed in place, against the Python backend."""
+    for config in (ONE_THREAD, WARPS):
+        executor = Executor(plan, CpuGrid(library, config))
+        for given, host in ((values, values), (in_place(values[::-1]), values[::-1])):
+            with np.errstate(all="ignore"):
+                (expected,), (got,) = f(host), executor.run([given])
+            assert got.dtype == expected.dtype and got.shape == expected.shape
+            np.testing.assert_allclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)
 
 
-@pytest.fixture(scope="module")
-def library(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    kernels = [kernel for _, plan in COMPILED.values() for kernel in plan.kernels]
-    return build(kernels, Path(tmp_path_factory.mktemp("split")))
+COMPILED = {
+    label: _compiled(dtype, 2, lambda x, a=axes, k=keep: pt.logsumexp(x, axis=a, keepdims=k))
+    for label, (dtype, axes, keep) in CASES.items()
+}
 
 
 def _values(dtype: str) -> list[np.ndarray]:
@@ -63,16 +74,8 @@ def test_logsumexp_runs_as_kernels(library: Any, label: str) -> None:
     dtype = CASES[label][0]
     casts = 1 if dtype == "int64" else 0  # integers are cast to float64 first
     assert plan.count("kernel") == 3 + casts and plan.count("fused") == 1, plan.describe()
-    for config in (ONE_THREAD, WARPS):
-        executor = Executor(plan, CpuGrid(library, config))
-        for values in _values(dtype):
-            for given, host in ((values, values), (in_place(values[::-1]), values[::-1])):
-                with np.errstate(all="ignore"):
-                    (expected,) = f(host)
-                    (got,) = executor.run([given])
-                assert got.dtype == expected.dtype and got.shape == expected.shape
-                rtol = 1e-5 if dtype == "float32" else 1e-12
-                np.testing.assert_allclose(got, expected, rtol=rtol, equal_nan=True)
+    for values in _values(dtype):
+        _check(f, plan, library, values, 1e-5 if dtype == "float32" else 1e-12, 0)
 
 
 NORMS: dict[str, tuple[str, tuple[int, ...], Any, Any, bool]] = {
@@ -91,35 +94,20 @@ NORMS: dict[str, tuple[str, tuple[int, ...], Any, Any, bool]] = {
 }
 
 
-def _norm(dtype: str, shape: tuple[int, ...], order: Any, axis: Any, keepdims: bool) -> Any:
-    x = pt.tensor("x", dtype=dtype, shape=(None,) * len(shape))
-    f = function([x], [nlinalg.norm(x, order, axis, keepdims)], mode=REWRITTEN)
-    return f, build_plan(f.maker.fgraph)
-
-
-NORM_COMPILED = {label: _norm(*case) for label, case in NORMS.items()}
-
-
-@pytest.fixture(scope="module")
-def norm_library(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    kernels = [kernel for _, plan in NORM_COMPILED.values() for kernel in plan.kernels]
-    return build(kernels, Path(tmp_path_factory.mktemp("norms")))
+NORM_COMPILED = {
+    label: _compiled(dtype, len(shape), lambda x, o=order, a=axis, k=keep: nlinalg.norm(x, o, a, k))
+    for label, (dtype, shape, order, axis, keep) in NORMS.items()
+}
 
 
 @pytest.mark.parametrize("label", NORMS)
-def test_norms_run_as_reductions(norm_library: Any, label: str) -> None:
+def test_norms_run_as_reductions(library: Any, label: str) -> None:
     f, plan = NORM_COMPILED[label]
     assert plan.count("host") == 0 and plan.count("split") == 1, plan.describe()
     dtype, shape = NORMS[label][:2]
     rng = np.random.default_rng(8)
     values = (rng.normal(size=shape) * (3 if dtype == "int64" else 1)).astype(dtype)
-    for config in (ONE_THREAD, WARPS):
-        executor = Executor(plan, CpuGrid(norm_library, config))
-        for given, host in ((values, values), (in_place(values[::-1]), values[::-1])):
-            (expected,), (got,) = f(host), executor.run([given])
-            assert got.dtype == expected.dtype and got.shape == expected.shape, label
-            rtol = 1e-5 if dtype == "float32" else 1e-12
-            np.testing.assert_allclose(got, expected, rtol=rtol, err_msg=label)
+    _check(f, plan, library, values, 1e-5 if dtype == "float32" else 1e-12, 0)
 
 
 NORMALIZED: dict[str, tuple[str, str, tuple[int, ...], Any]] = {
@@ -132,35 +120,28 @@ NORMALIZED: dict[str, tuple[str, str, tuple[int, ...], Any]] = {
 }
 
 
-def _normalized(kind: str, dtype: str, shape: tuple[int, ...], axis: Any) -> Any:
-    x = pt.tensor("x", dtype=dtype, shape=(None,) * len(shape))
-    f = function([x], [getattr(pt, kind)(x, axis=axis)], mode=REWRITTEN)
-    return f, build_plan(f.maker.fgraph)
-
-
-NORMALIZED_COMPILED = {label: _normalized(*case) for label, case in NORMALIZED.items()}
+NORMALIZED_COMPILED = {
+    label: _compiled(dtype, len(shape), lambda x, k=kind, a=axis: getattr(pt, k)(x, axis=a))
+    for label, (kind, dtype, shape, axis) in NORMALIZED.items()
+}
 
 
 @pytest.fixture(scope="module")
-def normalized_library(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    kernels = [kernel for _, plan in NORMALIZED_COMPILED.values() for kernel in plan.kernels]
-    return build(kernels, Path(tmp_path_factory.mktemp("normalized")))
+def library(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Every table's kernels, one module."""
+    tables = (COMPILED, NORM_COMPILED, NORMALIZED_COMPILED)
+    kernels = [kernel for table in tables for _, plan in table.values() for kernel in plan.kernels]
+    return build(kernels, Path(tmp_path_factory.mktemp("split")))
 
 
 @pytest.mark.parametrize("label", NORMALIZED)
-def test_softmax_runs_as_kernels(normalized_library: Any, label: str) -> None:
+def test_softmax_runs_as_kernels(library: Any, label: str) -> None:
     """Rows of -inf, +inf and NaN, and values whose exp overflows unshifted."""
     f, plan = NORMALIZED_COMPILED[label]
     assert plan.count("host") == 0 and plan.count("kernel") == 3, plan.describe()
     dtype, shape = NORMALIZED[label][1:3]
     values = _values(dtype)[0][: shape[-2]]
     values = np.broadcast_to(values, shape).astype(dtype)
-    for config in (ONE_THREAD, WARPS):
-        executor = Executor(plan, CpuGrid(normalized_library, config))
-        for given, host in ((values, values), (in_place(values[::-1]), values[::-1])):
-            with np.errstate(all="ignore"):
-                (expected,), (got,) = f(host), executor.run([given])
-            assert got.dtype == expected.dtype and got.shape == expected.shape, label
-            rtol = 1e-5 if dtype == "float32" else 1e-12  # log_softmax's x - m - log(s) cancels:
-            atol = 1e-4 if dtype == "float32" else 1e-13  # absolute errors near 0 remain
-            np.testing.assert_allclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)
+    # log_softmax's x - m - log(s) cancels: absolute errors near 0 remain
+    float32 = dtype == "float32"
+    _check(f, plan, library, values, 1e-5 if float32 else 1e-12, 1e-4 if float32 else 1e-13)
